@@ -1,0 +1,5 @@
+"""``python -m annotator``."""
+
+from annotator.cli import main
+
+raise SystemExit(main())

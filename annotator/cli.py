@@ -1,0 +1,235 @@
+"""The command line: parse arguments, call a service, print, exit (0 ok, 1 user error, 2 usage)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+from annotator import __version__
+from annotator.config import DB_ENV, resolve_db_url
+from annotator.core.errors import UserError
+
+USER_ENV = "ANNOTATOR_USER"
+
+EXAMPLES = {
+    "main": """examples:
+  annotator import seeds/                  import the seed articles into the default store
+  annotator docs                           list documents and their annotation sets
+  annotator --db postgresql+psycopg://me@db/news stats
+""",
+    "import": """examples:
+  annotator import seeds/ articles/*.txt
+  annotator import old_news.txt --encoding cp1256
+  annotator import batch.txt --annotator mona     (also gives mona an empty set to annotate)
+  annotator import export.jsonl                   (native JSONL with its sets, spans and relations)
+
+Text files: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1256 / ISO-8859-6 (detected;
+the encoding used is printed and stored). Folders are read recursively (*.txt, *.jsonl).
+Every file is validated before anything is written; a bad file changes nothing.
+""",
+    "export": """examples:
+  annotator export --format jsonl --out all.jsonl
+  annotator export --format jsonl --out gold.jsonl --set gold
+  annotator export --format jsonl --out mona.jsonl --set mona
+""",
+    "docs": """examples:
+  annotator docs
+  annotator --db team.sqlite3 docs
+""",
+    "stats": """examples:
+  annotator stats
+""",
+    "db": """examples:
+  annotator db upgrade            migrate the store to the newest schema
+  annotator db current            print the store's URL and schema revision
+""",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator", description="Annotate spans in Arabic news articles.",
+        epilog=EXAMPLES["main"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", metavar="URL",
+                        help=f"SQLAlchemy database URL or SQLite file (default: ${DB_ENV} or the "
+                             "SQLite file in the user data folder)")
+    parser.add_argument("--user", metavar="NAME",
+                        help=f"who makes the changes, for the journal (default: ${USER_ENV} or "
+                             "the login name)")
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = command("import", "Import text files, folders or native JSONL.")
+    p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    p.add_argument("--annotator", metavar="NAME",
+                   help="give NAME an empty annotation set for each imported document")
+    p.add_argument("--encoding", metavar="ENC", help="decode with ENC instead of detecting")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
+
+    p = command("export", "Export documents and annotation sets.")
+    p.add_argument("--format", required=True, choices=["jsonl"], help="output format")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to write")
+    p.add_argument("--set", default="all", metavar="gold|NAME|all",
+                   help="which sets: gold, suggestions, one annotator's, or all (default)")
+
+    command("docs", "List documents: id, title, characters, sets and their status.")
+    command("stats", "Counts of documents, sets, spans by label and relations by type.")
+
+    p = command("db", "Database maintenance.")
+    p.add_argument("action", choices=["upgrade", "current"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return HANDLERS[args.command](args)
+    except UserError as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("annotator: interrupted", file=sys.stderr)
+        return 130
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if args.user:
+        return str(args.user)
+    env = os.environ.get(USER_ENV)
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from annotator.db.store import Store
+
+    return Store.open(resolve_db_url(args.db))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from annotator.services.importing import import_paths
+
+    store = _open_store(args)
+    show = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    report = import_paths(store, args.paths, annotator=args.annotator, encoding=args.encoding,
+                          actor=_actor(args), progress=show)
+    if show:
+        show.finish()
+    for result in report.files:
+        if result.error:
+            print(f"annotator: {result.error}", file=sys.stderr)
+        elif not args.quiet:
+            what = "added" if result.documents_added else "already there"
+            if result.format == "jsonl":
+                what = (f"{result.documents_added} documents added, {result.documents_existing} "
+                        f"already there, {result.sets_added} sets, {result.spans_added} spans")
+            print(f"{result.path}: {what} ({result.encoding})")
+    encodings = Counter(r.encoding for r in report.files if not r.error and r.encoding)
+    used = ", ".join(f"{name} x{count}" for name, count in sorted(encodings.items()))
+    bad = len(report.errors)
+    print(f"imported {report.documents_added} new documents ({report.documents_existing} already "
+          f"there), {report.sets_added} sets, {report.spans_added} spans from "
+          f"{len(report.files) - bad} files" + (f"; encodings: {used}" if used else "")
+          + (f"; {bad} files rejected, nothing written from them" if bad else ""))
+    return 1 if bad else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from annotator.services.exporting import export_jsonl
+
+    report = export_jsonl(_open_store(args), args.out, which=args.set)
+    print(f"wrote {report.path}: {report.lines} lines, {report.documents} documents, "
+          f"{report.spans} spans, {report.relations} relations")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    with store.unit_of_work() as uow:
+        summaries = uow.documents.summaries()
+    if not summaries:
+        print("no documents yet: annotator import PATH")
+        return 0
+    print(f"{'id':<28} {'chars':>7}  {'title':<40}  sets")
+    for doc in summaries:
+        sets = "; ".join(f"{s.owner} {s.status} {s.spans} spans" for s in doc.sets) or "-"
+        title = doc.title if len(doc.title) <= 40 else doc.title[:39] + "…"
+        print(f"{doc.external_id:<28} {doc.length:>7}  {title:<40}  {sets}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    with store.unit_of_work() as uow:
+        stats = uow.stats.collect()
+    print(f"store:       {store.url}")
+    print(f"documents:   {stats.documents} ({stats.characters} characters)")
+    print(f"annotators:  {stats.annotators}")
+    for kind, status, count in stats.sets_by_kind_status:
+        print(f"sets:        {count} {kind} {status}")
+    for label, count in stats.spans_by_label:
+        print(f"spans:       {count} {label}")
+    for rtype, count in stats.relations_by_type:
+        print(f"relations:   {count} {rtype}")
+    print(f"events:      {stats.events}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from annotator.db.engine import current_revision, make_engine, upgrade
+
+    engine = make_engine(resolve_db_url(args.db))
+    if args.action == "upgrade":
+        upgrade(engine)
+    print(f"{engine.url.render_as_string(hide_password=True)}: revision {current_revision(engine)}")
+    return 0
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, redrawn at most ten times a second."""
+
+    def __init__(self, stream: TextIO, *, width: int = 30, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream
+        self.width = width
+        self.clock = clock
+        self._last = float("-inf")
+        self._drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        filled = self.width * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} files")
+        self.stream.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": cmd_import, "export": cmd_export, "docs": cmd_docs, "stats": cmd_stats, "db": cmd_db,
+}

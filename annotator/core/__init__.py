@@ -1,0 +1,1 @@
+"""Pure core: text, offsets, tokens, snapping, schema, model. No Qt, no SQLAlchemy."""

@@ -1,0 +1,146 @@
+"""SQLAlchemy 2 typed models for the tables of DESIGN section 4.
+
+Every schema change is an Alembic revision (``annotator/db/migrations``); a test checks that these
+models and the migrated database agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JsonType}
+
+
+class DocumentRow(Base):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(255), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnnotatorRow(Base):
+    __tablename__ = "annotator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="annotator")
+
+
+class AnnotationSetRow(Base):
+    __tablename__ = "annotation_set"
+    __table_args__ = (
+        UniqueConstraint("document_id", "owner_id", "kind", name="uq_annotation_set_doc_owner_kind"),
+        CheckConstraint("kind IN ('annotation', 'gold', 'suggestions')", name="ck_annotation_set_kind"),
+        CheckConstraint("status IN ('todo', 'in_progress', 'done', 'skipped')",
+                        name="ck_annotation_set_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("annotator.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="annotation")
+    status: Mapped[str] = mapped_column(String(20), default="todo")
+    active_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SpanRow(Base):
+    __tablename__ = "span"
+    __table_args__ = (
+        CheckConstraint('0 <= start AND start < "end"', name="ck_span_offsets"),
+        UniqueConstraint("set_id", "id", name="uq_span_set_id"),
+        Index("ix_span_set_start", "set_id", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("annotation_set.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(64))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RelationRow(Base):
+    """Both ends are spans of the relation's own set: the composite foreign keys enforce it."""
+
+    __tablename__ = "relation"
+    __table_args__ = (
+        ForeignKeyConstraint(["set_id", "head_id"], ["span.set_id", "span.id"], ondelete="CASCADE",
+                             name="fk_relation_head_same_set"),
+        ForeignKeyConstraint(["set_id", "tail_id"], ["span.set_id", "span.id"], ondelete="CASCADE",
+                             name="fk_relation_tail_same_set"),
+        UniqueConstraint("set_id", "type", "head_id", "tail_id", name="uq_relation"),
+        CheckConstraint("head_id <> tail_id", name="ck_relation_not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("annotation_set.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(64))
+    head_id: Mapped[int] = mapped_column(Integer, index=True)
+    tail_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class EventRow(Base):
+    """The append-only journal: who changed what, when, with the state before and after."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    set_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+
+
+class LabelSchemaRow(Base):
+    """The project's label schema, versioned: each distinct schema file loaded is kept."""
+
+    __tablename__ = "label_schema"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

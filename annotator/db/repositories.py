@@ -1,0 +1,340 @@
+"""Repositories: the only code that speaks SQL. They take and return core objects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Collection, Iterable, Sequence
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from annotator.core.model import (
+    AnnotationSet,
+    Document,
+    Origin,
+    Relation,
+    Role,
+    SetKind,
+    SetStatus,
+    Span,
+)
+from annotator.db.models import (
+    AnnotationSetRow,
+    AnnotatorRow,
+    DocumentRow,
+    EventRow,
+    LabelSchemaRow,
+    RelationRow,
+    SpanRow,
+    utcnow,
+)
+
+_IN_CHUNK = 500  # bound parameters per IN (...) query, well under every backend's limit
+
+
+def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+@dataclass(frozen=True, slots=True)
+class SetSummary:
+    set_id: int
+    owner: str
+    kind: SetKind
+    status: SetStatus
+    spans: int
+    relations: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: int
+    external_id: str
+    title: str
+    length: int
+    sets: tuple[SetSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SetFilter:
+    """Which sets a read selects: every set, or one kind, or one owner's annotation set."""
+
+    kind: SetKind | None = None
+    owner: str | None = None
+
+    @property
+    def is_all(self) -> bool:
+        return self.kind is None and self.owner is None
+
+
+def _document(row: Any) -> Document:
+    return Document(id=row.id, external_id=row.external_id, title=row.title, text=row.text,
+                    sha256=row.sha256, source=row.source, meta=row.meta or {})
+
+
+class DocumentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    _columns = (DocumentRow.id, DocumentRow.external_id, DocumentRow.title, DocumentRow.text,
+                DocumentRow.sha256, DocumentRow.source, DocumentRow.meta)
+
+    def get(self, document_id: int) -> Document | None:
+        row = self.session.execute(select(*self._columns).where(DocumentRow.id == document_id)).first()
+        return _document(row) if row else None
+
+    def by_sha(self, sha256: str) -> Document | None:
+        row = self.session.execute(select(*self._columns).where(DocumentRow.sha256 == sha256)).first()
+        return _document(row) if row else None
+
+    def by_external_id(self, external_id: str) -> Document | None:
+        row = self.session.execute(
+            select(*self._columns).where(DocumentRow.external_id == external_id)).first()
+        return _document(row) if row else None
+
+    def ids_by_sha(self, shas: Collection[str]) -> dict[str, tuple[int, str]]:
+        """sha256 -> (id, external_id) for the documents the store already has."""
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(sorted(shas)):
+            rows = self.session.execute(
+                select(DocumentRow.sha256, DocumentRow.id, DocumentRow.external_id)
+                .where(DocumentRow.sha256.in_(chunk)))
+            found.update({sha: (doc_id, ext) for sha, doc_id, ext in rows})
+        return found
+
+    def shas_by_external_id(self, external_ids: Collection[str]) -> dict[str, str]:
+        """external_id -> sha256 for the ids already taken."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(sorted(external_ids)):
+            rows = self.session.execute(
+                select(DocumentRow.external_id, DocumentRow.sha256)
+                .where(DocumentRow.external_id.in_(chunk)))
+            found.update({ext: sha for ext, sha in rows})
+        return found
+
+    def add_many(self, documents: Sequence[Document]) -> list[int]:
+        """Insert documents in one statement batch; returns their ids in order."""
+        if not documents:
+            return []
+        now = utcnow()
+        rows = [{"external_id": d.external_id, "title": d.title, "text": d.text, "sha256": d.sha256,
+                 "source": d.source, "meta": dict(d.meta), "imported_at": now} for d in documents]
+        result = self.session.execute(
+            insert(DocumentRow.__table__).returning(DocumentRow.__table__.c.id,
+                                                    sort_by_parameter_order=True), rows)
+        return list(result.scalars())
+
+    def page(self, *, after: str | None, limit: int) -> list[Document]:
+        """Documents ordered by external id, the ``limit`` that come after ``after`` (keyset paging)."""
+        query = select(*self._columns).order_by(DocumentRow.external_id).limit(limit)
+        if after is not None:
+            query = query.where(DocumentRow.external_id > after)
+        return [_document(row) for row in self.session.execute(query)]
+
+    def count(self) -> int:
+        return self.session.execute(select(func.count()).select_from(DocumentRow)).scalar_one()
+
+    def summaries(self) -> list[DocumentSummary]:
+        """Every document with its length and its sets (owner, kind, status, counts)."""
+        docs = self.session.execute(
+            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.title,
+                   func.length(DocumentRow.text)).order_by(DocumentRow.external_id)).all()
+        span_counts = dict(self.session.execute(
+            select(SpanRow.set_id, func.count()).group_by(SpanRow.set_id)).tuples().all())
+        rel_counts = dict(self.session.execute(
+            select(RelationRow.set_id, func.count()).group_by(RelationRow.set_id)).tuples().all())
+        sets: dict[int, list[SetSummary]] = defaultdict(list)
+        rows = self.session.execute(
+            select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                   AnnotationSetRow.kind, AnnotationSetRow.status)
+            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+            .order_by(AnnotationSetRow.kind, AnnotatorRow.name))
+        for set_id, doc_id, owner, kind, status in rows:
+            sets[doc_id].append(SetSummary(set_id, owner, SetKind(kind), SetStatus(status),
+                                           span_counts.get(set_id, 0), rel_counts.get(set_id, 0)))
+        return [DocumentSummary(i, ext, title, length, tuple(sets[i])) for i, ext, title, length in docs]
+
+
+class AnnotatorRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def id_of(self, name: str) -> int | None:
+        return self.session.execute(select(AnnotatorRow.id).where(AnnotatorRow.name == name)).scalar()
+
+    def ensure(self, name: str, role: Role = Role.ANNOTATOR) -> int:
+        """The id of annotator ``name``, created with ``role`` if new."""
+        found = self.id_of(name)
+        if found is not None:
+            return found
+        return self.session.execute(
+            insert(AnnotatorRow).values(name=name, role=str(role)).returning(AnnotatorRow.id)
+        ).scalar_one()
+
+    def names(self) -> list[tuple[str, str]]:
+        return list(self.session.execute(
+            select(AnnotatorRow.name, AnnotatorRow.role).order_by(AnnotatorRow.name)).tuples())
+
+
+class SetRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, document_id: int, owner_id: int, kind: SetKind) -> int | None:
+        return self.session.execute(
+            select(AnnotationSetRow.id).where(AnnotationSetRow.document_id == document_id,
+                                              AnnotationSetRow.owner_id == owner_id,
+                                              AnnotationSetRow.kind == str(kind))).scalar()
+
+    def create(self, document_id: int, owner_id: int, kind: SetKind, *,
+               status: SetStatus = SetStatus.TODO, active_seconds: float = 0.0) -> int:
+        return self.session.execute(
+            insert(AnnotationSetRow).values(document_id=document_id, owner_id=owner_id,
+                                            kind=str(kind), status=str(status),
+                                            active_seconds=active_seconds, updated_at=utcnow())
+            .returning(AnnotationSetRow.id)).scalar_one()
+
+    def set_status(self, set_id: int, status: SetStatus) -> None:
+        self.session.execute(update(AnnotationSetRow).where(AnnotationSetRow.id == set_id)
+                             .values(status=str(status), updated_at=utcnow()))
+
+    def add_spans(self, set_id: int, spans: Sequence[Span]) -> list[int]:
+        """Insert spans of one set; returns their new ids in order."""
+        if not spans:
+            return []
+        now = utcnow()
+        rows = [{"set_id": set_id, "start": s.start, "end": s.end, "label": s.label,
+                 "attributes": dict(s.attributes), "note": s.note, "origin": str(s.origin),
+                 "created_at": now, "updated_at": now} for s in spans]
+        table = SpanRow.__table__
+        result = self.session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return list(result.scalars())
+
+    def add_relations(self, set_id: int, relations: Sequence[Relation]) -> list[int]:
+        if not relations:
+            return []
+        rows = [{"set_id": set_id, "type": r.type, "head_id": r.head, "tail_id": r.tail}
+                for r in relations]
+        table = RelationRow.__table__
+        result = self.session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return list(result.scalars())
+
+    def load(self, set_id: int, text: str) -> AnnotationSet:
+        """One set with its spans and relations; span texts are cut from the document ``text``."""
+        sets = self._load_sets(select_where=AnnotationSetRow.id == set_id, texts={})
+        found = sets.get(set_id)
+        if found is None:
+            raise KeyError(set_id)
+        return self._fill([found], {found.document_id: text})[0]
+
+    def for_documents(self, texts: dict[int, str], which: SetFilter) -> list[AnnotationSet]:
+        """The sets of the given documents (id -> text) that ``which`` selects, spans sorted by
+        (start, end, label, id) and relations by id; ordered by document then (kind, owner)."""
+        if not texts:
+            return []
+        condition = AnnotationSetRow.document_id.in_(list(texts))
+        if which.kind is not None:
+            condition = condition & (AnnotationSetRow.kind == str(which.kind))
+        if which.owner is not None:
+            condition = condition & (AnnotatorRow.name == which.owner)
+        heads = list(self._load_sets(select_where=condition, texts=texts).values())
+        return self._fill(heads, texts)
+
+    def _load_sets(self, *, select_where: Any, texts: dict[int, str]) -> dict[int, AnnotationSet]:
+        rows = self.session.execute(
+            select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                   AnnotationSetRow.kind, AnnotationSetRow.status, AnnotationSetRow.active_seconds)
+            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+            .where(select_where))
+        return {set_id: AnnotationSet(id=set_id, document_id=doc_id, owner=owner, kind=SetKind(kind),
+                                      status=SetStatus(status), active_seconds=seconds)
+                for set_id, doc_id, owner, kind, status, seconds in rows}
+
+    def _fill(self, sets: list[AnnotationSet], texts: dict[int, str]) -> list[AnnotationSet]:
+        set_ids = [s.id for s in sets if s.id is not None]
+        spans: dict[int, list[Span]] = defaultdict(list)
+        relations: dict[int, list[Relation]] = defaultdict(list)
+        doc_of = {s.id: s.document_id for s in sets}
+        for chunk in _chunks(set_ids):
+            for sid, span_id, start, end, label, attrs, note, origin in self.session.execute(
+                    select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
+                           SpanRow.attributes, SpanRow.note, SpanRow.origin)
+                    .where(SpanRow.set_id.in_(chunk))):
+                text = texts[doc_of[sid]]
+                spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
+                                       id=span_id, attributes=attrs or {}, note=note,
+                                       origin=Origin(origin)))
+            for sid, rel_id, rtype, head, tail in self.session.execute(
+                    select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
+                           RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))):
+                relations[sid].append(Relation(type=rtype, head=head, tail=tail, id=rel_id))
+        kind_order = {SetKind.ANNOTATION: 0, SetKind.GOLD: 1, SetKind.SUGGESTIONS: 2}
+        filled = [
+            AnnotationSet(
+                id=s.id, document_id=s.document_id, owner=s.owner, kind=s.kind, status=s.status,
+                active_seconds=s.active_seconds,
+                spans=tuple(sorted(spans[s.id], key=lambda sp: (sp.start, sp.end, sp.label, sp.id))),
+                relations=tuple(sorted(relations[s.id], key=lambda r: r.id or 0)))
+            for s in sets
+        ]
+        filled.sort(key=lambda s: (s.document_id, kind_order[s.kind], s.owner))
+        return filled
+
+
+class SchemaRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def latest(self) -> tuple[int, str] | None:
+        """(version, TOML text) of the schema loaded last, or None in a new store."""
+        row = self.session.execute(select(LabelSchemaRow.version, LabelSchemaRow.content)
+                                   .order_by(LabelSchemaRow.id.desc()).limit(1)).first()
+        return (row[0], row[1]) if row else None
+
+    def has(self, sha256: str) -> bool:
+        return self.session.execute(
+            select(LabelSchemaRow.id).where(LabelSchemaRow.sha256 == sha256)).first() is not None
+
+    def add(self, *, name: str, version: int, sha256: str, content: str) -> int:
+        return self.session.execute(
+            insert(LabelSchemaRow).values(name=name, version=version, sha256=sha256, content=content,
+                                          loaded_at=utcnow()).returning(LabelSchemaRow.id)
+        ).scalar_one()
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    documents: int
+    characters: int
+    annotators: int
+    sets_by_kind_status: tuple[tuple[str, str, int], ...]
+    spans_by_label: tuple[tuple[str, int], ...]
+    relations_by_type: tuple[tuple[str, int], ...]
+    events: int
+
+
+class StatsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def collect(self) -> StoreStats:
+        s = self.session
+        documents, characters = s.execute(
+            select(func.count(), func.coalesce(func.sum(func.length(DocumentRow.text)), 0))).one()
+        annotators = s.execute(select(func.count()).select_from(AnnotatorRow)
+                               .where(AnnotatorRow.role != str(Role.SYSTEM))).scalar_one()
+        sets = s.execute(select(AnnotationSetRow.kind, AnnotationSetRow.status, func.count())
+                         .group_by(AnnotationSetRow.kind, AnnotationSetRow.status)
+                         .order_by(AnnotationSetRow.kind, AnnotationSetRow.status)).tuples().all()
+        spans = s.execute(select(SpanRow.label, func.count()).group_by(SpanRow.label)
+                          .order_by(SpanRow.label)).tuples().all()
+        relations = s.execute(select(RelationRow.type, func.count()).group_by(RelationRow.type)
+                              .order_by(RelationRow.type)).tuples().all()
+        events = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
+        return StoreStats(documents=documents, characters=int(characters), annotators=annotators,
+                          sets_by_kind_status=tuple(sets), spans_by_label=tuple(spans),
+                          relations_by_type=tuple(relations), events=events)

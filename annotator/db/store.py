@@ -1,0 +1,96 @@
+"""The store and its unit of work: one transaction per use case, with the event journal.
+
+    store = Store.open("sqlite:///x.sqlite3")
+    with store.unit_of_work(actor="mona") as uow:
+        doc = uow.documents.by_sha(sha)
+
+Leaving the ``with`` block commits; an exception rolls everything back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from annotator.db.engine import ensure_current, make_engine
+from annotator.db.models import EventRow, utcnow
+from annotator.db.repositories import (
+    AnnotatorRepository,
+    DocumentRepository,
+    SchemaRepository,
+    SetRepository,
+    StatsRepository,
+)
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Open the database at ``url``; a new or older database is migrated to the head revision."""
+        engine = make_engine(url)
+        if upgrade:
+            ensure_current(engine)
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def unit_of_work(self, actor: str = "system") -> UnitOfWork:
+        return UnitOfWork(self._sessions(), actor=actor)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction. Repositories read and write through it; ``record`` journals each change."""
+
+    def __init__(self, session: Session, *, actor: str) -> None:
+        self.session = session
+        self.actor = actor
+        self.batch = uuid.uuid4().hex
+        self.documents = DocumentRepository(session)
+        self.annotators = AnnotatorRepository(session)
+        self.sets = SetRepository(session)
+        self.schemas = SchemaRepository(session)
+        self.stats = StatsRepository(session)
+        self._events: list[dict[str, Any]] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session.begin()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self.flush_events()
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def record(self, action: str, entity: str, *, entity_id: int | None = None,
+               document_id: int | None = None, set_id: int | None = None,
+               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+        """Journal one change; written in the same transaction as the change itself."""
+        self._events.append({
+            "at": utcnow(), "actor": self.actor, "batch": self.batch, "action": action,
+            "entity": entity, "entity_id": entity_id, "document_id": document_id,
+            "set_id": set_id, "before": before, "after": after,
+        })
+
+    def flush_events(self) -> None:
+        if self._events:
+            self.session.execute(insert(EventRow), self._events)
+            self._events = []

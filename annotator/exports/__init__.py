@@ -1,0 +1,1 @@
+"""One module per exchange format: ``write_*`` and, where the format allows, ``read_*``."""

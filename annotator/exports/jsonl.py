@@ -1,0 +1,208 @@
+"""Native JSONL: one line per document and annotation set (DESIGN section 4).
+
+    {"doc_id": "seed-000", "title": "...", "text": "...", "sha256": "…", "annotator": "gold", "status": "done",
+     "spans": [{"id": "s1", "start": 0, "end": 5, "label": "actor", "text": "فرنسا", "attributes": {}}], "relations": [], "meta": {}}
+
+Offsets are code points, end exclusive. ``annotator`` is the set's owner (``gold`` and ``suggestions``
+are reserved) or null for a document with no set. Span ids are written ``s1, s2, ...`` in span order
+(start, end, label), so the same store always gives the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from annotator.core.errors import ValidationError
+from annotator.core.model import AnnotationSet, Document, SetStatus, Span, Origin
+from annotator.core.schema import Schema
+from annotator.core.text import sha256_text
+
+FIELDS = ("doc_id", "title", "text", "sha256", "annotator", "status", "spans", "relations", "meta")
+
+
+def format_line(document: Document, aset: AnnotationSet | None) -> str:
+    """The JSONL line (without newline) for ``document`` and one of its sets (or None)."""
+    text = document.text
+    spans: list[dict[str, Any]] = []
+    key_of: dict[int | None, str] = {}
+    for number, span in enumerate(aset.spans if aset else (), start=1):
+        if text[span.start:span.end] != span.text or span.end > len(text):
+            raise ValueError(f"document {document.external_id}: span {span.start}-{span.end} "
+                             f"does not match the text")
+        key = f"s{number}"
+        key_of[span.id] = key
+        item: dict[str, Any] = {"id": key, "start": span.start, "end": span.end, "label": span.label,
+                                "text": span.text, "attributes": dict(span.attributes)}
+        if span.note:
+            item["note"] = span.note
+        spans.append(item)
+    relations = sorted(
+        ({"type": r.type, "head": key_of[r.head], "tail": key_of[r.tail]} for r in aset.relations)
+        if aset else (),
+        key=lambda r: (r["type"], int(r["head"][1:]), int(r["tail"][1:])))
+    record = {
+        "doc_id": document.external_id, "title": document.title, "text": text,
+        "sha256": document.sha256,
+        "annotator": aset.owner if aset else None,
+        "status": str(aset.status) if aset else None,
+        "spans": spans, "relations": relations, "meta": dict(document.meta),
+    }
+    return json.dumps(record, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationDraft:
+    type: str
+    head: int  # index into JsonlRecord.spans
+    tail: int
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlRecord:
+    """One validated line: a document and, unless ``annotator`` is None, one of its sets."""
+
+    line: int
+    doc_id: str
+    title: str
+    text: str
+    sha256: str
+    meta: Mapping[str, Any]
+    annotator: str | None
+    status: SetStatus
+    spans: tuple[Span, ...]
+    relations: tuple[RelationDraft, ...]
+
+
+def parse_line(raw: str, *, path: str, line: int, schema: Schema) -> JsonlRecord | None:
+    """Validate one line; None for a blank line. Raises ValidationError naming path, line, field."""
+    if not raw.strip():
+        return None
+
+    def fail(message: str, field: str | None = None) -> ValidationError:
+        return ValidationError(message, path=path, line=line, field=field)
+
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise fail(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise fail("each line must be a JSON object")
+    doc_id = obj.get("doc_id")
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        raise fail("must be a non-empty string", "doc_id")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        raise fail("must be a non-empty string", "text")
+    digest = sha256_text(text)
+    sha = obj.get("sha256", digest)
+    if sha != digest:
+        raise fail(f"does not match the text (the text hashes to {digest})", "sha256")
+    title = obj.get("title")
+    if title is None:
+        title = next((ln.strip() for ln in text.splitlines() if ln.strip()), doc_id)
+    if not isinstance(title, str):
+        raise fail("must be a string", "title")
+    meta = obj.get("meta", {})
+    if not isinstance(meta, dict):
+        raise fail("must be an object", "meta")
+    annotator = obj.get("annotator")
+    if annotator is not None and (not isinstance(annotator, str) or not annotator.strip()):
+        raise fail("must be a non-empty string or null", "annotator")
+    status_raw = obj.get("status") or "todo"
+    try:
+        status = SetStatus(status_raw)
+    except ValueError:
+        raise fail(f"must be one of {[s.value for s in SetStatus]}, not {status_raw!r}", "status") \
+            from None
+    spans, index_of = _parse_spans(obj.get("spans", []), text, schema, fail)
+    relations = _parse_relations(obj.get("relations", []), spans, index_of, schema, fail)
+    if annotator is None and (spans or relations):
+        raise fail("spans or relations need an annotator (the set's owner)", "annotator")
+    return JsonlRecord(line=line, doc_id=doc_id, title=title, text=text, sha256=digest, meta=meta,
+                       annotator=annotator, status=status, spans=tuple(spans),
+                       relations=tuple(relations))
+
+
+def _parse_spans(items: Any, text: str, schema: Schema, fail: Any) -> tuple[list[Span], dict[str, int]]:
+    if not isinstance(items, list):
+        raise fail("must be a list", "spans")
+    spans: list[Span] = []
+    index_of: dict[str, int] = {}
+    seen: set[tuple[int, int, str]] = set()
+    for i, item in enumerate(items):
+        where = f"spans[{i}]"
+        if not isinstance(item, dict):
+            raise fail("must be an object", where)
+        key = item.get("id", f"#{i}")
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            raise fail("must be a string or an integer", f"{where}.id")
+        key = str(key)
+        if key in index_of:
+            raise fail(f"span id {key!r} is used twice", f"{where}.id")
+        start, end = item.get("start"), item.get("end")
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise fail("must be an integer", f"{where}.{name}")
+        if not 0 <= start < end:
+            raise fail(f"span {start}-{end} must have 0 <= start < end", where)
+        if end > len(text):
+            raise fail(f"span {start}-{end} is outside the text ({len(text)} characters)", where)
+        label = item.get("label")
+        if not isinstance(label, str) or not schema.has_label(label):
+            known = ", ".join(lb.name for lb in schema.labels)
+            raise fail(f"unknown label {label!r} (the schema has {known})", f"{where}.label")
+        cut = text[start:end]
+        if "text" in item and item["text"] != cut:
+            raise fail(f"is {item['text']!r} but the text at {start}-{end} is {cut!r}", f"{where}.text")
+        attributes = item.get("attributes", {})
+        if not isinstance(attributes, dict):
+            raise fail("must be an object", f"{where}.attributes")
+        problem = schema.check_attributes(label, attributes)
+        if problem:
+            raise fail(problem, f"{where}.attributes")
+        note = item.get("note", "")
+        if not isinstance(note, str):
+            raise fail("must be a string", f"{where}.note")
+        if (start, end, label) in seen:
+            raise fail(f"the same span {start}-{end} {label!r} appears twice", where)
+        seen.add((start, end, label))
+        index_of[key] = len(spans)
+        spans.append(Span(start=start, end=end, label=label, text=cut, attributes=attributes,
+                          note=note, origin=Origin.IMPORTED))
+    return spans, index_of
+
+
+def _parse_relations(items: Any, spans: list[Span], index_of: dict[str, int], schema: Schema,
+                     fail: Any) -> list[RelationDraft]:
+    if not isinstance(items, list):
+        raise fail("must be a list", "relations")
+    drafts: list[RelationDraft] = []
+    seen: set[tuple[str, int, int]] = set()
+    for i, item in enumerate(items):
+        where = f"relations[{i}]"
+        if not isinstance(item, dict):
+            raise fail("must be an object", where)
+        rtype = item.get("type")
+        if not isinstance(rtype, str) or not schema.has_relation(rtype):
+            known = ", ".join(r.name for r in schema.relations)
+            raise fail(f"unknown relation type {rtype!r} (the schema has {known})", f"{where}.type")
+        ends: list[int] = []
+        for name in ("head", "tail"):
+            ref = item.get(name)
+            if isinstance(ref, bool) or not isinstance(ref, (str, int)) or str(ref) not in index_of:
+                raise fail(f"refers to a missing span {ref!r}", f"{where}.{name}")
+            ends.append(index_of[str(ref)])
+        head, tail = ends
+        if head == tail:
+            raise fail("a relation cannot link a span to itself", where)
+        kind = schema.relation(rtype)
+        if spans[head].label != kind.head or spans[tail].label != kind.tail:
+            raise fail(f"{rtype} links a {kind.head} to a {kind.tail}, not a {spans[head].label} "
+                       f"to a {spans[tail].label}", where)
+        if (rtype, head, tail) in seen:
+            raise fail("the same relation appears twice", where)
+        seen.add((rtype, head, tail))
+        drafts.append(RelationDraft(type=rtype, head=head, tail=tail))
+    return drafts

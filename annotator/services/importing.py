@@ -1,0 +1,358 @@
+"""Import text files and native JSONL into the store.
+
+Every file is validated before anything is written, and each file is all-or-nothing: a bad file is
+reported (file, line, field) and changes nothing, while the good files of the same call are kept.
+Importing the same file twice adds nothing: a document with the same SHA-256 is the same document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from annotator.core.errors import UserError, ValidationError
+from annotator.core.model import (
+    RESERVED_OWNERS,
+    AnnotationSet,
+    Document,
+    Relation,
+    Role,
+    SetKind,
+    SetStatus,
+    Span,
+    kind_for_owner,
+)
+from annotator.core.schema import Schema
+from annotator.core.text import canonicalize, sha256_text
+from annotator.db.store import Store, UnitOfWork
+from annotator.exports.jsonl import JsonlRecord, parse_line
+from annotator.services.decoding import decode_bytes
+from annotator.services.project import project_schema
+
+TEXT_SUFFIXES = (".txt",)
+JSONL_SUFFIXES = (".jsonl",)
+TEXT_BATCH = 200
+TITLE_LIMIT = 200
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class FileResult:
+    path: str
+    format: str
+    encoding: str | None = None
+    documents_added: int = 0
+    documents_existing: int = 0
+    sets_added: int = 0
+    sets_existing: int = 0
+    spans_added: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f.error for f in self.files if f.error]
+
+    @property
+    def documents_added(self) -> int:
+        return sum(f.documents_added for f in self.files)
+
+    @property
+    def documents_existing(self) -> int:
+        return sum(f.documents_existing for f in self.files)
+
+    @property
+    def sets_added(self) -> int:
+        return sum(f.sets_added for f in self.files)
+
+    @property
+    def spans_added(self) -> int:
+        return sum(f.spans_added for f in self.files)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """The files to import: each file named, and every .txt/.jsonl below each folder (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UserError(f"{path}: no such file or folder")
+    return found
+
+
+def import_paths(store: Store, paths: Sequence[Path], *, annotator: str | None = None,
+                 encoding: str | None = None, actor: str = "system",
+                 progress: Progress | None = None) -> ImportReport:
+    """Import every file of ``paths`` (folders recursively); see the module docstring."""
+    if annotator is not None:
+        _check_owner_name(annotator)
+    files = discover(paths)
+    schema = project_schema(store)
+    report = ImportReport()
+    texts = [p for p in files if p.suffix.lower() not in JSONL_SUFFIXES]
+    jsonls = [p for p in files if p.suffix.lower() in JSONL_SUFFIXES]
+    done = 0
+    for start in range(0, len(texts), TEXT_BATCH):
+        batch = texts[start:start + TEXT_BATCH]
+        report.files.extend(_import_text_batch(store, batch, annotator=annotator, encoding=encoding,
+                                               actor=actor))
+        done += len(batch)
+        if progress:
+            progress(done, len(files))
+    for path in jsonls:
+        report.files.append(_import_jsonl(store, path, schema=schema, annotator=annotator,
+                                          encoding=encoding, actor=actor))
+        done += 1
+        if progress:
+            progress(done, len(files))
+    return report
+
+
+def _check_owner_name(name: str) -> None:
+    if not name.strip():
+        raise UserError("--annotator needs a name")
+    if name in RESERVED_OWNERS:
+        raise UserError(f"{name!r} is reserved for the {name} set; choose another annotator name")
+
+
+# -- text files -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _TextDraft:
+    result: FileResult
+    document: Document
+
+
+def _read_text_file(path: Path, *, encoding: str | None) -> _TextDraft:
+    result = FileResult(path=str(path), format="text")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    decoded = decode_bytes(data, path=str(path), encoding=encoding)
+    text, steps = canonicalize(decoded.text)
+    if not text.strip():
+        raise ValidationError("the file has no text", path=str(path))
+    result.encoding = decoded.encoding
+    title = next(line.strip() for line in text.split("\n") if line.strip())
+    if len(title) > TITLE_LIMIT:
+        title = title[:TITLE_LIMIT - 1] + "…"
+    meta = {"source_path": str(path.resolve()), "encoding": decoded.encoding,
+            "canonicalization": list(steps)}
+    document = Document(external_id=path.stem, title=title, text=text, sha256=sha256_text(text),
+                        source=str(path.resolve()), meta=meta)
+    return _TextDraft(result, document)
+
+
+def _import_text_batch(store: Store, paths: Sequence[Path], *, annotator: str | None,
+                       encoding: str | None, actor: str) -> list[FileResult]:
+    results: list[FileResult] = []
+    drafts: list[_TextDraft] = []
+    for path in paths:
+        try:
+            drafts.append(_read_text_file(path, encoding=encoding))
+        except ValidationError as exc:
+            results.append(FileResult(path=str(path), format="text", error=str(exc)))
+    if not drafts:
+        return results
+    with store.unit_of_work(actor=actor) as uow:
+        existing = uow.documents.ids_by_sha({d.document.sha256 for d in drafts})
+        taken = set(uow.documents.shas_by_external_id({d.document.external_id for d in drafts}))
+        new_docs: list[Document] = []
+        doc_id_of: dict[str, int] = {sha: ids[0] for sha, ids in existing.items()}
+        pending: dict[str, _TextDraft] = {}
+        for draft in drafts:
+            sha = draft.document.sha256
+            if sha in doc_id_of or sha in pending:
+                draft.result.documents_existing = 1
+                continue
+            external_id = draft.document.external_id
+            if external_id in taken:
+                external_id = f"{external_id}-{sha[:8]}"
+            taken.add(external_id)
+            doc = Document(external_id=external_id, title=draft.document.title,
+                           text=draft.document.text, sha256=sha, source=draft.document.source,
+                           meta=draft.document.meta)
+            pending[sha] = draft
+            new_docs.append(doc)
+            draft.result.documents_added = 1
+        for doc, new_id in zip(new_docs, uow.documents.add_many(new_docs)):
+            doc_id_of[doc.sha256] = new_id
+            uow.record("import", "document", entity_id=new_id, document_id=new_id,
+                       after={"external_id": doc.external_id, "sha256": doc.sha256,
+                              "title": doc.title, "length": len(doc.text), "source": doc.source,
+                              "encoding": doc.meta.get("encoding")})
+        if annotator is not None:
+            owner_id = uow.annotators.ensure(annotator)
+            for draft in drafts:
+                document_id = doc_id_of[draft.document.sha256]
+                if uow.sets.find(document_id, owner_id, SetKind.ANNOTATION) is None:
+                    set_id = uow.sets.create(document_id, owner_id, SetKind.ANNOTATION)
+                    uow.record("assign", "annotation_set", entity_id=set_id, document_id=document_id,
+                               set_id=set_id, after={"owner": annotator, "kind": "annotation",
+                                                     "status": "todo"})
+                    draft.result.sets_added += 1
+                else:
+                    draft.result.sets_existing += 1
+    return results + [d.result for d in drafts]
+
+
+# -- native JSONL -----------------------------------------------------------------------------
+
+
+def _import_jsonl(store: Store, path: Path, *, schema: Schema, annotator: str | None,
+                  encoding: str | None, actor: str) -> FileResult:
+    result = FileResult(path=str(path), format="jsonl")
+    try:
+        records = _read_jsonl(path, schema=schema, encoding=encoding, result=result)
+        with store.unit_of_work(actor=actor) as uow:
+            _write_jsonl(uow, records, path=str(path), annotator=annotator, result=result)
+    except ValidationError as exc:
+        return FileResult(path=str(path), format="jsonl", encoding=result.encoding, error=str(exc))
+    return result
+
+
+def _read_jsonl(path: Path, *, schema: Schema, encoding: str | None,
+                result: FileResult) -> list[JsonlRecord]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    decoded = decode_bytes(data, path=str(path), encoding=encoding)
+    result.encoding = decoded.encoding
+    records: list[JsonlRecord] = []
+    texts: dict[str, tuple[str, int]] = {}
+    sets: dict[tuple[str, str], int] = {}
+    for number, raw in enumerate(decoded.text.split("\n"), start=1):
+        record = parse_line(raw.rstrip("\r"), path=str(path), line=number, schema=schema)
+        if record is None:
+            continue
+        first = texts.setdefault(record.doc_id, (record.sha256, number))
+        if first[0] != record.sha256:
+            raise ValidationError(f"doc_id {record.doc_id!r} has another text on line {first[1]}",
+                                  path=str(path), line=number, field="text")
+        if record.annotator is not None:
+            key = (record.sha256, record.annotator)
+            if key in sets:
+                raise ValidationError(
+                    f"a second set of {record.annotator!r} for {record.doc_id!r} (first on line "
+                    f"{sets[key]})", path=str(path), line=number, field="annotator")
+            sets[key] = number
+        records.append(record)
+    if not records:
+        raise ValidationError("the file has no JSONL record", path=str(path))
+    return records
+
+
+def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
+                 annotator: str | None, result: FileResult) -> None:
+    """Resolve every record against the store (reads only), then write; one transaction."""
+    plans: list[tuple[JsonlRecord, int | None, AnnotationSet | None]] = []
+    known = uow.documents.ids_by_sha({r.sha256 for r in records})
+    taken = uow.documents.shas_by_external_id({r.doc_id for r in records})
+    for record in records:
+        if record.sha256 not in known and taken.get(record.doc_id, record.sha256) != record.sha256:
+            raise ValidationError(f"doc_id {record.doc_id!r} is already another document in the "
+                                  "store (its text differs)", path=path, line=record.line,
+                                  field="doc_id")
+        document_id = known[record.sha256][0] if record.sha256 in known else None
+        owner = record.annotator if record.annotator is not None else annotator
+        existing = None
+        if document_id is not None and owner is not None:
+            existing = _existing_set(uow, document_id, owner, record)
+        if existing is not None and _set_signature(existing) != _record_signature(record) \
+                and (existing.spans or existing.relations):
+            raise ValidationError(
+                f"the store already has a different set of {owner!r} for {record.doc_id!r}; "
+                "nothing from this file was imported", path=path, line=record.line,
+                field="annotator")
+        plans.append((record, document_id, existing))
+
+    new_ids: dict[str, int] = {}
+    for record, document_id, existing in plans:
+        if document_id is None:
+            document_id = new_ids.get(record.sha256)
+        if document_id is None:
+            doc = Document(external_id=record.doc_id, title=record.title, text=record.text,
+                           sha256=record.sha256, source=record.meta.get("source_path"),
+                           meta=record.meta)
+            document_id = uow.documents.add_many([doc])[0]
+            new_ids[record.sha256] = document_id
+            result.documents_added += 1
+            uow.record("import", "document", entity_id=document_id, document_id=document_id,
+                       after={"external_id": doc.external_id, "sha256": doc.sha256,
+                              "title": doc.title, "length": len(doc.text), "source": path})
+        elif record.sha256 not in new_ids:
+            result.documents_existing += 1
+        owner = record.annotator if record.annotator is not None else annotator
+        if owner is None:
+            continue
+        if existing is not None and _set_signature(existing) == _record_signature(record):
+            result.sets_existing += 1
+            continue
+        _write_set(uow, record, document_id, owner, existing, path=path, result=result)
+
+
+def _existing_set(uow: UnitOfWork, document_id: int, owner: str,
+                  record: JsonlRecord) -> AnnotationSet | None:
+    owner_id = uow.annotators.id_of(owner)
+    if owner_id is None:
+        return None
+    set_id = uow.sets.find(document_id, owner_id, kind_for_owner(owner))
+    return uow.sets.load(set_id, record.text) if set_id is not None else None
+
+
+def _write_set(uow: UnitOfWork, record: JsonlRecord, document_id: int, owner: str,
+               existing: AnnotationSet | None, *, path: str, result: FileResult) -> None:
+    kind = kind_for_owner(owner)
+    role = Role.SYSTEM if owner in RESERVED_OWNERS else Role.ANNOTATOR
+    owner_id = uow.annotators.ensure(owner, role)
+    if existing is not None and existing.id is not None:
+        set_id = existing.id
+        if existing.status != record.status:
+            uow.sets.set_status(set_id, record.status)
+    else:
+        set_id = uow.sets.create(document_id, owner_id, kind, status=record.status)
+    span_ids = uow.sets.add_spans(set_id, record.spans)
+    relations = [Relation(type=r.type, head=span_ids[r.head], tail=span_ids[r.tail])
+                 for r in record.relations]
+    uow.sets.add_relations(set_id, relations)
+    uow.record("import", "annotation_set", entity_id=set_id, document_id=document_id, set_id=set_id,
+               before=None if existing is None else {"status": str(existing.status), "spans": 0},
+               after={"owner": owner, "kind": str(kind), "status": str(record.status),
+                      "spans": len(span_ids), "relations": len(relations), "source": path,
+                      "line": record.line})
+    result.sets_added += 1
+    result.spans_added += len(span_ids)
+
+
+def _set_signature(aset: AnnotationSet) -> tuple[object, ...]:
+    return _signature({s.id: s for s in aset.spans},
+                      [(r.type, r.head, r.tail) for r in aset.relations], status=aset.status)
+
+
+def _record_signature(record: JsonlRecord) -> tuple[object, ...]:
+    return _signature(dict(enumerate(record.spans)),
+                      [(r.type, r.head, r.tail) for r in record.relations], status=record.status)
+
+
+def _signature(spans: dict[object, Span], relations: Sequence[tuple[str, object, object]], *,
+               status: SetStatus) -> tuple[object, ...]:
+    """What two sets must share to be the same: status, spans (with attributes, note), relations."""
+    where = {key: (s.start, s.end, s.label) for key, s in spans.items()}
+    span_part = sorted((s.start, s.end, s.label, sorted(s.attributes.items()), s.note)
+                       for s in spans.values())
+    rel_part = sorted((kind, where[head], where[tail]) for kind, head, tail in relations)
+    return (str(status), span_part, rel_part)

@@ -1,0 +1,33 @@
+"""Opening a project: the store, its label schema (loaded from the seeds on first use), the seeds."""
+
+from __future__ import annotations
+
+from annotator.config import schema_path, seeds_dir
+from annotator.core.schema import Schema, load_schema, parse_schema
+from annotator.db.store import Store
+
+
+def project_schema(store: Store) -> Schema:
+    """The store's label schema; a new store takes ``seeds/schema.toml`` and keeps a copy of it."""
+    with store.unit_of_work(actor="system") as uow:
+        latest = uow.schemas.latest()
+        if latest is not None:
+            return parse_schema(latest[1], path=f"{store.url} (label_schema v{latest[0]})")
+        schema = load_schema(schema_path())
+        uow.schemas.add(name=schema.name, version=schema.version, sha256=schema.sha256,
+                        content=schema.source_text)
+        uow.record("load", "label_schema", after={"name": schema.name, "version": schema.version,
+                                                  "sha256": schema.sha256})
+        return schema
+
+
+def seed_if_empty(store: Store, *, actor: str = "system") -> int:
+    """Import the seed articles into a store that has no document yet; returns how many were added."""
+    from annotator.services.importing import import_paths
+
+    with store.unit_of_work(actor=actor) as uow:
+        if uow.documents.count():
+            return 0
+    seeds = sorted(p for p in seeds_dir().glob("*.txt"))
+    report = import_paths(store, seeds, actor=actor)
+    return report.documents_added
