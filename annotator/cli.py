@@ -119,9 +119,9 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from annotator.db.store import Store
+    from annotator.services.project import open_project
 
-    return Store.open(resolve_db_url(args.db))
+    return open_project(resolve_db_url(args.db))
 
 
 def cmd_import(args: argparse.Namespace) -> int:

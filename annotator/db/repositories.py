@@ -142,9 +142,9 @@ class DocumentRepository:
             select(DocumentRow.id, DocumentRow.external_id, DocumentRow.title,
                    func.length(DocumentRow.text)).order_by(DocumentRow.external_id)).all()
         span_counts = dict(self.session.execute(
-            select(SpanRow.set_id, func.count()).group_by(SpanRow.set_id)).tuples().all())
+            select(SpanRow.set_id, func.count()).group_by(SpanRow.set_id)).all())
         rel_counts = dict(self.session.execute(
-            select(RelationRow.set_id, func.count()).group_by(RelationRow.set_id)).tuples().all())
+            select(RelationRow.set_id, func.count()).group_by(RelationRow.set_id)).all())
         sets: dict[int, list[SetSummary]] = defaultdict(list)
         rows = self.session.execute(
             select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
@@ -175,7 +175,7 @@ class AnnotatorRepository:
 
     def names(self) -> list[tuple[str, str]]:
         return list(self.session.execute(
-            select(AnnotatorRow.name, AnnotatorRow.role).order_by(AnnotatorRow.name)).tuples())
+            select(AnnotatorRow.name, AnnotatorRow.role).order_by(AnnotatorRow.name)))
 
 
 class SetRepository:
@@ -329,11 +329,11 @@ class StatsRepository:
                                .where(AnnotatorRow.role != str(Role.SYSTEM))).scalar_one()
         sets = s.execute(select(AnnotationSetRow.kind, AnnotationSetRow.status, func.count())
                          .group_by(AnnotationSetRow.kind, AnnotationSetRow.status)
-                         .order_by(AnnotationSetRow.kind, AnnotationSetRow.status)).tuples().all()
+                         .order_by(AnnotationSetRow.kind, AnnotationSetRow.status)).all()
         spans = s.execute(select(SpanRow.label, func.count()).group_by(SpanRow.label)
-                          .order_by(SpanRow.label)).tuples().all()
+                          .order_by(SpanRow.label)).all()
         relations = s.execute(select(RelationRow.type, func.count()).group_by(RelationRow.type)
-                              .order_by(RelationRow.type)).tuples().all()
+                              .order_by(RelationRow.type)).all()
         events = s.execute(select(func.count()).select_from(EventRow)).scalar_one()
         return StoreStats(documents=documents, characters=int(characters), annotators=annotators,
                           sets_by_kind_status=tuple(sets), spans_by_label=tuple(spans),

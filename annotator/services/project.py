@@ -7,6 +7,13 @@ from annotator.core.schema import Schema, load_schema, parse_schema
 from annotator.db.store import Store
 
 
+def open_project(url: str) -> Store:
+    """Open (and on first use create and migrate) the store at ``url``, with its label schema."""
+    store = Store.open(url)
+    project_schema(store)
+    return store
+
+
 def project_schema(store: Store) -> Schema:
     """The store's label schema; a new store takes ``seeds/schema.toml`` and keeps a copy of it."""
     with store.unit_of_work(actor="system") as uow:
