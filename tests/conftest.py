@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SEED_ARTICLE = SEEDS / "000_53e7616c08ffaf74.txt"
