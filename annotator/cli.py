@@ -90,7 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_streams() -> None:
+    """Arabic output must survive a console or a redirect whose encoding is not UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -100,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](args)
     except UserError as exc:
         print(f"annotator: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder that cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"annotator: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
@@ -139,16 +152,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif not args.quiet:
             what = "added" if result.documents_added else "already there"
             if result.format == "jsonl":
-                what = (f"{result.documents_added} documents added, {result.documents_existing} "
-                        f"already there, {result.sets_added} sets, {result.spans_added} spans")
+                what = (f"{_plural(result.documents_added, 'document')} added, "
+                        f"{result.documents_existing} already there, "
+                        f"{_plural(result.sets_added, 'set')}, {_plural(result.spans_added, 'span')}")
             print(f"{result.path}: {what} ({result.encoding})")
     encodings = Counter(r.encoding for r in report.files if not r.error and r.encoding)
     used = ", ".join(f"{name} x{count}" for name, count in sorted(encodings.items()))
     bad = len(report.errors)
-    print(f"imported {report.documents_added} new documents ({report.documents_existing} already "
-          f"there), {report.sets_added} sets, {report.spans_added} spans from "
-          f"{len(report.files) - bad} files" + (f"; encodings: {used}" if used else "")
-          + (f"; {bad} files rejected, nothing written from them" if bad else ""))
+    print(f"imported {_plural(report.documents_added, 'new document')} "
+          f"({report.documents_existing} already there), {_plural(report.sets_added, 'set')}, "
+          f"{_plural(report.spans_added, 'span')} from {_plural(len(report.files) - bad, 'file')}"
+          + (f"; encodings: {used}" if used else "")
+          + (f"; {_plural(bad, 'file')} rejected, nothing written from them" if bad else ""))
     return 1 if bad else 0
 
 
@@ -156,8 +171,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from annotator.services.exporting import export_jsonl
 
     report = export_jsonl(_open_store(args), args.out, which=args.set)
-    print(f"wrote {report.path}: {report.lines} lines, {report.documents} documents, "
-          f"{report.spans} spans, {report.relations} relations")
+    print(f"wrote {report.path}: {_plural(report.lines, 'line')}, "
+          f"{_plural(report.documents, 'document')}, {_plural(report.spans, 'span')}, "
+          f"{_plural(report.relations, 'relation')}")
     return 0
 
 
@@ -168,11 +184,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     if not summaries:
         print("no documents yet: annotator import PATH")
         return 0
-    print(f"{'id':<28} {'chars':>7}  {'title':<40}  sets")
-    for doc in summaries:
-        sets = "; ".join(f"{s.owner} {s.status} {s.spans} spans" for s in doc.sets) or "-"
-        title = doc.title if len(doc.title) <= 40 else doc.title[:39] + "…"
-        print(f"{doc.external_id:<28} {doc.length:>7}  {title:<40}  {sets}")
+    rows = [(doc.external_id, str(doc.length),
+             "; ".join(f"{s.owner} {s.status} {_plural(s.spans, 'span')}" for s in doc.sets) or "-",
+             doc.title) for doc in summaries]
+    widths = [max(len(row[i]) for row in rows + [("id", "chars", "sets", "")]) for i in range(3)]
+    print(f"{'id':<{widths[0]}}  {'chars':>{widths[1]}}  {'sets':<{widths[2]}}  title")
+    for external_id, length, sets, title in rows:
+        print(f"{external_id:<{widths[0]}}  {length:>{widths[1]}}  {sets:<{widths[2]}}  {title}")
     return 0
 
 
@@ -199,8 +217,13 @@ def cmd_db(args: argparse.Namespace) -> int:
     engine = make_engine(resolve_db_url(args.db))
     if args.action == "upgrade":
         upgrade(engine)
-    print(f"{engine.url.render_as_string(hide_password=True)}: revision {current_revision(engine)}")
+    revision = current_revision(engine) or "none (a new store: annotator db upgrade creates it)"
+    print(f"{engine.url.render_as_string(hide_password=True)}: revision {revision}")
     return 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class ProgressBar:

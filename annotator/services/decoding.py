@@ -32,12 +32,31 @@ def decode_bytes(data: bytes, *, path: str, encoding: str | None = None) -> Deco
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    if _mostly_utf8(data):
+        raise ValidationError(f"not valid UTF-8 ({_describe(data, utf8_error)}); the rest of the "
+                              "file is UTF-8, so this looks like a damaged byte",
+                              path=path, line=_line_of(data, utf8_error.start))
     guess = _guess_legacy(data)
     if guess is None:
         raise ValidationError(
             f"not UTF-8 ({_describe(data, utf8_error)}) and not cp1256 or ISO-8859-6 either; "
             "give --encoding if you know it", path=path, line=_line_of(data, utf8_error.start))
     return _decode_as(data, guess, path=path)
+
+
+def decode_utf8(data: bytes, *, path: str, encoding: str | None = None) -> Decoded:
+    """Strict UTF-8 (a BOM is allowed) unless ``encoding`` says otherwise: for formats such as
+    JSON Lines that are UTF-8 by definition, where guessing a code page would hide damage."""
+    return _decode_as(data, encoding or "utf-8-sig", path=path)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Many valid multi-byte UTF-8 characters and few invalid bytes: a UTF-8 file with damage, not
+    a legacy code page (cp1256 Arabic rarely forms valid UTF-8 sequences)."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if c > "\x7f" and c != "\ufffd")
+    return good >= 20 and bad * 20 <= good
 
 
 def _guess_legacy(data: bytes) -> str | None:

@@ -27,7 +27,7 @@ from annotator.core.schema import Schema
 from annotator.core.text import canonicalize, sha256_text
 from annotator.db.store import Store, UnitOfWork
 from annotator.exports.jsonl import JsonlRecord, parse_line
-from annotator.services.decoding import decode_bytes
+from annotator.services.decoding import decode_bytes, decode_utf8
 from annotator.services.project import project_schema
 
 TEXT_SUFFIXES = (".txt",)
@@ -82,8 +82,11 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES))
+            inside = sorted(p for p in path.rglob("*")
+                            if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+            if not inside:
+                raise UserError(f"{path}: no .txt or .jsonl file in this folder")
+            found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:
@@ -230,7 +233,7 @@ def _read_jsonl(path: Path, *, schema: Schema, encoding: str | None,
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    decoded = decode_bytes(data, path=str(path), encoding=encoding)
+    decoded = decode_utf8(data, path=str(path), encoding=encoding)
     result.encoding = decoded.encoding
     records: list[JsonlRecord] = []
     texts: dict[str, tuple[str, int]] = {}
@@ -281,6 +284,7 @@ def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
         plans.append((record, document_id, existing))
 
     new_ids: dict[str, int] = {}
+    counted: set[str] = set()
     for record, document_id, existing in plans:
         if document_id is None:
             document_id = new_ids.get(record.sha256)
@@ -294,8 +298,9 @@ def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
             uow.record("import", "document", entity_id=document_id, document_id=document_id,
                        after={"external_id": doc.external_id, "sha256": doc.sha256,
                               "title": doc.title, "length": len(doc.text), "source": path})
-        elif record.sha256 not in new_ids:
+        elif record.sha256 not in new_ids and record.sha256 not in counted:
             result.documents_existing += 1
+        counted.add(record.sha256)
         owner = record.annotator if record.annotator is not None else annotator
         if owner is None:
             continue
