@@ -13,7 +13,7 @@ from annotator.core.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest Alembic revision; a test checks it against the migration scripts.
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_sqlite_autoincrement"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -68,9 +68,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # A table rebuild (batch mode) drops and renames tables; with foreign keys on, dropping
+            # span would cascade into relation. SQLite only accepts this outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def ensure_current(engine: Engine) -> None:

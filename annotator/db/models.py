@@ -81,6 +81,7 @@ class SpanRow(Base):
         CheckConstraint('0 <= start AND start < "end"', name="ck_span_offsets"),
         UniqueConstraint("set_id", "id", name="uq_span_set_id"),
         Index("ix_span_set_start", "set_id", "start"),
+        {"sqlite_autoincrement": True},  # never reuse a deleted id (migration 0002)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,6 +107,7 @@ class RelationRow(Base):
                              name="fk_relation_tail_same_set"),
         UniqueConstraint("set_id", "type", "head_id", "tail_id", name="uq_relation"),
         CheckConstraint("head_id <> tail_id", name="ck_relation_not_self"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -284,6 +284,149 @@ class SetRepository:
         filled.sort(key=lambda s: (s.document_id, kind_order[s.kind], s.owner))
         return filled
 
+    # -- annotation use case (annotator.services.annotate) ----------------------------------
+
+    def info(self, set_id: int) -> SetInfo | None:
+        """The header of set ``set_id`` (owner name included), or None."""
+        row = self.session.execute(
+            select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                   AnnotationSetRow.kind, AnnotationSetRow.status, AnnotationSetRow.active_seconds)
+            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+            .where(AnnotationSetRow.id == set_id)).first()
+        if row is None:
+            return None
+        return SetInfo(row[0], row[1], row[2], SetKind(row[3]), SetStatus(row[4]), float(row[5]))
+
+    def span_records(self, span_ids: Sequence[int]) -> list[SpanRecord]:
+        """The stored rows of the given spans (missing ids are left out), in the order asked."""
+        found: list[SpanRecord] = []
+        for chunk in _chunks(list(span_ids)):
+            found.extend(_span_record(row) for row in self.session.execute(
+                select(*_SPAN_COLUMNS).where(SpanRow.id.in_(chunk))))
+        order = {span_id: i for i, span_id in enumerate(span_ids)}
+        return sorted(found, key=lambda r: order[r.id])
+
+    def relations_of_spans(self, span_ids: Sequence[int]) -> list[tuple[int, Relation]]:
+        """(set_id, relation) of every relation whose head or tail is one of ``span_ids``, by id."""
+        found: dict[int, tuple[int, Relation]] = {}
+        for chunk in _chunks(list(span_ids)):
+            for rel_id, set_id, rtype, head, tail in self.session.execute(
+                    select(RelationRow.id, RelationRow.set_id, RelationRow.type,
+                           RelationRow.head_id, RelationRow.tail_id)
+                    .where(RelationRow.head_id.in_(chunk) | RelationRow.tail_id.in_(chunk))):
+                found[rel_id] = (set_id, Relation(type=rtype, head=head, tail=tail, id=rel_id))
+        return [found[k] for k in sorted(found)]
+
+    def relation(self, relation_id: int) -> tuple[int, Relation] | None:
+        """(set_id, relation) of relation ``relation_id``, or None."""
+        row = self.session.execute(
+            select(RelationRow.set_id, RelationRow.type, RelationRow.head_id, RelationRow.tail_id)
+            .where(RelationRow.id == relation_id)).first()
+        if row is None:
+            return None
+        return row[0], Relation(type=row[1], head=row[2], tail=row[3], id=relation_id)
+
+    def find_span(self, set_id: int, start: int, end: int, label: str, *,
+                  exclude: int | None = None) -> int | None:
+        """The id of a span of ``set_id`` with exactly these offsets and label, or None."""
+        query = select(SpanRow.id).where(SpanRow.set_id == set_id, SpanRow.start == start,
+                                         SpanRow.end == end, SpanRow.label == label)
+        if exclude is not None:
+            query = query.where(SpanRow.id != exclude)
+        return self.session.execute(query.limit(1)).scalar()
+
+    def find_relation(self, set_id: int, type_: str, head: int, tail: int) -> int | None:
+        """The id of the relation ``type_`` from ``head`` to ``tail`` in ``set_id``, or None."""
+        return self.session.execute(
+            select(RelationRow.id).where(RelationRow.set_id == set_id, RelationRow.type == type_,
+                                         RelationRow.head_id == head, RelationRow.tail_id == tail)
+            .limit(1)).scalar()
+
+    def delete_relations(self, relation_ids: Sequence[int]) -> int:
+        removed = 0
+        for chunk in _chunks(list(relation_ids)):
+            removed += self.session.execute(
+                delete(RelationRow).where(RelationRow.id.in_(chunk))).rowcount
+        return removed
+
+    def delete_spans(self, span_ids: Sequence[int]) -> int:
+        """Delete spans; delete their relations first (:meth:`relations_of_spans`)."""
+        removed = 0
+        for chunk in _chunks(list(span_ids)):
+            removed += self.session.execute(delete(SpanRow).where(SpanRow.id.in_(chunk))).rowcount
+        return removed
+
+    def restore_span_records(self, records: Sequence[SpanRecord]) -> None:
+        """Insert spans with their original ids and timestamps (the undo of a delete)."""
+        if records:
+            self.session.execute(insert(SpanRow.__table__), [
+                {"id": r.id, "set_id": r.set_id, "start": r.start, "end": r.end,
+                 "label": r.label, "attributes": dict(r.attributes), "note": r.note,
+                 "origin": r.origin, "created_at": r.created_at, "updated_at": r.updated_at}
+                for r in records])
+
+    def restore_relations(self, set_id: int, relations: Sequence[Relation]) -> None:
+        """Insert relations with their original ids (the undo of a delete)."""
+        if relations:
+            self.session.execute(insert(RelationRow.__table__), [
+                {"id": r.id, "set_id": set_id, "type": r.type, "head_id": r.head,
+                 "tail_id": r.tail} for r in relations])
+
+    def update_span(self, span_id: int, *, start: int, end: int, label: str,
+                    attributes: dict[str, Any], note: str) -> None:
+        self.session.execute(update(SpanRow).where(SpanRow.id == span_id).values(
+            start=start, end=end, label=label, attributes=dict(attributes), note=note,
+            updated_at=utcnow()))
+
+    def touch(self, set_id: int) -> None:
+        """Mark set ``set_id`` as changed now (its ``updated_at``)."""
+        self.session.execute(update(AnnotationSetRow).where(AnnotationSetRow.id == set_id)
+                             .values(updated_at=utcnow()))
+
+    def add_active_seconds(self, set_id: int, seconds: float) -> float:
+        """Add ``seconds`` to the set's active time in one statement; returns the new total."""
+        return float(self.session.execute(
+            update(AnnotationSetRow).where(AnnotationSetRow.id == set_id)
+            .values(active_seconds=AnnotationSetRow.active_seconds + seconds,
+                    updated_at=utcnow())
+            .returning(AnnotationSetRow.active_seconds)).scalar_one())
+
+    def queue(self, owner: str) -> list[QueueRow]:
+        """Every document by external id, with ``owner``'s annotation set (if any) and its span
+        count. One query: documents LEFT JOIN the owner's sets LEFT JOIN their span counts."""
+        owned = (select(AnnotationSetRow.id, AnnotationSetRow.document_id,
+                        AnnotationSetRow.status)
+                 .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+                 .where(AnnotatorRow.name == owner,
+                        AnnotationSetRow.kind == str(SetKind.ANNOTATION))
+                 .subquery())
+        counts = (select(SpanRow.set_id, func.count().label("n"))
+                  .join(owned, owned.c.id == SpanRow.set_id)
+                  .group_by(SpanRow.set_id).subquery())
+        rows = self.session.execute(
+            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.title,
+                   func.length(DocumentRow.text), owned.c.id, owned.c.status,
+                   func.coalesce(counts.c.n, 0))
+            .outerjoin(owned, owned.c.document_id == DocumentRow.id)
+            .outerjoin(counts, counts.c.set_id == owned.c.id)
+            .order_by(DocumentRow.external_id))
+        return [QueueRow(doc_id, ext, title, int(length), set_id,
+                         SetStatus(status) if status is not None else None, int(n))
+                for doc_id, ext, title, length, set_id, status, n in rows]
+
+    def span_texts(self, labels: Collection[str]) -> set[str]:
+        """The distinct texts of the spans with one of ``labels`` in the whole store (cut in SQL;
+        SQLite and PostgreSQL both count characters, i.e. code points)."""
+        if not labels:
+            return set()
+        rows = self.session.execute(
+            select(func.substr(DocumentRow.text, SpanRow.start + 1, SpanRow.end - SpanRow.start))
+            .select_from(SpanRow)
+            .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+            .join(DocumentRow, DocumentRow.id == AnnotationSetRow.document_id)
+            .where(SpanRow.label.in_(sorted(labels))).distinct())
+        return {text for (text,) in rows}
+
 
 class SchemaRepository:
     def __init__(self, session: Session) -> None:
@@ -338,3 +481,56 @@ class StatsRepository:
         return StoreStats(documents=documents, characters=int(characters), annotators=annotators,
                           sets_by_kind_status=tuple(sets), spans_by_label=tuple(spans),
                           relations_by_type=tuple(relations), events=events)
+
+
+# -- annotation use case (annotator.services.annotate) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetInfo:
+    """An annotation set's header: whose it is, of which document, in what state."""
+
+    id: int
+    document_id: int
+    owner: str
+    kind: SetKind
+    status: SetStatus
+    active_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRecord:
+    """A span row exactly as stored (timestamps included), without its text."""
+
+    id: int
+    set_id: int
+    start: int
+    end: int
+    label: str
+    attributes: dict[str, Any]
+    note: str
+    origin: str
+    created_at: Any
+    updated_at: Any
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    document_id: int
+    external_id: str
+    title: str
+    length: int
+    set_id: int | None
+    status: SetStatus | None
+    spans: int
+
+
+_SPAN_COLUMNS = (SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
+                 SpanRow.attributes, SpanRow.note, SpanRow.origin, SpanRow.created_at,
+                 SpanRow.updated_at)
+
+
+def _span_record(row: Any) -> SpanRecord:
+    return SpanRecord(id=row[0], set_id=row[1], start=row[2], end=row[3], label=row[4],
+                      attributes=dict(row[5] or {}), note=row[6], origin=row[7],
+                      created_at=row[8], updated_at=row[9])

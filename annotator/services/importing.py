@@ -7,9 +7,11 @@ Importing the same file twice adds nothing: a document with the same SHA-256 is 
 
 from __future__ import annotations
 
+import codecs
+
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from annotator.core.errors import UserError, ValidationError
 from annotator.core.model import (
@@ -152,10 +154,10 @@ def _read_text_file(path: Path, *, encoding: str | None) -> _TextDraft:
     title = next(line.strip() for line in text.split("\n") if line.strip())
     if len(title) > TITLE_LIMIT:
         title = title[:TITLE_LIMIT - 1] + "…"
-    meta = {"source_path": str(path.resolve()), "encoding": decoded.encoding,
-            "canonicalization": list(steps)}
+    source = str(path.resolve())
+    meta = {"source_path": source, "encoding": decoded.encoding, "canonicalization": list(steps)}
     document = Document(external_id=path.stem, title=title, text=text, sha256=sha256_text(text),
-                        source=str(path.resolve()), meta=meta)
+                        source=source, meta=meta)
     return _TextDraft(result, document)
 
 
@@ -229,17 +231,12 @@ def _import_jsonl(store: Store, path: Path, *, schema: Schema, annotator: str | 
 
 def _read_jsonl(path: Path, *, schema: Schema, encoding: str | None,
                 result: FileResult) -> list[JsonlRecord]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    decoded = decode_utf8(data, path=str(path), encoding=encoding)
-    result.encoding = decoded.encoding
     records: list[JsonlRecord] = []
     texts: dict[str, tuple[str, int]] = {}
     sets: dict[tuple[str, str], int] = {}
-    for number, raw in enumerate(decoded.text.split("\n"), start=1):
-        record = parse_line(raw.rstrip("\r"), path=str(path), line=number, schema=schema)
+    result.encoding = "utf-8"
+    for number, raw in _jsonl_lines(path, encoding=encoding, result=result):
+        record = parse_line(raw, path=str(path), line=number, schema=schema)
         if record is None:
             continue
         first = texts.setdefault(record.doc_id, (record.sha256, number))
@@ -257,6 +254,32 @@ def _read_jsonl(path: Path, *, schema: Schema, encoding: str | None,
     if not records:
         raise ValidationError("the file has no JSONL record", path=str(path))
     return records
+
+
+def _jsonl_lines(path: Path, *, encoding: str | None,
+                 result: FileResult) -> Iterator[tuple[int, str]]:
+    """The file's lines, decoded one at a time (strict UTF-8 unless ``encoding`` is given)."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    with handle:
+        for number, data in enumerate(handle, start=1):
+            if number == 1 and encoding is None and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8):]
+                result.encoding = "utf-8-sig"
+            decoded = decode_utf8(data, path=str(path), encoding=encoding) if encoding else None
+            if decoded is not None:
+                result.encoding = decoded.encoding
+                text = decoded.text
+            else:
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ValidationError(
+                        f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
+                        path=str(path), line=number) from exc
+            yield number, text.rstrip("\r\n")
 
 
 def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,

@@ -119,3 +119,30 @@ def test_a_relation_cannot_join_spans_of_two_sets(store: Store) -> None:
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         conn.execute(text("INSERT INTO relation (set_id, type, head_id, tail_id) "
                           "VALUES (:s, 'said_by', :h, :t)"), {"s": set_a, "h": head, "t": tail_other})
+
+
+def test_the_autoincrement_migration_keeps_spans_and_relations(tmp_path: Path) -> None:
+    """0001 -> 0002 rebuilds span and relation on SQLite: rows and links survive, and a deleted
+    id is never handed out again."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001_initial")
+    with engine.begin() as conn:
+        _, _, set_id = _insert_document_and_set(conn)
+        head = _insert_span(conn, set_id, 0, 1)
+        tail = _insert_span(conn, set_id, 1, 2)
+        extra = _insert_span(conn, set_id, 2, 3)
+        conn.execute(text("INSERT INTO relation (set_id, type, head_id, tail_id) "
+                          "VALUES (:s, 'said_by', :h, :t)"), {"s": set_id, "h": head, "t": tail})
+    upgrade(engine)
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.begin() as conn:
+        assert conn.execute(text('SELECT id, start, "end" FROM span ORDER BY id')).all() == \
+            [(head, 0, 1), (tail, 1, 2), (extra, 2, 3)]
+        assert conn.execute(text("SELECT head_id, tail_id FROM relation")).all() == [(head, tail)]
+        conn.execute(text("DELETE FROM span WHERE id = :i"), {"i": extra})
+        again = _insert_span(conn, set_id, 2, 3)
+    assert again == extra + 1
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
