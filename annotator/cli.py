@@ -45,6 +45,11 @@ Every file is validated before anything is written; a bad file changes nothing.
     "stats": """examples:
   annotator stats
 """,
+    "gui": """examples:
+  annotator                                   open the window on the default store
+  annotator --user mona gui
+  annotator gui --screenshot shot.png --open 000_53e7616c08ffaf74 --size 1400x900
+""",
     "db": """examples:
   annotator db upgrade            migrate the store to the newest schema
   annotator db current            print the store's URL and schema revision
@@ -85,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     command("docs", "List documents: id, title, characters, sets and their status.")
     command("stats", "Counts of documents, sets, spans by label and relations by type.")
 
+    p = command("gui", "Open the annotation window (the default command).")
+    p.add_argument("--screenshot", type=Path, metavar="PATH",
+                   help="render the window, save a PNG to PATH and exit (works offscreen)")
+    p.add_argument("--open", metavar="DOC", dest="open_document",
+                   help="document to open (its id from `annotator docs`)")
+    p.add_argument("--size", type=_size, default=(1400, 900), metavar="WxH",
+                   help="window size (default 1400x900)")
+
     p = command("db", "Database maintenance.")
     p.add_argument("action", choices=["upgrade", "current"])
     return parser
@@ -103,8 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
     try:
         return HANDLERS[args.command](args)
     except UserError as exc:
@@ -211,6 +223,25 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(value: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, like 1400x900, not {value!r}") \
+            from None
+    if not (200 <= width <= 10000 and 200 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"size {value} is out of range (200..10000)")
+    return width, height
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from annotator.ui.app import GuiOptions, run_gui
+
+    return run_gui(GuiOptions(db_url=resolve_db_url(args.db), user=args.user,
+                              screenshot=args.screenshot, open_document=args.open_document,
+                              size=args.size))
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from annotator.db.engine import current_revision, make_engine, upgrade
 
@@ -255,4 +286,5 @@ class ProgressBar:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import, "export": cmd_export, "docs": cmd_docs, "stats": cmd_stats, "db": cmd_db,
+    "gui": cmd_gui,
 }

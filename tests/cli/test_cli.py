@@ -15,7 +15,7 @@ from annotator.db.engine import HEAD_REVISION
 from tests.cli._helpers import SEED_CHARS, SEED_ID, ok, run
 from tests.conftest import SEED_ARTICLE
 
-SUBCOMMANDS = ["import", "export", "docs", "stats", "db"]
+SUBCOMMANDS = ["import", "export", "docs", "stats", "db", "gui"]
 
 
 @pytest.mark.parametrize("command", [[], *([name] for name in SUBCOMMANDS)],
@@ -34,11 +34,22 @@ def test_help_of_main_lists_every_subcommand(capsys):
         assert f"\n    {name} " in out, name
 
 
-def test_no_subcommand_prints_help_and_exits_0(capsys):
-    result = run(capsys)
-    assert result.code == 0
-    assert result.err == ""
-    assert result.out == run(capsys, "--help").out
+def test_no_subcommand_opens_the_window(capsys, monkeypatch):
+    import annotator.cli as cli
+
+    seen = []
+    monkeypatch.setitem(cli.HANDLERS, "gui", lambda args: seen.append(args) or 0)
+    result = run(capsys, "--db", "x.sqlite3", "--user", "mona")
+    assert (result.code, result.out, result.err) == (0, "", "")
+    (args,) = seen
+    assert (args.command, args.db, args.user, args.screenshot, args.size) == \
+        ("gui", "x.sqlite3", "mona", None, (1400, 900))
+
+
+def test_gui_size_must_be_width_x_height(capsys):
+    result = run(capsys, "gui", "--size", "big")
+    assert result.code == 2
+    assert "expected WIDTHxHEIGHT, like 1400x900, not 'big'" in result.err
 
 
 def test_version(capsys):

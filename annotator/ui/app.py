@@ -1,0 +1,134 @@
+"""The composition root of the desktop app: settings, fonts, store, services, view-models, window."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from annotator.core.errors import UserError
+from annotator.services.annotate import AnnotationService
+from annotator.services.project import open_project, project_schema, seed_if_empty
+from annotator.settings import Settings, load_settings, save_settings
+from annotator.ui.main_window import MainWindow
+from annotator.ui.viewmodels.annotation import AnnotationViewModel
+from annotator.ui.viewmodels.queue import QueueViewModel
+
+#: Arabic fonts to prefer, best first (Debian: fonts-noto-core, fonts-hosny-amiri).
+PREFERRED_FONTS = ("Noto Naskh Arabic", "Amiri", "Noto Sans Arabic", "Noto Kufi Arabic",
+                   "DejaVu Sans")
+UI_FONTS = ("Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans")
+
+
+@dataclass(frozen=True, slots=True)
+class GuiOptions:
+    db_url: str
+    user: str | None = None
+    screenshot: Path | None = None
+    open_document: str | None = None
+    size: tuple[int, int] = (1400, 900)
+
+
+def arabic_fonts() -> list[str]:
+    """Installed font families that have Arabic glyphs."""
+    return list(QFontDatabase.families(QFontDatabase.WritingSystem.Arabic))
+
+
+def choose_font(wanted: str | None, available: list[str]) -> str:
+    if wanted and wanted in available:
+        return wanted
+    for family in PREFERRED_FONTS:
+        if family in available:
+            return family
+    return available[0] if available else QFont().family()
+
+
+def ask_user_name(default: str) -> str | None:
+    name, accepted = QInputDialog.getText(
+        None, "annotator", "اسمك — Your name (it labels your annotations):", text=default)
+    return name.strip() if accepted and name.strip() else None
+
+
+def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWindow:
+    store = open_project(options.db_url)
+    seed_if_empty(store, actor=user)
+    schema = project_schema(store)
+    service = AnnotationService(store, schema, annotator=user)
+    vm = AnnotationViewModel(service, schema)
+    queue = QueueViewModel(service)
+    queue.refresh()
+    fonts = arabic_fonts()
+    family = choose_font(settings.font_family, fonts)
+    window = MainWindow(vm, queue, schema, user=user, font_family=family,
+                        font_size=settings.font_size)
+    _font_menu(window, fonts, settings)
+    target = _document_to_open(queue, options.open_document)
+    if target is not None:
+        window.open_document(target)
+    return window
+
+
+def _document_to_open(queue: QueueViewModel, wanted: str | None) -> int | None:
+    if wanted is None:
+        return queue.first_open()
+    for item in queue.items:
+        if wanted in (item.external_id, str(item.document_id)):
+            return item.document_id
+    raise UserError(f"--open {wanted}: no such document (use an id from `annotator docs`)")
+
+
+def _font_menu(window: MainWindow, fonts: list[str], settings: Settings) -> None:
+    for family in fonts:
+        item = QAction(family, window)
+        item.triggered.connect(lambda _=False, f=family: _set_font(window, f))
+        window.font_menu.addAction(item)
+
+
+def _set_font(window: MainWindow, family: str) -> None:
+    size = window.article.document().defaultFont().pointSize()
+    window.article.set_article_font(family, size)
+    save_settings(load_settings().with_(font_family=family, font_size=size))
+
+
+def run_gui(options: GuiOptions) -> int:
+    started = time.perf_counter()
+    if options.screenshot is not None and "QT_QPA_PLATFORM" not in os.environ \
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("annotator")
+    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    ui_font = next((f for f in UI_FONTS if f in arabic_fonts()), None)
+    if ui_font:
+        app.setFont(QFont(ui_font, 10))
+    settings = load_settings()
+    user = options.user or settings.user
+    if user is None:
+        user = getpass.getuser() if options.screenshot else ask_user_name(getpass.getuser())
+        if user is None:
+            return 1
+    if user != settings.user and options.screenshot is None:
+        settings = settings.with_(user=user)
+        save_settings(settings)
+    window = build_window(options, settings, user)
+    window.resize(*options.size)
+    window.show()
+    if options.screenshot is not None:
+        QGuiApplication.processEvents()
+        window.article.viewport().update()
+        QGuiApplication.processEvents()
+        options.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(options.screenshot)):
+            raise UserError(f"cannot write the screenshot {options.screenshot}")
+        print(f"screenshot: {options.screenshot} ({time.perf_counter() - started:.2f} s)")
+        window.close()
+        return 0
+    return app.exec()

@@ -1,0 +1,231 @@
+"""The article: right-to-left plain text with spans drawn by the highlighter.
+
+Qt positions are UTF-16 code units; everything that leaves this widget is a code point (the
+conversion happens here and nowhere else, DESIGN invariant 3).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QTextBlockFormat,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from annotator.core.schema import Schema
+from annotator.core.text import Utf16Map
+from annotator.ui.highlighter import SpanHighlighter
+from annotator.ui.viewmodels.annotation import AnnotationViewModel
+from annotator.ui.viewmodels.keys import Command, command_for_key
+
+LINE_HEIGHT_PERCENT = 170
+
+
+class ArticleView(QPlainTextEdit):
+    """Shows the open document; turns mouse and keys into view-model calls."""
+
+    command = Signal(object)  # a keys.Command the window carries out
+
+    def __init__(self, vm: AnnotationViewModel, schema: Schema, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.schema = schema
+        self.umap = Utf16Map("")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.document().setUndoRedoEnabled(False)
+        self.document().setDocumentMargin(18)
+        self.highlighter = SpanHighlighter(self.document(), vm, schema)
+        self._press: QPoint | None = None
+        vm.document_opened.connect(self._show_document)
+        vm.spans_changed.connect(self.redraw)
+        vm.selection_changed.connect(self._selection_changed)
+        vm.pending_changed.connect(self.highlighter.rehighlight)
+        vm.hits_changed.connect(self._show_current_hit)
+
+    # -- text and formatting -------------------------------------------------------------------
+
+    def set_article_font(self, family: str, size: int) -> None:
+        font = QFont(family, size)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+
+    def zoom(self, steps: int) -> int:
+        """Change the point size by ``steps``; returns the new size."""
+        font = self.document().defaultFont()
+        size = max(8, min(72, font.pointSize() + steps))
+        font.setPointSize(size)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+        return size
+
+    def _show_document(self) -> None:
+        text = self.vm.text
+        self.umap = Utf16Map(text)
+        self.highlighter.set_text_map(self.umap)
+        self.highlighter.blockSignals(True)
+        self.setPlainText(text)
+        self.highlighter.blockSignals(False)
+        self._right_to_left()
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _right_to_left(self) -> None:
+        """Paragraph direction and alignment (setLayoutDirection alone does not set them), and
+        generous line spacing."""
+        document = self.document()
+        option = QTextOption(document.defaultTextOption())
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+        option.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        document.setDefaultTextOption(option)
+        cursor = QTextCursor(document)
+        cursor.select(QTextCursor.SelectionType.Document)
+        block = QTextBlockFormat()
+        block.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        block.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        block.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
+        cursor.mergeBlockFormat(block)
+
+    def redraw(self, ranges: list[tuple[int, int]]) -> None:
+        """Re-highlight only the blocks that the code-point ranges touch."""
+        document = self.document()
+        seen: set[int] = set()
+        for start, end in ranges:
+            block = document.findBlock(self.umap.to_utf16(start))
+            last = self.umap.to_utf16(max(start, end - 1))
+            while block.isValid() and block.position() <= last:
+                if block.blockNumber() not in seen:
+                    seen.add(block.blockNumber())
+                    self.highlighter.rehighlightBlock(block)
+                block = block.next()
+
+    def _selection_changed(self, span_id: int | None) -> None:
+        span = self.vm.span(span_id)
+        ranges = [(span.start, span.end)] if span else []
+        ranges += self._last_selected
+        self._last_selected = [(span.start, span.end)] if span else []
+        self.redraw(ranges)
+        if span is not None:
+            self.reveal(span.start, span.end)
+
+    _last_selected: list[tuple[int, int]] = []
+
+    def _show_current_hit(self) -> None:
+        if 0 <= self.vm.hit_index < len(self.vm.hits):
+            hit = self.vm.hits[self.vm.hit_index]
+            self.reveal(hit.start, hit.end)
+            self.redraw([(h.start, h.end) for h in self.vm.hits])
+
+    def reveal(self, start: int, end: int) -> None:
+        """Scroll so the code-point range is visible (the text selection is left alone)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.umap.to_utf16(end))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        cursor.setPosition(self.umap.to_utf16(start))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    # -- selections in code points ---------------------------------------------------------------
+
+    def selection(self) -> tuple[int, int] | None:
+        """The selected range in code points, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self._codepoint(cursor.selectionStart()), self._codepoint(cursor.selectionEnd())
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select a code-point range (programmatic selection, used by tests and search)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.umap.to_utf16(start))
+        cursor.setPosition(self.umap.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+
+    def offset_at(self, point: QPoint) -> int:
+        """The code point of the character under a viewport point.
+
+        ``cursorForPosition`` gives the nearest caret position, which lies between two characters
+        (and on wrapped right-to-left lines often one too far, DESIGN section 5); the character
+        clicked is the one of the two whose box holds the point.
+        """
+        caret = self._codepoint(self.cursorForPosition(point).position())
+        length = len(self.vm.text)
+        for offset in (caret, caret - 1):
+            if 0 <= offset < length:
+                here = self.cursorRect(self._cursor_at(offset))
+                there = self.cursorRect(self._cursor_at(offset + 1))
+                same_line = here.top() == there.top()
+                low, high = sorted((here.x(), there.x()))
+                if same_line and low <= point.x() <= high:
+                    return offset
+        return max(0, min(caret, length - 1))
+
+    def _cursor_at(self, offset: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.umap.to_utf16(offset))
+        return cursor
+
+    def _codepoint(self, position: int) -> int:
+        try:
+            return self.umap.to_codepoint(position)
+        except ValueError:  # inside a surrogate pair: Qt never leaves the caret there, but be safe
+            return self.umap.to_codepoint(position - 1)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        if self._press is not None and (point - self._press).manhattanLength() < 4 \
+                and not self.textCursor().hasSelection():
+            self.vm.click(self.offset_at(point))
+        self._press = None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        super().mouseMoveEvent(event)
+        if event.buttons() == Qt.MouseButton.NoButton and self.vm.document is not None:
+            description = self.vm.describe_at(self.offset_at(event.position().toPoint()))
+            if description:
+                QToolTip.showText(event.globalPosition().toPoint(), description, self)
+            else:
+                QToolTip.hideText()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        command = self.command_for(event)
+        if command is not None:
+            self.command.emit(command)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def command_for(self, event: QKeyEvent) -> Command | None:
+        names = {Qt.Key.Key_Right: "Right", Qt.Key.Key_Left: "Left", Qt.Key.Key_Delete: "Delete",
+                 Qt.Key.Key_Backspace: "Backspace", Qt.Key.Key_Escape: "Escape"}
+        modifiers = event.modifiers()
+        selected = self.vm.span(self.vm.selected)
+        return command_for_key(
+            self.schema, text=event.text(), key=names.get(Qt.Key(event.key()), ""),
+            alt=bool(modifiers & Qt.KeyboardModifier.AltModifier),
+            ctrl=bool(modifiers & Qt.KeyboardModifier.ControlModifier),
+            shift=bool(modifiers & Qt.KeyboardModifier.ShiftModifier),
+            selected_label=selected.label if selected else None)

@@ -1,0 +1,89 @@
+"""Span highlighting: a QSyntaxHighlighter that bisects the sorted span list for each block.
+
+Measured on this machine (DESIGN section 5) as the fastest way to show 10,000+ spans: formats are
+drawn, never merged into the document (which would also pollute its undo stack). Offsets arrive as
+code points and become UTF-16 here, at the Qt boundary, with the document's Utf16Map.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from annotator.core.model import Span
+from annotator.core.schema import Schema
+from annotator.core.text import Utf16Map
+from annotator.ui.viewmodels.annotation import AnnotationViewModel
+
+FILL_ALPHA = 80
+SELECTED_ALPHA = 190
+HIT_COLOR = QColor("#fff176")
+CURRENT_HIT_COLOR = QColor("#ff9800")
+
+
+class SpanHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument, vm: AnnotationViewModel, schema: Schema) -> None:
+        super().__init__(document)
+        self.vm = vm
+        self.umap = Utf16Map("")
+        self._colors = {label.name: QColor(label.color) for label in schema.labels}
+
+    def set_text_map(self, umap: Utf16Map) -> None:
+        self.umap = umap
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        block = self.currentBlock()
+        pos16 = block.position()
+        start = self.umap.to_codepoint(pos16)
+        end = start + len(text)
+        spans = self.vm.spans.overlapping(start, end)
+        hits = [(h.start, h.end, i == self.vm.hit_index) for i, h in enumerate(self.vm.hits)
+                if h.start < end and h.end > start] if self.vm.hits else []
+        if not spans and not hits:
+            return
+        depth = self.vm.spans.layers(spans)
+        cuts = {start, end}
+        for span in spans:
+            cuts.update((max(span.start, start), min(span.end, end)))
+        for h_start, h_end, _ in hits:
+            cuts.update((max(h_start, start), min(h_end, end)))
+        points = sorted(cuts)
+        for a, b in zip(points, points[1:]):
+            if a >= b:
+                continue
+            fmt = self._format_at(a, spans, depth, hits)
+            if fmt is None:
+                continue
+            a16 = self.umap.to_utf16(a) - pos16
+            b16 = self.umap.to_utf16(b) - pos16
+            self.setFormat(a16, b16 - a16, fmt)
+
+    def _format_at(self, offset: int, spans: list[Span], depth: dict[int, int],
+                   hits: list[tuple[int, int, bool]]) -> QTextCharFormat | None:
+        covering = [s for s in spans if s.start <= offset < s.end]
+        hit = next((current for h_start, h_end, current in hits if h_start <= offset < h_end), None)
+        if not covering and hit is None:
+            return None
+        fmt = QTextCharFormat()
+        pending_tail = None
+        if self.vm.pending_relation is not None:
+            pending_tail = self.vm.schema.relation(self.vm.pending_relation).tail
+        for span in covering:
+            color = QColor(self._colors.get(span.label, QColor("#9e9e9e")))
+            selected = span.id == self.vm.selected
+            if depth.get(span.id or 0, 0) == 0:
+                color.setAlpha(SELECTED_ALPHA if selected else FILL_ALPHA)
+                fmt.setBackground(color)
+            else:
+                style = QTextCharFormat.UnderlineStyle.WaveUnderline if depth[span.id or 0] > 1 \
+                    else QTextCharFormat.UnderlineStyle.SingleUnderline
+                fmt.setUnderlineStyle(style)
+                fmt.setUnderlineColor(color)
+                if selected:
+                    color.setAlpha(SELECTED_ALPHA)
+                    fmt.setBackground(color)
+            if pending_tail is not None and span.label == pending_tail:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                fmt.setUnderlineColor(QColor(self._colors.get(span.label, QColor("#000000"))))
+        if hit is not None:
+            fmt.setBackground(CURRENT_HIT_COLOR if hit else HIT_COLOR)
+        return fmt

@@ -1,0 +1,224 @@
+"""The main window: the article in the middle, the queue on one side, spans and details on the other.
+
+With the application's layout direction right-to-left (app.py), docks, menus and the status bar
+are mirrored the way Arabic readers expect: the queue sits on the right, where reading starts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.model import SetStatus
+from annotator.core.schema import Schema
+from annotator.ui.article_view import ArticleView
+from annotator.ui.panels import STATUS_NAMES, DetailsPanel, LabelPalette, QueuePanel, SearchBar, SpanList
+from annotator.ui.viewmodels.annotation import AnnotationViewModel
+from annotator.ui.viewmodels.keys import Command
+from annotator.ui.viewmodels.queue import QueueViewModel
+
+TIME_FLUSH_MS = 30_000
+
+SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
+<table cellpadding=3>
+<tr><td>q a l c / 1 2 3 4</td><td>label the selection, or relabel the selected span</td></tr>
+<tr><td>Shift + arrows, drag, double-click</td><td>select words (snapped to whole words)</td></tr>
+<tr><td>click a span</td><td>select it</td></tr>
+<tr><td>Delete</td><td>remove the selected span</td></tr>
+<tr><td>Alt + → / ←</td><td>grow the span by a word at its start (right) / end (left)</td></tr>
+<tr><td>Alt + Shift + → / ←</td><td>shrink the span by a word from that side</td></tr>
+<tr><td>… + Ctrl</td><td>the same by one character</td></tr>
+<tr><td>s / v</td><td>with a quote selected: link it to its speaker (said_by) / cue; then click</td></tr>
+<tr><td>d i p</td><td>quote kind: direct / indirect / partial</td></tr>
+<tr><td>Esc</td><td>cancel a relation, close search, deselect</td></tr>
+<tr><td>Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y</td><td>undo, redo</td></tr>
+<tr><td>Ctrl+F, Enter</td><td>search (hamza, harakat, ى/ي, ة/ه ignored), next hit</td></tr>
+<tr><td>Ctrl+Enter</td><td>mark the document done and open the next one</td></tr>
+<tr><td>Ctrl + / Ctrl −</td><td>zoom</td></tr>
+</table>
+<p>Letter keys work with the Arabic keyboard layout too (ض = q …).</p>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, vm: AnnotationViewModel, queue: QueueViewModel, schema: Schema, *,
+                 user: str, font_family: str, font_size: int) -> None:
+        super().__init__()
+        self.vm = vm
+        self.queue = queue
+        self.schema = schema
+        self.user = user
+        self.setWindowTitle(f"annotator — {user}")
+        self.article = ArticleView(vm, schema)
+        self.article.set_article_font(font_family, font_size)
+        self.palette_bar = LabelPalette(schema)
+        self.search_bar = SearchBar(vm, schema)
+        self.search_bar.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.palette_bar)
+        layout.addWidget(self.search_bar)
+        layout.addWidget(self.article, 1)
+        self.setCentralWidget(central)
+
+        self.queue_panel = QueuePanel(queue)
+        self._dock("قائمة المقالات Queue", self.queue_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.span_list = SpanList(vm, schema)
+        self.details = DetailsPanel(vm, schema)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.span_list)
+        side.addWidget(self.details)
+        self._dock("المقاطع Spans", side, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.user_label = QLabel()
+        self.progress_label = QLabel()
+        self.saved_label = QLabel()
+        for widget in (self.user_label, self.progress_label, self.saved_label):
+            self.statusBar().addPermanentWidget(widget)
+        self._actions()
+
+        self.article.command.connect(self.run_command)
+        self.palette_bar.label_clicked.connect(self.press_label)
+        self.queue_panel.open_document.connect(self.open_document)
+        self.search_bar.label_all.connect(self.label_all_hits)
+        self.search_bar.closed.connect(self.close_search)
+        vm.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        vm.saved.connect(self._saved)
+        vm.status_changed.connect(lambda _status: self._document_changed())
+        vm.spans_changed.connect(lambda _ranges: self._document_changed())
+        queue.changed.connect(self._show_progress)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(vm.flush_time)
+        self.timer.start(TIME_FLUSH_MS)
+        self._show_progress()
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _actions(self) -> None:
+        def action(menu_name: str, text: str, keys: list[QKeySequence | str], slot) -> QAction:  # type: ignore[no-untyped-def]
+            item = QAction(text, self)
+            item.setShortcuts([QKeySequence(k) for k in keys])
+            item.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            item.triggered.connect(slot)
+            menus[menu_name].addAction(item)
+            return item
+
+        bar = self.menuBar()
+        menus = {"file": bar.addMenu("ملف File"), "edit": bar.addMenu("تحرير Edit"),
+                 "view": bar.addMenu("عرض View"), "help": bar.addMenu("مساعدة Help")}
+        action("file", "تم، التالي Done, next document", ["Ctrl+Return", "Ctrl+Enter"], self.done_and_next)
+        action("file", "خروج Quit", [QKeySequence.StandardKey.Quit], self.close)
+        action("edit", "تراجع Undo", [QKeySequence.StandardKey.Undo], self.vm.undo)
+        action("edit", "إعادة Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.vm.redo)
+        action("edit", "بحث Find", [QKeySequence.StandardKey.Find], self.open_search)
+        action("view", "تكبير Zoom in", ["Ctrl++", "Ctrl+="], lambda: self.zoom(1))
+        action("view", "تصغير Zoom out", ["Ctrl+-"], lambda: self.zoom(-1))
+        action("help", "المفاتيح Keyboard", ["F1"], self.show_help)
+        self.font_menu = menus["view"].addMenu("الخط Font")
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def run_command(self, command: Command) -> None:
+        if command.name == "label":
+            self.press_label(str(command.args[0]))
+        elif command.name == "relation":
+            self.vm.start_relation(str(command.args[0]))
+        elif command.name == "attribute":
+            self.vm.set_attribute(str(command.args[0]), str(command.args[1]))
+        elif command.name == "delete":
+            self.vm.delete_selected()
+        elif command.name == "cancel":
+            if self.search_bar.isVisible() and self.vm.pending_relation is None:
+                self.close_search()
+            else:
+                self.vm.cancel()
+        elif command.name == "resize":
+            edge, grow, by_word = command.args
+            self.vm.resize_selected(edge=str(edge), grow=bool(grow), by_word=bool(by_word))
+
+    def press_label(self, label: str) -> None:
+        self.vm.press_label(label, self.article.selection())
+        self.article.clear_selection()
+        self.article.setFocus()
+
+    def open_document(self, document_id: int) -> None:
+        self.vm.open(document_id)
+        self.queue_panel.show_current(document_id)
+        self._document_changed()
+        self.article.setFocus()
+
+    def done_and_next(self) -> None:
+        if self.vm.document is None:
+            return
+        current = self.vm.document.id or 0
+        self.vm.mark_done()
+        self._document_changed()
+        following = self.queue.next_after(current)
+        if following is None:
+            self.statusBar().showMessage("كل المقالات منجزة — every document is done", 8000)
+            return
+        self.open_document(following)
+
+    def open_search(self) -> None:
+        self.search_bar.show()
+        self.search_bar.query.setFocus()
+        self.search_bar.query.selectAll()
+
+    def close_search(self) -> None:
+        self.vm.clear_search()
+        self.search_bar.hide()
+        self.article.setFocus()
+
+    def label_all_hits(self, label: str) -> None:
+        hits = self.vm.hits
+        if not hits:
+            return
+        listing = "\n".join(f"{h.start}–{h.end}  {h.text}" for h in hits[:40])
+        more = f"\n… and {len(hits) - 40} more" if len(hits) > 40 else ""
+        answer = QMessageBox.question(
+            self, "وسم الكل Label all hits",
+            f"Label {len(hits)} hits as {label}?\n\n{listing}{more}")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.vm.label_all_hits(label)
+
+    def zoom(self, steps: int) -> None:
+        size = self.article.zoom(steps)
+        self.statusBar().showMessage(f"{size} pt", 2000)
+
+    def show_help(self) -> None:
+        QMessageBox.information(self, "المفاتيح Keyboard", SHORTCUTS_HELP)
+
+    # -- status ------------------------------------------------------------------------------
+
+    def _saved(self) -> None:
+        self.saved_label.setText("✓ محفوظ saved")
+
+    def _document_changed(self) -> None:
+        if self.vm.document is not None and self.vm.document.id is not None:
+            self.queue.update(self.vm.document.id, status=self.vm.status, spans=len(self.vm.spans))
+
+    def _show_progress(self) -> None:
+        done, total = self.queue.progress()
+        self.user_label.setText(f"👤 {self.user}")
+        status = STATUS_NAMES.get(self.vm.status, "") if self.vm.document else ""
+        self.progress_label.setText(f"{done}/{total} منجز done   {status}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.vm.flush_time()
+        super().closeEvent(event)

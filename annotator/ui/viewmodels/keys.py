@@ -1,0 +1,61 @@
+"""Which command a key press in the article means: plain Python, so it is tested without Qt.
+
+Label, relation and attribute keys come from the schema. They work whatever keyboard layout is on:
+a letter typed with the Arabic (101) layout counts as the Latin letter on the same key (ض is q),
+and Arabic-Indic digits count as digits. Edge keys follow the page: in right-to-left text the
+start of a span is its right edge, so Alt+Right grows the span at its start, Alt+Left at its end;
+with Shift they shrink it from that side; with Ctrl they move by one character instead of a word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotator.core.schema import Schema
+
+# Arabic (101) keyboard: the Arabic letter on each Latin letter's key.
+ARABIC_LAYOUT = dict(zip("ضصثقفغعهخحشسيبلاتنمئءؤرىة",
+                         "qwertyuiopasdfghjklzxcvnm"))
+ARABIC_LAYOUT.update({d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")})
+ARABIC_LAYOUT.update({d: str(i) for i, d in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str                      # label, relation, attribute, delete, cancel, resize
+    args: tuple[object, ...] = ()
+
+
+def latin_key(text: str) -> str:
+    """The Latin key a typed character stands for (ض -> q, ٢ -> 2), else the character."""
+    if len(text) != 1:
+        return text
+    return ARABIC_LAYOUT.get(text, text).lower()
+
+
+def command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False, ctrl: bool = False,
+                    shift: bool = False, selected_label: str | None = None) -> Command | None:
+    """``key`` is the key's name (Right, Left, Delete, Backspace, Escape) or "" for a character key;
+    ``text`` is the character it typed."""
+    if key in ("Right", "Left") and alt:
+        grow = not shift
+        edge = "start" if key == "Right" else "end"
+        return Command("resize", (edge, grow, not ctrl))
+    if key in ("Delete", "Backspace") and not (alt or ctrl):
+        return Command("delete")
+    if key == "Escape":
+        return Command("cancel")
+    if alt or ctrl or not text:
+        return None
+    letter = latin_key(text)
+    label = schema.label_for_key(letter)
+    if label is not None:
+        return Command("label", (label.name,))
+    for relation in schema.relations:
+        if relation.key == letter:
+            return Command("relation", (relation.name,))
+    if selected_label is not None:
+        for attribute in schema.attributes_of(selected_label):
+            if letter in attribute.keys:
+                return Command("attribute", (attribute.name, attribute.values[attribute.keys.index(letter)]))
+    return None
