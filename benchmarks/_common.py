@@ -1,0 +1,118 @@
+"""Helpers shared by the benchmarks: fresh-subprocess measurements, peak RSS, medians, profiles."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+
+
+def rss_now_kb() -> int:
+    """Current resident set size (kB) of this process, from /proc (Linux); 0 elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss_kb() -> int:
+    """Peak resident set size of this process so far, in kB.
+
+    On Linux this is VmHWM from /proc/self/status: the high-water mark of this process's own
+    address space, which starts afresh at exec. ``getrusage(RUSAGE_SELF).ru_maxrss`` is *not* used
+    there because the kernel carries the parent's peak into the child across fork+exec, so a
+    worker started by a driver that once held 150 MB reports at least 150 MB (measured here: every
+    worker reported exactly the driver's peak). Elsewhere, ru_maxrss (bytes on macOS).
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
+
+def warm(path: Path) -> None:
+    """Read a file into the page cache without holding it (keeps the driver's RSS small)."""
+    with path.open("rb") as fh:
+        while fh.read(1 << 20):
+            pass
+
+
+def emit(result: dict[str, Any]) -> None:
+    """A worker's last stdout line: its result as JSON."""
+    result.setdefault("peak_rss_kb", peak_rss_kb())
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def run_worker(script: Path, args: list[str], *, timeout: float = 900) -> dict[str, Any]:
+    """Run ``script --worker ...`` in a fresh interpreter; returns the JSON it emitted."""
+    cmd = [sys.executable, str(script), *args]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"worker failed ({proc.returncode}): {' '.join(cmd)}")
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT "):])
+            result["wall_s"] = time.perf_counter() - started
+            return result
+    sys.stderr.write(proc.stdout + proc.stderr)
+    raise SystemExit(f"worker printed no result: {' '.join(cmd)}")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def mb(kb: float) -> float:
+    return kb / 1024
+
+
+def machine() -> str:
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}")
+
+
+def profile_call(func: Any, out: Path, *, top: int = 30) -> Any:
+    """Run ``func()`` under cProfile; write the top functions by cumulative time to ``out``."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    result = prof.runcall(func)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    prof.dump_stats(str(out.with_suffix(".prof")))
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.sort_stats("cumulative").print_stats(top)
+    buf.write("\n---- by internal time ----\n")
+    stats.sort_stats("tottime").print_stats(top)
+    out.write_text(buf.getvalue(), encoding="utf-8")
+    return result
+
+
+def ensure_venv_note() -> None:
+    try:
+        import annotator  # noqa: F401
+    except ImportError:
+        raise SystemExit("the annotator package is not importable; run with the project's venv "
+                         "(e.g. /tmp/venv/bin/python benchmarks/...)") from None
