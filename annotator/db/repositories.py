@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -69,6 +70,23 @@ class SetFilter:
         return self.kind is None and self.owner is None
 
 
+class _JsonCache:
+    """Decodes JSON text once per distinct value (span attributes repeat: {}, {"kind": ...}).
+
+    The decoded objects are shared between spans, so they must be treated as read-only (core
+    objects are frozen; writers copy with ``dict(...)``)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str | None, dict[str, Any]] = {}
+
+    def load(self, raw: str | None) -> dict[str, Any]:
+        found = self._seen.get(raw)
+        if found is None:
+            found = json.loads(raw) if raw else {}
+            self._seen[raw] = found
+        return found
+
+
 def _document(row: Any) -> Document:
     return Document(id=row.id, external_id=row.external_id, title=row.title, text=row.text,
                     sha256=row.sha256, source=row.source, meta=row.meta or {})
@@ -121,10 +139,12 @@ class DocumentRepository:
         now = utcnow()
         rows = [{"external_id": d.external_id, "title": d.title, "text": d.text, "sha256": d.sha256,
                  "source": d.source, "meta": dict(d.meta), "imported_at": now} for d in documents]
-        result = self.session.execute(
-            insert(DocumentRow.__table__).returning(DocumentRow.__table__.c.id,
-                                                    sort_by_parameter_order=True), rows)
-        return list(result.scalars())
+        table = DocumentRow.__table__
+        # RETURNING without sort_by_parameter_order keeps SQLite's batched multi-row INSERTs
+        # (with it, SQLAlchemy sends one statement a row); sha256 is unique, so it maps back.
+        ids = dict((sha, i) for i, sha in self.session.execute(
+            insert(table).returning(table.c.id, table.c.sha256), rows))
+        return [ids[d.sha256] for d in documents]
 
     def page(self, *, after: str | None, limit: int) -> list[Document]:
         """Documents ordered by external id, the ``limit`` that come after ``after`` (keyset paging)."""
@@ -209,9 +229,14 @@ class SetRepository:
                  "attributes": dict(s.attributes), "note": s.note, "origin": str(s.origin),
                  "created_at": now, "updated_at": now} for s in spans]
         table = SpanRow.__table__
-        result = self.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return list(result.scalars())
+        keys = [(s.start, s.end, s.label) for s in spans]
+        if len(set(keys)) < len(keys):  # duplicates cannot be mapped back by value
+            result = self.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            return list(result.scalars())
+        ids = {(start, end, label): i for i, start, end, label in self.session.execute(
+            insert(table).returning(table.c.id, table.c.start, table.c.end, table.c.label), rows)}
+        return [ids[key] for key in keys]
 
     def add_relations(self, set_id: int, relations: Sequence[Relation]) -> list[int]:
         if not relations:
@@ -219,9 +244,10 @@ class SetRepository:
         rows = [{"set_id": set_id, "type": r.type, "head_id": r.head, "tail_id": r.tail}
                 for r in relations]
         table = RelationRow.__table__
-        result = self.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return list(result.scalars())
+        ids = {(kind, head, tail): i for i, kind, head, tail in self.session.execute(
+            insert(table).returning(table.c.id, table.c.type, table.c.head_id, table.c.tail_id),
+            rows)}  # (type, head, tail) is unique in a set (uq_relation)
+        return [ids[(r.type, r.head, r.tail)] for r in relations]
 
     def load(self, set_id: int, text: str) -> AnnotationSet:
         """One set with its spans and relations; span texts are cut from the document ``text``."""
@@ -255,30 +281,39 @@ class SetRepository:
                 for set_id, doc_id, owner, kind, status, seconds in rows}
 
     def _fill(self, sets: list[AnnotationSet], texts: dict[int, str]) -> list[AnnotationSet]:
+        """Attach spans (sorted by start, end, label, id) and relations (by id) to ``sets``.
+
+        The hot path of every export: rows are read through the Core connection (no ORM result
+        wrapping), sorted by the database, and the few distinct attribute objects are decoded once.
+        """
         set_ids = [s.id for s in sets if s.id is not None]
         spans: dict[int, list[Span]] = defaultdict(list)
         relations: dict[int, list[Relation]] = defaultdict(list)
         doc_of = {s.id: s.document_id for s in sets}
+        connection = self.session.connection()
+        attributes = _JsonCache()
+        origins = {o.value: o for o in Origin}
         for chunk in _chunks(set_ids):
-            for sid, span_id, start, end, label, attrs, note, origin in self.session.execute(
-                    select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
-                           SpanRow.attributes, SpanRow.note, SpanRow.origin)
-                    .where(SpanRow.set_id.in_(chunk))):
+            rows = connection.execute(
+                select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
+                       cast(SpanRow.attributes, Text), SpanRow.note, SpanRow.origin)
+                .where(SpanRow.set_id.in_(chunk))
+                .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id))
+            for sid, span_id, start, end, label, attrs, note, origin in rows:
                 text = texts[doc_of[sid]]
                 spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
-                                       id=span_id, attributes=attrs or {}, note=note,
-                                       origin=Origin(origin)))
-            for sid, rel_id, rtype, head, tail in self.session.execute(
+                                       id=span_id, attributes=attributes.load(attrs), note=note,
+                                       origin=origins[origin]))
+            for sid, rel_id, rtype, head, tail in connection.execute(
                     select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
-                           RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))):
+                           RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))
+                    .order_by(RelationRow.set_id, RelationRow.id)):
                 relations[sid].append(Relation(type=rtype, head=head, tail=tail, id=rel_id))
         kind_order = {SetKind.ANNOTATION: 0, SetKind.GOLD: 1, SetKind.SUGGESTIONS: 2}
         filled = [
-            AnnotationSet(
-                id=s.id, document_id=s.document_id, owner=s.owner, kind=s.kind, status=s.status,
-                active_seconds=s.active_seconds,
-                spans=tuple(sorted(spans[s.id], key=lambda sp: (sp.start, sp.end, sp.label, sp.id))),
-                relations=tuple(sorted(relations[s.id], key=lambda r: r.id or 0)))
+            AnnotationSet(id=s.id, document_id=s.document_id, owner=s.owner, kind=s.kind,
+                          status=s.status, active_seconds=s.active_seconds,
+                          spans=tuple(spans[s.id]), relations=tuple(relations[s.id]))
             for s in sets
         ]
         filled.sort(key=lambda s: (s.document_id, kind_order[s.kind], s.owner))

@@ -23,31 +23,33 @@ FIELDS = ("doc_id", "title", "text", "sha256", "annotator", "status", "spans", "
 
 
 def format_line(document: Document, aset: AnnotationSet | None) -> str:
-    """The JSONL line (without newline) for ``document`` and one of its sets (or None)."""
+    """The JSONL line (without newline) for ``document`` and one of its sets (or None).
+
+    ``aset.spans`` must be in span order (start, end, label), as the store returns them.
+    """
     text = document.text
     spans: list[dict[str, Any]] = []
-    key_of: dict[int | None, str] = {}
+    number_of: dict[int | None, int] = {}
     for number, span in enumerate(aset.spans if aset else (), start=1):
-        if text[span.start:span.end] != span.text or span.end > len(text):
+        if text[span.start:span.end] != span.text:
             raise ValueError(f"document {document.external_id}: span {span.start}-{span.end} "
                              f"does not match the text")
-        key = f"s{number}"
-        key_of[span.id] = key
-        item: dict[str, Any] = {"id": key, "start": span.start, "end": span.end, "label": span.label,
-                                "text": span.text, "attributes": dict(span.attributes)}
+        number_of[span.id] = number
+        item: dict[str, Any] = {"id": f"s{number}", "start": span.start, "end": span.end,
+                                "label": span.label, "text": span.text,
+                                "attributes": span.attributes}
         if span.note:
             item["note"] = span.note
         spans.append(item)
-    relations = sorted(
-        ({"type": r.type, "head": key_of[r.head], "tail": key_of[r.tail]} for r in aset.relations)
-        if aset else (),
-        key=lambda r: (r["type"], int(r["head"][1:]), int(r["tail"][1:])))
+    relations = [{"type": kind, "head": f"s{head}", "tail": f"s{tail}"} for kind, head, tail in
+                 sorted((r.type, number_of[r.head], number_of[r.tail]) for r in aset.relations)] \
+        if aset else []
     record = {
         "doc_id": document.external_id, "title": document.title, "text": text,
         "sha256": document.sha256,
         "annotator": aset.owner if aset else None,
-        "status": str(aset.status) if aset else None,
-        "spans": spans, "relations": relations, "meta": dict(document.meta),
+        "status": aset.status.value if aset else None,
+        "spans": spans, "relations": relations, "meta": document.meta,
     }
     return json.dumps(record, ensure_ascii=False)
 
