@@ -450,17 +450,25 @@ class SetRepository:
                 for doc_id, ext, title, length, set_id, status, n in rows]
 
     def span_texts(self, labels: Collection[str]) -> set[str]:
-        """The distinct texts of the spans with one of ``labels`` in the whole store (cut in SQL;
-        SQLite and PostgreSQL both count characters, i.e. code points)."""
+        """The distinct texts of the spans with one of ``labels`` in the whole store.
+
+        Cut in Python from each document's text, read once: SQLite's substr walks UTF-8 from the
+        start of the text, so cutting 20,000 spans of a 505k-character book in SQL took 5 s.
+        """
         if not labels:
             return set()
-        rows = self.session.execute(
-            select(func.substr(DocumentRow.text, SpanRow.start + 1, SpanRow.end - SpanRow.start))
-            .select_from(SpanRow)
-            .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
-            .join(DocumentRow, DocumentRow.id == AnnotationSetRow.document_id)
-            .where(SpanRow.label.in_(sorted(labels))).distinct())
-        return {text for (text,) in rows}
+        offsets: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        for document_id, start, end in self.session.connection().execute(
+                select(AnnotationSetRow.document_id, SpanRow.start, SpanRow.end)
+                .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+                .where(SpanRow.label.in_(sorted(labels)))):
+            offsets[document_id].add((start, end))
+        texts: set[str] = set()
+        for chunk in _chunks(sorted(offsets), 50):
+            for document_id, text in self.session.connection().execute(
+                    select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(chunk))):
+                texts.update(text[start:end] for start, end in offsets[document_id])
+        return texts
 
 
 class SchemaRepository:
