@@ -178,20 +178,32 @@ class DocumentRepository:
 
 
 class AnnotatorRepository:
+    """Annotators by name. Ids found are remembered for the unit of work (annotators are never
+    deleted or renamed), so a bulk import does not ask once per record."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._ids: dict[str, int] = {}
 
     def id_of(self, name: str) -> int | None:
-        return self.session.execute(select(AnnotatorRow.id).where(AnnotatorRow.name == name)).scalar()
+        found = self._ids.get(name)
+        if found is None:
+            found = self.session.execute(
+                select(AnnotatorRow.id).where(AnnotatorRow.name == name)).scalar()
+            if found is not None:
+                self._ids[name] = found
+        return found
 
     def ensure(self, name: str, role: Role = Role.ANNOTATOR) -> int:
         """The id of annotator ``name``, created with ``role`` if new."""
         found = self.id_of(name)
         if found is not None:
             return found
-        return self.session.execute(
+        created = self.session.execute(
             insert(AnnotatorRow).values(name=name, role=str(role)).returning(AnnotatorRow.id)
         ).scalar_one()
+        self._ids[name] = created
+        return created
 
     def names(self) -> list[tuple[str, str]]:
         return list(self.session.execute(
