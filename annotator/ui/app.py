@@ -68,6 +68,7 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     family = choose_font(settings.font_family, fonts)
     window = MainWindow(vm, queue, schema, user=user, font_family=family,
                         font_size=settings.font_size)
+    window.closing.append(store.close)
     _font_menu(window, fonts, settings)
     target = _document_to_open(queue, options.open_document)
     if target is not None:
@@ -97,6 +98,15 @@ def _set_font(window: MainWindow, family: str) -> None:
     save_settings(load_settings().with_(font_family=family, font_size=size))
 
 
+def configure_app(app: QApplication) -> None:
+    """Right-to-left layout (docks, menus and tables mirrored) and a UI font with Arabic glyphs."""
+    app.setApplicationName("annotator")
+    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    ui_font = next((f for f in UI_FONTS if f in arabic_fonts()), None)
+    if ui_font:
+        app.setFont(QFont(ui_font, 10))
+
+
 def run_gui(options: GuiOptions) -> int:
     started = time.perf_counter()
     if options.screenshot is not None and "QT_QPA_PLATFORM" not in os.environ \
@@ -104,11 +114,7 @@ def run_gui(options: GuiOptions) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("annotator")
-    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-    ui_font = next((f for f in UI_FONTS if f in arabic_fonts()), None)
-    if ui_font:
-        app.setFont(QFont(ui_font, 10))
+    configure_app(app)
     settings = load_settings()
     user = options.user or settings.user
     if user is None:

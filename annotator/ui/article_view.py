@@ -11,7 +11,6 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QMouseEvent,
-    QTextBlockFormat,
     QTextCursor,
     QTextOption,
 )
@@ -22,8 +21,6 @@ from annotator.core.text import Utf16Map
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key
-
-LINE_HEIGHT_PERCENT = 170
 
 
 class ArticleView(QPlainTextEdit):
@@ -47,6 +44,7 @@ class ArticleView(QPlainTextEdit):
         self.document().setDocumentMargin(18)
         self.highlighter = SpanHighlighter(self.document(), vm, schema)
         self._press: QPoint | None = None
+        self._last_selected: list[tuple[int, int]] = []
         vm.document_opened.connect(self._show_document)
         vm.spans_changed.connect(self.redraw)
         vm.selection_changed.connect(self._selection_changed)
@@ -80,21 +78,21 @@ class ArticleView(QPlainTextEdit):
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def _right_to_left(self) -> None:
-        """Paragraph direction and alignment (setLayoutDirection alone does not set them), and
-        generous line spacing."""
+        """Paragraph direction and alignment (setLayoutDirection alone does not set them).
+
+        QPlainTextEdit lays every block out with the document's default text option and ignores
+        block formats (their alignment, direction and line height), so this option is what makes
+        each paragraph, one that starts with Latin included, right-to-left and right-aligned.
+        Line spacing comes from the Arabic font: Naskh fonts have tall ascent and descent (about
+        1.7 times the point size), enough for stacked harakat; QPlainTextEdit has no other way
+        to set it (QTextBlockFormat.setLineHeight is ignored).
+        """
         document = self.document()
         option = QTextOption(document.defaultTextOption())
         option.setTextDirection(Qt.LayoutDirection.RightToLeft)
         option.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         document.setDefaultTextOption(option)
-        cursor = QTextCursor(document)
-        cursor.select(QTextCursor.SelectionType.Document)
-        block = QTextBlockFormat()
-        block.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
-        block.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
-        block.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute)
-        cursor.mergeBlockFormat(block)
 
     def redraw(self, ranges: list[tuple[int, int]]) -> None:
         """Re-highlight only the blocks that the code-point ranges touch."""
@@ -117,8 +115,6 @@ class ArticleView(QPlainTextEdit):
         self.redraw(ranges)
         if span is not None:
             self.reveal(span.start, span.end)
-
-    _last_selected: list[tuple[int, int]] = []
 
     def _show_current_hit(self) -> None:
         if 0 <= self.vm.hit_index < len(self.vm.hits):

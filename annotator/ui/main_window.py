@@ -6,8 +6,10 @@ are mirrored the way Arabic readers expect: the queue sits on the right, where r
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from typing import Callable
+
+from PySide6.QtCore import Qt, QTime, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -27,6 +29,8 @@ from annotator.ui.viewmodels.keys import Command
 from annotator.ui.viewmodels.queue import QueueViewModel
 
 TIME_FLUSH_MS = 30_000
+QUEUE_SHARE = 0.18   # of the window's width, on first show
+SPANS_SHARE = 0.27
 
 SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
 <table cellpadding=3>
@@ -43,7 +47,8 @@ SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
 <tr><td>Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y</td><td>undo, redo</td></tr>
 <tr><td>Ctrl+F, Enter</td><td>search (hamza, harakat, ى/ي, ة/ه ignored), next hit</td></tr>
 <tr><td>Ctrl+Enter</td><td>mark the document done and open the next one</td></tr>
-<tr><td>Ctrl + / Ctrl −</td><td>zoom</td></tr>
+<tr><td>Ctrl + / Ctrl -</td><td>zoom</td></tr>
+<tr><td>F6</td><td>move between the article, the queue, the span list and the details</td></tr>
 </table>
 <p>Letter keys work with the Arabic keyboard layout too (ض = q …).</p>"""
 
@@ -71,17 +76,23 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.queue_panel = QueuePanel(queue)
-        self._dock("قائمة المقالات Queue", self.queue_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        queue_dock = self._dock("قائمة المقالات Queue", self.queue_panel,
+                                Qt.DockWidgetArea.RightDockWidgetArea)
         self.span_list = SpanList(vm, schema)
         self.details = DetailsPanel(vm, schema)
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.span_list)
         side.addWidget(self.details)
-        self._dock("المقاطع Spans", side, Qt.DockWidgetArea.LeftDockWidgetArea)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 2)
+        spans_dock = self._dock("المقاطع Spans", side, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._docks = (queue_dock, spans_dock)
+        self._docks_sized = False
 
-        self.user_label = QLabel()
+        self.closing: list[Callable[[], None]] = []   # run when the window closes (app.py)
+        self.user_label = QLabel(f"المعلق annotator: {user}")
         self.progress_label = QLabel()
-        self.saved_label = QLabel()
+        self.saved_label = QLabel("كل شيء محفوظ all saved")
         for widget in (self.user_label, self.progress_label, self.saved_label):
             self.statusBar().addPermanentWidget(widget)
         self._actions()
@@ -100,6 +111,14 @@ class MainWindow(QMainWindow):
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)
         self._show_progress()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._docks_sized:   # the article keeps about half the width, whatever the size
+            self._docks_sized = True
+            width = self.width()
+            self.resizeDocks(list(self._docks), [int(width * QUEUE_SHARE), int(width * SPANS_SHARE)],
+                             Qt.Orientation.Horizontal)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -129,6 +148,7 @@ class MainWindow(QMainWindow):
         action("edit", "بحث Find", [QKeySequence.StandardKey.Find], self.open_search)
         action("view", "تكبير Zoom in", ["Ctrl++", "Ctrl+="], lambda: self.zoom(1))
         action("view", "تصغير Zoom out", ["Ctrl+-"], lambda: self.zoom(-1))
+        action("view", "التنقل بين الأجزاء Next pane", ["F6"], self.next_pane)
         action("help", "المفاتيح Keyboard", ["F1"], self.show_help)
         self.font_menu = menus["view"].addMenu("الخط Font")
 
@@ -146,6 +166,8 @@ class MainWindow(QMainWindow):
         elif command.name == "cancel":
             if self.search_bar.isVisible() and self.vm.pending_relation is None:
                 self.close_search()
+            elif self.article.textCursor().hasSelection() and self.vm.pending_relation is None:
+                self.article.clear_selection()
             else:
                 self.vm.cancel()
         elif command.name == "resize":
@@ -176,6 +198,9 @@ class MainWindow(QMainWindow):
         self.open_document(following)
 
     def open_search(self) -> None:
+        selected = self.article.textCursor().selectedText().strip()
+        if selected and "\u2029" not in selected:
+            self.search_bar.query.setText(selected)
         self.search_bar.show()
         self.search_bar.query.setFocus()
         self.search_bar.query.selectAll()
@@ -201,13 +226,25 @@ class MainWindow(QMainWindow):
         size = self.article.zoom(steps)
         self.statusBar().showMessage(f"{size} pt", 2000)
 
+    def next_pane(self) -> None:
+        """F6: the article, the queue, the span list, the details (when a span is selected)."""
+        panes = [self.article, self.queue_panel.table, self.span_list, self.details.note]
+        focus = self.focusWidget()
+        current = next((n for n, pane in enumerate(panes)
+                        if pane is focus or pane.isAncestorOf(focus)), -1)
+        for step in range(1, len(panes) + 1):
+            pane = panes[(current + step) % len(panes)]
+            if pane.isEnabled() and pane.isVisible():
+                pane.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+
     def show_help(self) -> None:
         QMessageBox.information(self, "المفاتيح Keyboard", SHORTCUTS_HELP)
 
     # -- status ------------------------------------------------------------------------------
 
     def _saved(self) -> None:
-        self.saved_label.setText("✓ محفوظ saved")
+        self.saved_label.setText(f"محفوظ saved {QTime.currentTime().toString('HH:mm:ss')}")
 
     def _document_changed(self) -> None:
         if self.vm.document is not None and self.vm.document.id is not None:
@@ -215,10 +252,13 @@ class MainWindow(QMainWindow):
 
     def _show_progress(self) -> None:
         done, total = self.queue.progress()
-        self.user_label.setText(f"👤 {self.user}")
         status = STATUS_NAMES.get(self.vm.status, "") if self.vm.document else ""
-        self.progress_label.setText(f"{done}/{total} منجز done   {status}")
+        self.progress_label.setText(f"{done}/{total} منجز done" + (f"  |  {status}" if status else ""))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.timer.stop()
         self.vm.flush_time()
+        for callback in self.closing:
+            callback()
+        self.closing.clear()
         super().closeEvent(event)

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QPixmap, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +29,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +45,17 @@ STATUS_NAMES = {SetStatus.TODO: "للعمل todo", SetStatus.IN_PROGRESS: "جا�
 Index = QModelIndex | QPersistentModelIndex
 
 
+def select_row(table: QTableView, row: int) -> None:
+    """Select a whole row. (QTableView.selectRow picks the column at the viewport's left edge,
+    which in a right-to-left table is past the last column: it selects nothing.)"""
+    model = table.model()
+    index = model.index(row, 0)
+    table.selectionModel().setCurrentIndex(
+        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows)
+    table.scrollTo(index)
+
+
 def swatch(color: str, size: int = 14) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(color))
@@ -45,7 +66,7 @@ def swatch(color: str, size: int = 14) -> QIcon:
 
 
 class QueueModel(QAbstractTableModel):
-    HEADERS = ("العنوان Title", "الحالة Status", "مقاطع Spans")
+    HEADERS = ("العنوان Title", "الحالة Status", "مقاطع #")
 
     def __init__(self, vm: QueueViewModel) -> None:
         super().__init__()
@@ -74,7 +95,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (item.title, STATUS_NAMES[item.status], item.spans)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.external_id} — {item.length} characters"
+            return f"{item.title}\n{item.external_id}: {item.length} characters, {item.spans} spans"
         if role == Qt.ItemDataRole.UserRole:
             return item.document_id
         return None
@@ -86,6 +107,7 @@ class QueuePanel(QWidget):
     def __init__(self, vm: QueueViewModel) -> None:
         super().__init__()
         self.vm = vm
+        self._current: int | None = None   # which row to highlight (view state, not data)
         self.filter = QLineEdit(placeholderText="تصفية Filter…")
         self.filter.setClearButtonEnabled(True)
         self.status = QComboBox()
@@ -114,51 +136,64 @@ class QueuePanel(QWidget):
             lambda _: vm.set_filter(status=self.status.currentData()))
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
+        self.model.modelReset.connect(self._reselect)
 
     def _activated(self, index: QModelIndex) -> None:
         self.open_document.emit(self.model.data(index, Qt.ItemDataRole.UserRole))
 
     def show_current(self, document_id: int) -> None:
+        self._current = document_id
+        self._reselect()
+
+    def _reselect(self) -> None:
         for row, item in enumerate(self.model.rows):
-            if item.document_id == document_id:
-                self.table.selectRow(row)
+            if item.document_id == self._current:
+                select_row(self.table, row)
                 return
+        self.table.clearSelection()
 
 
 # -- label palette -----------------------------------------------------------------------------
 
 
-class LabelPalette(QWidget):
+class LabelPalette(QToolBar):
+    """One button per label: color, Arabic and English name, keys. A tool bar, so that on a
+    narrow window the buttons that do not fit move into its overflow menu."""
+
     label_clicked = Signal(str)
 
     def __init__(self, schema: Schema) -> None:
-        super().__init__()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 2)
-        self.buttons: dict[str, QPushButton] = {}
+        super().__init__("الوسوم Labels")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setMovable(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.buttons: dict[str, QToolButton] = {}
         for label in schema.labels:
             keys = " / ".join(label.keys)
-            button = QPushButton(swatch(label.color), f"{label.ar}  {label.en}  ({keys})")
-            button.setToolTip(f"{label.description}\nKeys: {keys}")
+            action = self.addAction(swatch(label.color), f"{label.ar} {label.en} ({keys})")
+            action.setToolTip(f"{label.description}\nKeys: {keys}")
+            action.triggered.connect(lambda _=False, name=label.name: self.label_clicked.emit(name))
+            button = self.widgetForAction(action)
+            assert isinstance(button, QToolButton)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, name=label.name: self.label_clicked.emit(name))
-            layout.addWidget(button)
             self.buttons[label.name] = button
-        layout.addStretch(1)
 
 
 # -- span list ---------------------------------------------------------------------------------
 
 
 class SpanModel(QAbstractTableModel):
-    HEADERS = ("الوسم Label", "النص Text", "السمات Attributes", "العلاقات Relations", "البداية Start")
+    HEADERS = ("الوسم Label", "النص Text", "سمات Attr.", "علاقات Rel.")
+    HEADER_TIPS = ("", "sorted in reading order", "attributes", "relations")
+    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
         self.schema = schema
         self.rows: list[Span] = []
-        self._relations: dict[int, int] = {}
+        self._relations: dict[int, list[str]] = {}
+        self._relation_names: dict[int, str] = {}
         vm.document_opened.connect(self.reload)
         vm.spans_changed.connect(lambda _ranges: self.reload())
         vm.relations_changed.connect(self.reload)
@@ -166,11 +201,11 @@ class SpanModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.rows = self.vm.spans.all()
-        counts: dict[int, int] = {}
-        for relation in self.vm.relations.values():
-            counts[relation.head] = counts.get(relation.head, 0) + 1
-            counts[relation.tail] = counts.get(relation.tail, 0) + 1
-        self._relations = counts
+        self._relations = {span.id or 0: self.vm.describe_relations(span.id or 0)
+                           for span in self.rows}
+        self._relation_names = {
+            span.id or 0: "، ".join(self.vm.describe_relations(span.id or 0, with_text=False))
+            for span in self.rows}
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -182,6 +217,8 @@ class SpanModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS[section] or None
         return None
 
     def data(self, index: Index, role: int = 0) -> Any:
@@ -189,15 +226,23 @@ class SpanModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                label = self.schema.label(span.label)
-                return f"{label.ar} {label.en}"
+                return self.schema.label(span.label).ar   # the color and the tooltip say the rest
             if column == 1:
                 return span.text if len(span.text) <= 80 else span.text[:79] + "…"
             if column == 2:
-                return ", ".join(f"{k}={v}" for k, v in sorted(span.attributes.items()))
-            if column == 3:
-                return self._relations.get(span.id or 0, 0)
-            return span.start
+                return ", ".join(str(v) for _, v in sorted(span.attributes.items()))
+            return self._relation_names.get(span.id or 0, "")
+        if role == self.SORT_ROLE:
+            # the text column sorts in reading order; the others by their text, then position
+            shown = self.data(index, Qt.ItemDataRole.DisplayRole)
+            return (span.start, -span.end) if column == 1 else (shown, span.start)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            label = self.schema.label(span.label)
+            lines = [f"{label.ar} {label.en}: {span.text}", *(f"{k} = {v}" for k, v in sorted(span.attributes.items())),
+                     *self._relations.get(span.id or 0, [])]
+            if span.note:
+                lines.append(f"ملاحظة Note: {span.note}")
+            return "\n".join(lines)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return swatch(self.schema.label(span.label).color)
         if role == Qt.ItemDataRole.UserRole:
@@ -205,30 +250,55 @@ class SpanModel(QAbstractTableModel):
         return None
 
 
+class SpanSortProxy(QSortFilterProxyModel):
+    """Sorts by SpanModel.SORT_ROLE (tuples, which Qt's own comparison does not order)."""
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
+        return bool(left.data(SpanModel.SORT_ROLE) < right.data(SpanModel.SORT_ROLE))
+
+
 class SpanList(QTableView):
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
         self.source = SpanModel(vm, schema)
-        self.proxy = QSortFilterProxyModel()
+        self.proxy = SpanSortProxy()
         self.proxy.setSourceModel(self.source)
         self.setModel(self.proxy)
         self.setSortingEnabled(True)
-        self.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+        self.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().hide()
-        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(2, 62)
+        header.resizeSection(3, 92)
         self.activated.connect(self._jump)
         self.clicked.connect(self._jump)
+        vm.selection_changed.connect(self.show_selected)
+        self.source.modelReset.connect(lambda: self.show_selected(vm.selected))
 
     def _jump(self, index: QModelIndex) -> None:
-        span_id = self.proxy.data(index, Qt.ItemDataRole.UserRole)
-        if self.vm.pending_relation is not None:
-            self.vm.complete_relation(span_id)
-        else:
-            self.vm.select(span_id)
+        self.vm.pick(self.proxy.data(index, Qt.ItemDataRole.UserRole))
+
+    def row_of(self, span_id: int | None) -> int | None:
+        """The row (as sorted on screen) that shows span ``span_id``."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.data(self.proxy.index(row, 0), Qt.ItemDataRole.UserRole) == span_id:
+                return row
+        return None
+
+    def show_selected(self, span_id: int | None) -> None:
+        row = self.row_of(span_id) if span_id is not None else None
+        if row is None:
+            self.clearSelection()
+            return
+        select_row(self, row)
 
 
 # -- details -----------------------------------------------------------------------------------
@@ -299,25 +369,13 @@ class DetailsPanel(QWidget):
             index = combo.findData(span.attributes.get(name)) if owner == span.label else 0
             combo.setCurrentIndex(max(index, 0))
         self.note.setText(span.note)
-        for relation in self.vm.relations_of(span.id or 0):
-            other_id = relation.tail if relation.head == span.id else relation.head
-            other = self.vm.span(other_id)
-            arrow = "←" if relation.head == span.id else "→"
-            kind = self.schema.relation(relation.type)
-            item = QListWidgetItem(f"{kind.ar} {kind.en} {arrow} {other.text if other else '?'}")
+        for relation, other_id, text in self.vm.relation_lines(span.id or 0):
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, (relation.id, other_id))
             self.relations.addItem(item)
 
     def _attribute(self, name: str, combo: QComboBox) -> None:
-        value = combo.currentData()
-        span = self.vm.span(self.vm.selected)
-        if span is None:
-            return
-        if value is None:
-            if name in span.attributes:
-                self.vm.set_attribute(name, span.attributes[name])  # toggles it off
-        else:
-            self.vm.set_attribute(name, value)
+        self.vm.choose_attribute(name, combo.currentData())
 
     def _jump(self, item: QListWidgetItem) -> None:
         _relation_id, other_id = item.data(Qt.ItemDataRole.UserRole)
@@ -333,6 +391,21 @@ class DetailsPanel(QWidget):
 # -- search ------------------------------------------------------------------------------------
 
 
+class QueryEdit(QLineEdit):
+    """The search field: Enter goes to the next hit, Shift+Enter to the previous one."""
+
+    step = Signal(int)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            back = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.step.emit(-1 if back else 1)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class SearchBar(QWidget):
     label_all = Signal(str)
     closed = Signal()
@@ -340,22 +413,25 @@ class SearchBar(QWidget):
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
-        self.query = QLineEdit(placeholderText="بحث Search (ء/أ/ا، ى/ي، ة/ه، الحركات تهمل)")
+        self.query = QueryEdit(placeholderText="بحث Search (ء/أ/ا، ى/ي، ة/ه، الحركات تهمل)")
         self.query.setClearButtonEnabled(True)
         self.count = QLabel("")
-        self.previous = QPushButton("▲")
-        self.next = QPushButton("▼")
+        self.previous = QPushButton("السابق Previous")
+        self.next = QPushButton("التالي Next")
+        self.previous.setToolTip("Shift+Enter")
+        self.next.setToolTip("Enter")
         self.label = QComboBox()
         for label in schema.labels:
             self.label.addItem(swatch(label.color), f"{label.ar} {label.en}", label.name)
         self.apply = QPushButton("وسم الكل Label all hits…")
-        close = QPushButton("✕")
+        close = QPushButton("إغلاق Close")
+        close.setToolTip("Esc")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         for widget in (self.query, self.count, self.previous, self.next, self.label, self.apply, close):
             layout.addWidget(widget, 1 if widget is self.query else 0)
         self.query.textChanged.connect(vm.search)
-        self.query.returnPressed.connect(lambda: vm.next_hit(1))
+        self.query.step.connect(vm.next_hit)
         self.previous.clicked.connect(lambda: vm.next_hit(-1))
         self.next.clicked.connect(lambda: vm.next_hit(1))
         self.apply.clicked.connect(lambda: self.label_all.emit(self.label.currentData()))

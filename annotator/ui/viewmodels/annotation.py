@@ -1,8 +1,11 @@
 """The annotation view-model: the open document, its spans, the selection, and every user action.
 
 Each action calls the annotation service (one committed transaction) and only then updates the
-state the widgets show (DESIGN invariant 5); each is one undoable step. No Qt here: the widgets
-connect to the signals and convert Qt's UTF-16 positions to code points before calling in.
+state the widgets show (DESIGN invariant 5); each is one undoable step, and undoing it gives
+back exactly the stored state before it: the same rows with the same ids, and the set's status
+(the first change of a set moves it from todo to in progress; undoing that change moves it back).
+Only ``updated_at`` stamps and active time (time really spent) are not undone. No Qt here: the
+widgets connect to the signals and convert Qt's UTF-16 positions to code points before calling in.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ def user_action(method: F) -> F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,9 @@ class AnnotationViewModel:
 
     @user_action
     def open(self, document_id: int) -> None:
+        """Open a document (creating this annotator's set if needed); the open one stays as is."""
+        if self.document is not None and self.document.id == document_id:
+            return
         self.flush_time()
         opened = self.service.open_document(document_id)
         self.document = opened.document
@@ -118,6 +128,30 @@ class AnnotationViewModel:
     def relations_of(self, span_id: int) -> list[Relation]:
         return [r for r in self.relations.values() if span_id in (r.head, r.tail)]
 
+    def relation_lines(self, span_id: int) -> list[tuple[Relation, int, str]]:
+        """The relations of a span as (relation, the other span's id, a line to show):
+        from a quote "قائل Said by: <actor>", from the actor "(قائل Said by): <quote>"."""
+        return [(relation, other_id, f"{name}: {_short(text)}")
+                for relation, other_id, name, text in self._relations_of(span_id)]
+
+    def describe_relations(self, span_id: int, *, with_text: bool = True) -> list[str]:
+        """The lines of :meth:`relation_lines`, or only the names (for a narrow column)."""
+        if with_text:
+            return [line for _, _, line in self.relation_lines(span_id)]
+        return [name for _, _, name, _ in self._relations_of(span_id)]
+
+    def _relations_of(self, span_id: int) -> list[tuple[Relation, int, str, str]]:
+        found = []
+        for relation in sorted(self.relations_of(span_id), key=lambda r: r.id or 0):
+            outgoing = relation.head == span_id
+            other_id = relation.tail if outgoing else relation.head
+            other = self.span(other_id)
+            kind = self.schema.relation(relation.type)
+            # from the tail (the actor of a said_by) the name is in parentheses: "(قائل Said by)"
+            name = f"{kind.ar} {kind.en}" if outgoing else f"({kind.ar} {kind.en})"
+            found.append((relation, other_id, name, other.text if other else "?"))
+        return found
+
     def describe_at(self, offset: int) -> str:
         """Every label at ``offset`` (for the hover tooltip), outermost first."""
         parts = []
@@ -141,6 +175,7 @@ class AnnotationViewModel:
                 self.select(existing.id)
                 self.message.emit(f"already labeled {label}")
                 return existing
+        status_before = self.status
         span = self._run(lambda: self.service.add_span(self._set(), snapped.start, snapped.end, label))
         self._apply_added([span])
         self._remember(span)
@@ -155,8 +190,9 @@ class AnnotationViewModel:
         def redo() -> None:
             restored = self.service.restore_span(holder["deleted"])
             self._apply_restored([holder["deleted"]], [restored])
+            self.select(restored.id)
 
-        self.history.push(Step(f"label {label}", redo=redo, undo=undo))
+        self._push(f"label {label}", redo=redo, undo=undo, status_before=status_before)
         return span
 
     @user_action
@@ -187,6 +223,7 @@ class AnnotationViewModel:
 
     @user_action
     def set_attribute(self, name: str, value: str) -> None:
+        """An attribute key (d, i, p): set the value, or clear it when the span has it already."""
         span = self._need_selected()
         attributes = dict(span.attributes)
         if attributes.get(name) == value:
@@ -194,6 +231,18 @@ class AnnotationViewModel:
         else:
             attributes[name] = value
         self._update(span, f"{name} = {value}", attributes=attributes)
+
+    @user_action
+    def choose_attribute(self, name: str, value: str | None) -> None:
+        """An attribute chosen in a list: ``value``, or None to clear it."""
+        span = self._need_selected()
+        attributes = dict(span.attributes)
+        if value is None:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
+        if attributes != dict(span.attributes):
+            self._update(span, f"{name} = {value}", attributes=attributes)
 
     @user_action
     def set_note(self, note: str) -> None:
@@ -208,6 +257,7 @@ class AnnotationViewModel:
 
     @user_action
     def delete_spans(self, ids: list[int]) -> None:
+        status_before = self.status
         deleted = self._run(lambda: self.service.delete_spans(ids))
         self._apply_deleted(deleted)
         holder = {"deleted": deleted}
@@ -220,7 +270,7 @@ class AnnotationViewModel:
             holder["deleted"] = self.service.delete_spans([d.span.id or 0 for d in holder["deleted"]])
             self._apply_deleted(holder["deleted"])
 
-        self.history.push(Step("delete", redo=redo, undo=undo))
+        self._push("delete", redo=redo, undo=undo, status_before=status_before)
 
     # -- selection and relations -------------------------------------------------------------
 
@@ -234,6 +284,7 @@ class AnnotationViewModel:
     @user_action
     def click(self, offset: int) -> None:
         """A click on the text: completes a pending relation, else selects the innermost span."""
+        self.activity()
         here = self.spans_at(offset)
         if self.pending_relation is not None:
             kind = self.schema.relation(self.pending_relation)
@@ -244,6 +295,20 @@ class AnnotationViewModel:
             self.complete_relation(targets[-1].id or 0)
             return
         self.select(here[-1].id if here else None)
+
+    @user_action
+    def pick(self, span_id: int | None) -> None:
+        """A span chosen in a list: completes a pending relation with it, else selects it."""
+        self.activity()
+        if self.pending_relation is None:
+            self.select(span_id)
+            return
+        kind = self.schema.relation(self.pending_relation)
+        span = self.span(span_id)
+        if span is None or span.label != kind.tail:
+            self.message.emit(f"choose a {kind.tail} span to complete {kind.name} (Esc cancels)")
+            return
+        self.complete_relation(span.id or 0)
 
     @user_action
     def start_relation(self, name: str) -> None:
@@ -263,43 +328,34 @@ class AnnotationViewModel:
         self.pending_changed.emit()
         if name is None or head is None:
             return None
+        status_before = self.status
         relation = self._run(lambda: self.service.add_relation(self._set(), name, head, tail_id))
-        self.relations[relation.id or 0] = relation
-        self.relations_changed.emit()
-        self.saved.emit()
-        holder = {"relation": relation}
+        self._relation_added(relation)
 
         def undo() -> None:
-            self.service.delete_relation(holder["relation"].id or 0)
-            self.relations.pop(holder["relation"].id or 0, None)
-            self.relations_changed.emit()
+            self.service.delete_relation(relation.id or 0)
+            self._relation_deleted(relation)
 
         def redo() -> None:
-            holder["relation"] = self.service.restore_relation(holder["relation"])
-            self.relations[holder["relation"].id or 0] = holder["relation"]
-            self.relations_changed.emit()
+            self._relation_added(self.service.restore_relation(relation))
 
-        self.history.push(Step(f"relation {name}", redo=redo, undo=undo))
+        self._push(f"relation {name}", redo=redo, undo=undo, status_before=status_before)
         return relation
 
     @user_action
     def delete_relation(self, relation_id: int) -> None:
+        status_before = self.status
         relation = self._run(lambda: self.service.delete_relation(relation_id))
-        self.relations.pop(relation_id, None)
-        self.relations_changed.emit()
-        self.saved.emit()
+        self._relation_deleted(relation)
 
         def undo() -> None:
-            restored = self.service.restore_relation(relation)
-            self.relations[restored.id or 0] = restored
-            self.relations_changed.emit()
+            self._relation_added(self.service.restore_relation(relation))
 
         def redo() -> None:
             self.service.delete_relation(relation_id)
-            self.relations.pop(relation_id, None)
-            self.relations_changed.emit()
+            self._relation_deleted(relation)
 
-        self.history.push(Step("delete relation", redo=redo, undo=undo))
+        self._push("delete relation", redo=redo, undo=undo, status_before=status_before)
 
     def cancel(self) -> None:
         if self.pending_relation is not None:
@@ -330,6 +386,8 @@ class AnnotationViewModel:
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: str) -> list[Hit]:
+        """Every hit of ``query`` (hamza, harakat, ى/ي and ة/ه spellings ignored); the first is current."""
+        self.activity()
         old = [(h.start, h.end) for h in self.hits]
         if self._search is None:
             self._search = SearchIndex(self.text)
@@ -343,6 +401,7 @@ class AnnotationViewModel:
     def next_hit(self, step: int = 1) -> Hit | None:
         if not self.hits:
             return None
+        self.activity()
         self.hit_index = (self.hit_index + step) % len(self.hits)
         self.hits_changed.emit()
         return self.hits[self.hit_index]
@@ -371,6 +430,7 @@ class AnnotationViewModel:
         if not wanted:
             self.message.emit("every hit is already labeled")
             return []
+        status_before = self.status
         added = self._run(lambda: self.service.add_spans(self._set(), wanted))
         self._apply_added(added)
         holder: dict[str, list[DeletedSpan]] = {}
@@ -383,7 +443,8 @@ class AnnotationViewModel:
             restored = self.service.restore_spans(holder["deleted"])
             self._apply_restored(holder["deleted"], restored)
 
-        self.history.push(Step(f"label {len(added)} hits {label}", redo=redo, undo=undo))
+        self._push(f"label {len(added)} hits {label}", redo=redo, undo=undo,
+                   status_before=status_before)
         self.message.emit(f"labeled {len(added)} hits as {label}")
         return added
 
@@ -391,22 +452,22 @@ class AnnotationViewModel:
 
     @user_action
     def mark_done(self) -> None:
-        before = self.status
-        self.flush_time()
-        self._run(lambda: self.service.set_status(self._set(), SetStatus.DONE))
-        self.status = SetStatus.DONE
-        self.status_changed.emit(self.status)
+        set_id, before = self._set(), self.status
+        self.activity()
+        self.flush_time()   # the time up to now goes with the document, before it is done
+        if before == SetStatus.DONE:
+            return
+        self._run(lambda: self.service.set_status(set_id, SetStatus.DONE))
+        self._set_status(SetStatus.DONE)
         self.saved.emit()
 
         def undo() -> None:
-            self.service.set_status(self._set(), before)
-            self.status = before
-            self.status_changed.emit(self.status)
+            self.service.set_status(set_id, before)
+            self._set_status(before)
 
         def redo() -> None:
-            self.service.set_status(self._set(), SetStatus.DONE)
-            self.status = SetStatus.DONE
-            self.status_changed.emit(self.status)
+            self.service.set_status(set_id, SetStatus.DONE)
+            self._set_status(SetStatus.DONE)
 
         self.history.push(Step("mark done", redo=redo, undo=undo))
 
@@ -414,10 +475,16 @@ class AnnotationViewModel:
         self.timer.activity(self.clock())
 
     def flush_time(self) -> float:
-        """Write the active seconds counted so far to the store; returns them."""
+        """Write the active seconds counted so far to the store; returns them (0 on an error,
+        which is shown as a message and the seconds are kept for the next flush)."""
         seconds = self.timer.take()
         if seconds > 0 and self.set_id is not None:
-            self.service.add_active_seconds(self.set_id, seconds)
+            try:
+                self.service.add_active_seconds(self.set_id, seconds)
+            except UserError as exc:
+                self.timer.give_back(seconds)
+                self.message.emit(str(exc))
+                return 0.0
         return seconds
 
     # -- internals ------------------------------------------------------------------------------
@@ -447,24 +514,52 @@ class AnnotationViewModel:
             self._known = KnownNames(self._known | KnownNames.of([span.text]))
 
     def _mark_in_progress(self) -> None:
+        """Mirror the service: the first change of a set's annotations moves todo to in progress."""
         if self.status == SetStatus.TODO:
-            self.status = SetStatus.IN_PROGRESS
-            self.status_changed.emit(self.status)
+            self._set_status(SetStatus.IN_PROGRESS)
+
+    def _set_status(self, status: SetStatus) -> None:
+        if status != self.status:
+            self.status = status
+            self.status_changed.emit(status)
+
+    def _push(self, description: str, *, redo: Callable[[], None], undo: Callable[[], None],
+              status_before: SetStatus) -> None:
+        """Record a change of the set's annotations that has just been done.
+
+        If it moved the set from todo to in progress, its undo moves the set back, so that an
+        undo gives back exactly the stored state before the change; its redo moves it forward
+        again by itself (the service does so on every change of a todo set).
+        """
+        set_id, status_after = self._set(), self.status
+
+        def undo_step() -> None:
+            undo()
+            if status_before != status_after:
+                self.service.set_status(set_id, status_before)
+                self._set_status(status_before)
+
+        self.history.push(Step(description, redo=redo, undo=undo_step))
 
     def _update(self, span: Span, description: str, **changes: object) -> None:
+        status_before = self.status
         before, after = self._run(lambda: self.service.update_span(span.id or 0, **changes))
+        if before == after:
+            return
         self._replace(before, after)
-        undo_changes = {k: getattr(before, k) for k in changes}
+
+        def state(s: Span) -> dict[str, Any]:
+            # every field, so that undoing a relabel gives back the attributes it dropped
+            return {"start": s.start, "end": s.end, "label": s.label,
+                    "attributes": dict(s.attributes), "note": s.note}
 
         def undo() -> None:
-            old, new = self.service.update_span(span.id or 0, **undo_changes)
-            self._replace(old, new)
+            self._replace(*self.service.update_span(span.id or 0, **state(before)))
 
         def redo() -> None:
-            old, new = self.service.update_span(span.id or 0, **changes)
-            self._replace(old, new)
+            self._replace(*self.service.update_span(span.id or 0, **state(after)))
 
-        self.history.push(Step(description, redo=redo, undo=undo))
+        self._push(description, redo=redo, undo=undo, status_before=status_before)
 
     def _replace(self, before: Span, after: Span) -> None:
         self.spans.remove(before.id or 0)
@@ -499,4 +594,16 @@ class AnnotationViewModel:
     def _changed(self, ranges: list[tuple[int, int]]) -> None:
         self._mark_in_progress()
         self.spans_changed.emit(ranges)
+        self.saved.emit()
+
+    def _relation_added(self, relation: Relation) -> None:
+        self.relations[relation.id or 0] = relation
+        self._mark_in_progress()
+        self.relations_changed.emit()
+        self.saved.emit()
+
+    def _relation_deleted(self, relation: Relation) -> None:
+        self.relations.pop(relation.id or 0, None)
+        self._mark_in_progress()
+        self.relations_changed.emit()
         self.saved.emit()

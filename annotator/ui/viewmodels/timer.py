@@ -24,6 +24,10 @@ class ActiveTimer:
         pending, self._pending = self._pending, 0.0
         return pending
 
+    def give_back(self, seconds: float) -> None:
+        """Seconds taken but not written (the store refused them): counted again next time."""
+        self._pending += seconds
+
     def reset(self) -> None:
         self._last = None
         self._pending = 0.0

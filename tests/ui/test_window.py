@@ -1,0 +1,758 @@
+"""The annotation window, offscreen: selections by program, mouse and keyboard, every keyboard
+action, right-to-left rendering, highlight ranges in UTF-16, and nothing held only by widgets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor, QTextLayout
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMessageBox,
+    QToolTip,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from annotator.core.model import SetStatus
+from annotator.db.models import DocumentRow
+from annotator.services.project import open_project
+from annotator.settings import Settings
+from annotator.ui.app import GuiOptions, build_window, configure_app
+from annotator.ui.article_view import ArticleView
+from annotator.ui.main_window import MainWindow
+from tests.ui.helpers import (
+    ACTOR,
+    EMOJI_ID,
+    EMOJI_TEXT,
+    FRANCE,
+    MOSCOW,
+    QUOTE,
+    RAW_ACTOR,
+    RAW_QUOTE,
+    SEED_ID,
+    SEED_TITLE,
+    dump,
+    import_documents,
+)
+
+NO = Qt.KeyboardModifier.NoModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+LEFT_BUTTON = Qt.MouseButton.LeftButton
+
+
+class Opened:
+    """A window built like app.run_gui builds it, on a store with the seeds and EMOJI_TEXT."""
+
+    def __init__(self, qtbot: QtBot, url: str, open_document: str) -> None:
+        self.qtbot = qtbot
+        self.url = url
+        self.window: MainWindow = build_window(
+            GuiOptions(db_url=url, open_document=open_document), Settings(), "mona")
+        qtbot.addWidget(self.window)
+        self.window.resize(1400, 900)
+        self.window.show()
+        qtbot.waitExposed(self.window)
+        self.view: ArticleView = self.window.article
+        self.view.setFocus()
+        self.messages: list[str] = []
+        self.window.vm.message.connect(self.messages.append)
+
+    @property
+    def vm(self) -> Any:
+        return self.window.vm
+
+    def spans(self) -> list[tuple[int, int, str, str]]:
+        return [(s.start, s.end, s.label, s.text) for s in self.vm.spans.all()]
+
+    def key(self, key: Qt.Key, modifiers: Qt.KeyboardModifier = NO) -> None:
+        self.qtbot.keyClick(self.view, key, modifiers)
+
+    def type_text(self, text: str, widget: QWidget | None = None) -> None:
+        """Type Arabic as an Arabic keyboard layout sends it (no Latin key code; QTest's
+        keyClicks handles Latin-1 only)."""
+        for ch in text:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget or self.view, QKeyEvent(kind, 0, NO, ch))
+
+    def point_for(self, offset: int) -> QPoint:
+        """A viewport point whose caret position is the code point ``offset`` (found with
+        cursorForPosition and verified, not taken from cursorRect alone: DESIGN section 5)."""
+        view = self.view
+        u16 = view.umap.to_utf16(offset)
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(u16)
+        rect = view.cursorRect(cursor)
+        for dx in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6, -7, 7, -8, 8):
+            point = QPoint(rect.x() + dx, rect.center().y())
+            if view.cursorForPosition(point).position() == u16:
+                return point
+        raise AssertionError(f"no point maps back to offset {offset}")
+
+    def starts_a_line(self, offset: int) -> bool:
+        """Whether ``offset`` begins a wrapped line (no point maps there: the right edge of the
+        line maps to the end of the line before, so a user's drag starts there)."""
+        u16 = self.view.umap.to_utf16(offset)
+        block = self.view.document().findBlock(u16)
+        line = block.layout().lineForTextPosition(u16 - block.position())
+        return line.lineNumber() > 0 and line.textStart() == u16 - block.position()
+
+    def drag_range(self, start: int, end: int) -> tuple[int, int]:
+        """What a drag over [start, end) really selects: from the end of the line before when
+        ``start`` begins a wrapped line (snapping trims that space again)."""
+        return (start - 1 if self.starts_a_line(start) else start), end
+
+    def inside(self, offset: int) -> QPoint:
+        """A point on the character at ``offset`` (between its caret edges)."""
+        a, b = self.point_for(offset), self.point_for(offset + 1)
+        assert a.y() == b.y(), "the character is at a line break"
+        return QPoint((a.x() + b.x()) // 2, a.y())
+
+    def drag(self, start: int, end: int) -> None:
+        a, b = self.point_for(start), self.point_for(end)
+        viewport = self.view.viewport()
+        self.qtbot.mousePress(viewport, LEFT_BUTTON, NO, a)
+        self.qtbot.mouseMove(viewport, QPoint((a.x() + b.x()) // 2, a.y()))
+        self.qtbot.mouseMove(viewport, b)
+        self.qtbot.mouseRelease(viewport, LEFT_BUTTON, NO, b)
+
+    def click(self, offset: int) -> None:
+        self.qtbot.mouseClick(self.view.viewport(), LEFT_BUTTON, NO, self.inside(offset))
+
+    def double_click(self, offset: int) -> None:
+        self.qtbot.mouseDClick(self.view.viewport(), LEFT_BUTTON, NO, self.inside(offset))
+
+    def formats(self, block_number: int) -> list[tuple[int, int, Any]]:
+        """The highlighter's format ranges of one block, in document UTF-16 positions."""
+        block = self.view.document().findBlockByNumber(block_number)
+        return [(block.position() + r.start, block.position() + r.start + r.length,
+                 QTextCharFormat(r.format)) for r in block.layout().formats()]
+
+
+@pytest.fixture
+def make(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Any]:
+    configure_app(qapp)
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = open_project(url)
+    docs = import_documents(store, tmp_path)
+    assert set(docs) == {SEED_ID, EMOJI_ID}
+    store.close()
+    opened: list[Opened] = []
+
+    def _make(document: str = EMOJI_ID) -> Opened:
+        opened.append(Opened(qtbot, url, document))
+        return opened[-1]
+
+    yield _make
+    for item in opened:
+        item.window.close()
+    qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+@pytest.fixture
+def emoji(make: Any) -> Opened:
+    return make(EMOJI_ID)
+
+
+@pytest.fixture
+def seed(make: Any) -> Opened:
+    return make(SEED_ID)
+
+
+# -- selections -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("document", "raw", "label", "expected"), [
+    (EMOJI_ID, RAW_ACTOR, "actor", (*ACTOR, "الرئيس الروسي")),
+    (EMOJI_ID, RAW_QUOTE, "quote", (*QUOTE, "التعاون مع فرنسا ضروري جدا")),
+    (EMOJI_ID, (FRANCE[0] + 1, FRANCE[1] - 2), "location", (*FRANCE, "فرنسا")),
+    (SEED_ID, (122, 128), "actor", (123, 128, "فرنسا")),           # وفرنسا
+    (SEED_ID, (52, 63), "actor", (52, 63, "وزير الدفاع")),          # no clitic: kept
+])
+def test_a_programmatic_selection_is_snapped_and_labeled_by_key(
+        make: Any, document: str, raw: tuple[int, int], label: str,
+        expected: tuple[int, int, str]) -> None:
+    opened = make(document)
+    opened.view.select_range(*raw)
+    assert opened.view.selection() == raw
+    opened.key({"actor": Qt.Key.Key_A, "quote": Qt.Key.Key_Q, "location": Qt.Key.Key_L}[label])
+    assert opened.spans() == [(*expected[:2], label, expected[2])]
+    assert opened.view.selection() is None                       # the selection is used up
+
+
+@pytest.mark.parametrize(("document", "raw", "key", "expected"), [
+    (EMOJI_ID, RAW_ACTOR, Qt.Key.Key_2, (*ACTOR, "actor")),
+    (EMOJI_ID, RAW_QUOTE, Qt.Key.Key_1, (*QUOTE, "quote")),
+    (EMOJI_ID, MOSCOW[1], Qt.Key.Key_3, (*MOSCOW[1], "location")),
+    (SEED_ID, (122, 128), Qt.Key.Key_2, (123, 128, "actor")),
+    (SEED_ID, (294, 378), Qt.Key.Key_1, (294, 378, "quote")),      # across a line wrap
+])
+def test_a_mouse_drag_selects_code_points(make: Any, document: str, raw: tuple[int, int],
+                                          key: Qt.Key, expected: tuple[int, int, str]) -> None:
+    opened = make(document)
+    made = opened.drag_range(*raw)
+    opened.drag(*made)
+    assert opened.view.selection() == made
+    opened.key(key)
+    assert [s[:3] for s in opened.spans()] == [expected]
+
+
+@pytest.mark.parametrize(("document", "offset", "selected", "key", "expected"), [
+    (SEED_ID, 289, (287, 292), Qt.Key.Key_A, (287, 292, "actor", "شويغو")),
+    (EMOJI_ID, FRANCE[0] + 2, FRANCE, Qt.Key.Key_L, (*FRANCE, "location", "فرنسا")),
+    # بموسكو: Qt selects the whole word, snapping leaves out the ب for a location
+    (EMOJI_ID, MOSCOW[2][0] + 2, (MOSCOW[2][0] - 1, MOSCOW[2][1]), Qt.Key.Key_L,
+     (*MOSCOW[2], "location", "موسكو")),
+    # قالَ with its fatha: the haraka stays with its letter
+    (EMOJI_ID, 25, (24, 28), Qt.Key.Key_C, (24, 28, "cue", "قالَ")),
+])
+def test_a_double_click_selects_a_word(make: Any, document: str, offset: int,
+                                       selected: tuple[int, int], key: Qt.Key,
+                                       expected: tuple[int, int, str, str]) -> None:
+    opened = make(document)
+    opened.double_click(offset)
+    assert opened.view.selection() == selected
+    opened.key(key)
+    assert opened.spans() == [expected]
+
+
+def test_shift_arrows_select_and_the_arabic_layout_labels(emoji: Opened) -> None:
+    cursor = emoji.view.textCursor()
+    cursor.setPosition(emoji.view.umap.to_utf16(RAW_ACTOR[0]))
+    emoji.view.setTextCursor(cursor)
+    # in right-to-left text Shift+Left extends towards the end of the line
+    for _ in range(RAW_ACTOR[1] - RAW_ACTOR[0] - 2):
+        emoji.key(Qt.Key.Key_Left, SHIFT)
+    assert emoji.view.selection() == (RAW_ACTOR[0], RAW_ACTOR[1] - 2)
+    emoji.type_text("ش")                       # a, typed with the Arabic layout
+    assert emoji.spans() == [(*ACTOR, "actor", "الرئيس الروسي")]
+
+
+def test_the_palette_labels_the_selection(emoji: Opened, qtbot: QtBot) -> None:
+    emoji.view.select_range(*RAW_QUOTE)
+    qtbot.mouseClick(emoji.window.palette_bar.buttons["quote"], LEFT_BUTTON)
+    assert emoji.spans() == [(*QUOTE, "quote", EMOJI_TEXT[slice(*QUOTE)])]
+    assert emoji.vm.selected == emoji.vm.spans.all()[0].id
+    assert emoji.window.palette_bar.buttons["quote"].text() == "اقتباس Quote (q / 1)"
+
+
+# -- keyboard actions -------------------------------------------------------------------------------
+
+
+def test_every_keyboard_action_goes_through_the_article(emoji: Opened) -> None:
+    vm, store_url = emoji.vm, emoji.url
+    emoji.view.select_range(*RAW_QUOTE)
+    emoji.key(Qt.Key.Key_Q)
+    quote = vm.span(vm.selected)
+    emoji.key(Qt.Key.Key_D)
+    assert vm.span(quote.id).attributes == {"kind": "direct"}
+    emoji.key(Qt.Key.Key_I)
+    assert vm.span(quote.id).attributes == {"kind": "indirect"}
+    emoji.key(Qt.Key.Key_P)
+    emoji.key(Qt.Key.Key_P)                    # the same key again clears it
+    assert vm.span(quote.id).attributes == {}
+    emoji.key(Qt.Key.Key_D)
+
+    emoji.view.select_range(*RAW_ACTOR)
+    emoji.key(Qt.Key.Key_A)
+    actor = vm.span(vm.selected)
+    assert (actor.start, actor.end) == ACTOR
+    # Alt+Left grows the end by a word, Alt+Shift+Right shrinks the start by a word,
+    # Alt+Ctrl+Shift+Left shrinks the end by a letter, Alt+Ctrl+Left grows it back
+    emoji.key(Qt.Key.Key_Left, ALT)
+    assert vm.span(actor.id).text == "الرئيس الروسي فلاديمير"
+    emoji.key(Qt.Key.Key_Right, ALT | SHIFT)
+    assert vm.span(actor.id).text == "الروسي فلاديمير"
+    emoji.key(Qt.Key.Key_Left, ALT | SHIFT | CTRL)
+    assert vm.span(actor.id).text == "الروسي فلاديمي"
+    emoji.key(Qt.Key.Key_Left, ALT | CTRL)
+    emoji.key(Qt.Key.Key_Right, ALT)
+    assert (vm.span(actor.id).start, vm.span(actor.id).end) == (RAW_ACTOR[0], 68)
+    emoji.key(Qt.Key.Key_Right, ALT | SHIFT | CTRL)
+    assert vm.span(actor.id).text == "الرئيس الروسي فلاديمير"
+
+    # a click selects a span; s starts said_by; a click on the actor completes it
+    emoji.click(QUOTE[0] + 3)
+    assert vm.selected == quote.id
+    emoji.key(Qt.Key.Key_S)
+    assert vm.pending_relation == "said_by"
+    emoji.click(ACTOR[0] + 2)
+    (said_by,) = vm.relations.values()
+    assert (said_by.type, said_by.head, said_by.tail) == ("said_by", quote.id, actor.id)
+    assert emoji.window.details.relations.item(0).text() == "قائل Said by: الرئيس الروسي فلاديمير"
+    # v starts a cue relation; Esc cancels it
+    emoji.click(QUOTE[0] + 3)
+    emoji.key(Qt.Key.Key_V)
+    assert vm.pending_relation == "cue"
+    emoji.key(Qt.Key.Key_Escape)
+    assert vm.pending_relation is None and len(vm.relations) == 1
+
+    # a nested location; a label key relabels the selected span; Delete removes it
+    emoji.view.select_range(*FRANCE)
+    emoji.key(Qt.Key.Key_L)
+    france = vm.span(vm.selected)
+    emoji.click(FRANCE[0] + 1)                 # the innermost span under the click
+    assert vm.selected == france.id
+    emoji.key(Qt.Key.Key_2)
+    assert vm.span(france.id).label == "actor"
+    emoji.key(Qt.Key.Key_Delete)
+    assert france.id not in vm.spans and vm.selected is None
+
+    # undo (Ctrl+Z) and redo (Ctrl+Shift+Z, Ctrl+Y), with the store following
+    before_delete = dump_of(store_url)
+    emoji.key(Qt.Key.Key_Z, CTRL)
+    assert vm.span(france.id).label == "actor"
+    emoji.key(Qt.Key.Key_Z, CTRL)
+    assert vm.span(france.id).label == "location"
+    emoji.key(Qt.Key.Key_Z, CTRL | SHIFT)
+    assert vm.span(france.id).label == "actor"
+    emoji.key(Qt.Key.Key_Y, CTRL)
+    assert france.id not in vm.spans
+    assert dump_of(store_url) == before_delete
+    # Esc deselects
+    emoji.click(QUOTE[0] + 3)
+    emoji.key(Qt.Key.Key_Escape)
+    assert vm.selected is None
+    assert "select" not in " ".join(emoji.messages)   # no action was refused
+
+
+def dump_of(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    store = open_project(url)
+    try:
+        return dump(store)
+    finally:
+        store.close()
+
+
+def test_undo_restores_relations_and_attributes_from_the_keyboard(emoji: Opened) -> None:
+    points = [dump_of(emoji.url)]
+    emoji.view.select_range(*QUOTE)
+    emoji.key(Qt.Key.Key_Q)
+    points.append(dump_of(emoji.url))
+    emoji.key(Qt.Key.Key_D)
+    points.append(dump_of(emoji.url))
+    emoji.view.select_range(*ACTOR)
+    emoji.key(Qt.Key.Key_A)
+    points.append(dump_of(emoji.url))
+    emoji.click(QUOTE[0])
+    emoji.key(Qt.Key.Key_S)
+    emoji.click(ACTOR[0] + 1)
+    points.append(dump_of(emoji.url))
+    assert len(points[-1]["relation"]) == 1
+    for point in reversed(points[:-1]):
+        emoji.key(Qt.Key.Key_Z, CTRL)
+        assert dump_of(emoji.url) == point
+    for point in points[1:]:
+        emoji.key(Qt.Key.Key_Y, CTRL)
+        assert dump_of(emoji.url) == point
+
+
+def test_search_highlights_every_hit_and_labels_all_in_one_step(
+        emoji: Opened, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def answer(_parent: Any, _title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window, vm = emoji.window, emoji.vm
+    emoji.key(Qt.Key.Key_F, CTRL)
+    bar = window.search_bar
+    assert bar.isVisible() and bar.query.hasFocus()
+    emoji.type_text("موسكو", bar.query)
+    assert [(h.start, h.end) for h in vm.hits] == list(MOSCOW)
+    assert bar.count.text() == "1/3"
+    # every hit is drawn: a background on exactly its UTF-16 range
+    u16 = emoji.view.umap.to_utf16
+    backgrounds = [(a, b) for a, b, f in emoji.formats(0) + emoji.formats(1)
+                   if f.background().style() != Qt.BrushStyle.NoBrush]
+    assert backgrounds == [(u16(s), u16(e)) for s, e in MOSCOW]
+    qtbot.keyClick(bar.query, Qt.Key.Key_Return)
+    assert vm.hit_index == 1 and bar.count.text() == "2/3"
+    qtbot.keyClick(bar.query, Qt.Key.Key_Return)
+    qtbot.keyClick(bar.query, Qt.Key.Key_Return)
+    assert vm.hit_index == 0
+    qtbot.keyClick(bar.query, Qt.Key.Key_Return, SHIFT)
+    assert vm.hit_index == 2
+    bar.label.setCurrentIndex(bar.label.findData("location"))
+    qtbot.mouseClick(bar.apply, LEFT_BUTTON)
+    assert asked == ["Label 3 hits as location?\n\n18–23  موسكو\n83–88  موسكو\n146–151  موسكو"]
+    assert [s[:3] for s in emoji.spans()] == [(*m, "location") for m in MOSCOW]
+    emoji.view.setFocus()
+    emoji.key(Qt.Key.Key_Z, CTRL)              # one step
+    assert emoji.spans() == []
+    # hamza-insensitive
+    bar.query.setFocus()
+    bar.query.setText("الاجتماع")
+    assert [(h.start, h.end) for h in vm.hits] == [(130, 138), (194, 202)]
+    qtbot.keyClick(bar.query, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and vm.hits == [] and emoji.view.hasFocus()
+
+
+def test_ctrl_enter_marks_done_and_opens_the_next_document(emoji: Opened, make: Any) -> None:
+    window = emoji.window
+    assert window.vm.document.external_id == EMOJI_ID
+    emoji.key(Qt.Key.Key_Return, CTRL)
+    assert window.vm.document.external_id == SEED_ID
+    assert [(i.external_id, i.status) for i in window.queue.items] == [
+        (SEED_ID, SetStatus.TODO), (EMOJI_ID, SetStatus.DONE)]
+    assert window.progress_label.text() == "1/2 منجز done  |  للعمل todo"
+    assert window.queue_panel.table.selectionModel().selectedRows()[0].row() == 0
+    assert [r[4] for r in dump_of(emoji.url)["annotation_set"]] == ["done", "todo"]
+
+
+def test_zoom_keys_change_the_article_font(emoji: Opened) -> None:
+    size = emoji.view.document().defaultFont().pointSize()
+    emoji.key(Qt.Key.Key_Plus, CTRL)
+    emoji.key(Qt.Key.Key_Equal, CTRL)
+    assert emoji.view.document().defaultFont().pointSize() == size + 2
+    emoji.key(Qt.Key.Key_Minus, CTRL)
+    assert emoji.view.document().defaultFont().pointSize() == size + 1
+
+
+def test_f6_moves_between_the_panes(emoji: Opened) -> None:
+    window = emoji.window
+    emoji.key(Qt.Key.Key_F6)
+    assert window.queue_panel.table.hasFocus()
+    emoji.qtbot.keyClick(window.queue_panel.table, Qt.Key.Key_F6)
+    assert window.span_list.hasFocus()
+    emoji.qtbot.keyClick(window.span_list, Qt.Key.Key_F6)   # no span selected: details skipped
+    assert emoji.view.hasFocus()
+
+
+# -- panels ---------------------------------------------------------------------------------------
+
+
+def test_the_span_list_shows_sorts_and_jumps(emoji: Opened, qtbot: QtBot) -> None:
+    vm, span_list = emoji.vm, emoji.window.span_list
+    for raw, key in ((RAW_QUOTE, Qt.Key.Key_Q), (FRANCE, Qt.Key.Key_L), (ACTOR, Qt.Key.Key_A)):
+        emoji.view.select_range(*raw)
+        emoji.key(key)
+    emoji.key(Qt.Key.Key_Escape)
+    emoji.click(QUOTE[0])
+    emoji.key(Qt.Key.Key_D)
+    emoji.key(Qt.Key.Key_S)
+    emoji.click(ACTOR[0])
+    model = span_list.model()
+
+    def rows() -> list[list[str]]:
+        return [[str(model.index(r, c).data()) for c in range(model.columnCount())]
+                for r in range(model.rowCount())]
+
+    assert rows() == [
+        ["فاعل", "الرئيس الروسي", "", "(قائل Said by)"],
+        ["اقتباس", "التعاون مع فرنسا ضروري جدا", "direct", "قائل Said by"],
+        ["مكان", "فرنسا", "", ""],
+    ]
+    assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) == (
+        "اقتباس Quote: التعاون مع فرنسا ضروري جدا\nkind = direct\nقائل Said by: الرئيس الروسي")
+    span_list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert [row[0] for row in rows()] == ["اقتباس", "فاعل", "مكان"]
+    span_list.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert [row[1] for row in rows()] == ["فرنسا", "التعاون مع فرنسا ضروري جدا", "الرئيس الروسي"]
+    # the selected span's row is selected; a click on a row selects its span
+    assert span_list.selectionModel().selectedRows()[0].row() == 1
+    rect = span_list.visualRect(model.index(0, 1))
+    qtbot.mouseClick(span_list.viewport(), LEFT_BUTTON, NO, rect.center())
+    assert vm.span(vm.selected).text == "فرنسا"
+    details = emoji.window.details
+    assert details.title.text() == "مكان Location: فرنسا"
+    assert details.where.text() == f"{FRANCE[0]}–{FRANCE[1]}"
+    # the kind list of the details sets the attribute of a selected quote
+    emoji.click(QUOTE[0])
+    combo = details.attributes["quote.kind"]
+    assert combo.currentData() == "direct" and combo.isEnabled()
+    combo.setCurrentIndex(combo.findData("partial"))
+    combo.activated.emit(combo.currentIndex())
+    assert vm.span(vm.selected).attributes == {"kind": "partial"}
+    details.note.setText("تحقق")
+    details.note.editingFinished.emit()
+    assert vm.span(vm.selected).note == "تحقق"
+
+
+def test_the_queue_shows_status_and_counts_and_filters(emoji: Opened, qtbot: QtBot) -> None:
+    panel = emoji.window.queue_panel
+    emoji.view.select_range(*ACTOR)
+    emoji.key(Qt.Key.Key_A)
+
+    def rows() -> list[tuple[str, str, str]]:
+        model = panel.table.model()
+        return [tuple(str(model.index(r, c).data()) for c in range(3))   # type: ignore[misc]
+                for r in range(model.rowCount())]
+
+    assert rows() == [(SEED_TITLE, "للعمل todo", "0"),
+                      ("أكّد الرئيسُ 📰 في موسكو", "جار in progress", "1")]
+    emoji.type_text("اكد", panel.filter)
+    assert [r[0] for r in rows()] == ["أكّد الرئيسُ 📰 في موسكو"]
+    panel.filter.clear()
+    panel.status.setCurrentIndex(panel.status.findData("todo"))
+    assert [r[0] for r in rows()] == [SEED_TITLE]
+    panel.status.setCurrentIndex(0)
+    qtbot.mouseClick(panel.table.viewport(), LEFT_BUTTON, NO,
+                     panel.table.visualRect(panel.table.model().index(0, 0)).center())
+    assert emoji.vm.document.external_id == SEED_ID
+    assert emoji.window.user_label.text() == "المعلق annotator: mona"
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+
+def test_the_article_is_right_to_left_in_an_arabic_font_with_line_spacing(seed: Opened) -> None:
+    view = seed.view
+    document = view.document()
+    family = document.defaultFont().family()
+    assert family in ("Noto Naskh Arabic", "Amiri", "Noto Sans Arabic", "Noto Kufi Arabic")
+    margin = document.documentMargin()
+    right = view.viewport().width() - margin
+    # the first character of the first line sits at the right edge
+    cursor = QTextCursor(document)
+    cursor.setPosition(0)
+    assert abs(view.cursorRect(cursor).x() - right) <= 3
+    # the title's line ends at the right edge and has text only to its left
+    block = document.firstBlock()
+    line = block.layout().lineAt(0)
+    origin = view.blockBoundingGeometry(block).translated(view.contentOffset())
+    assert abs(origin.x() + line.naturalTextRect().right() - right) <= 3
+    assert origin.x() + line.naturalTextRect().left() > margin + 50   # short: not left-aligned
+    # generous line spacing (the Naskh font's own): 1.6 times the font size or more
+    paragraph = document.findBlockByNumber(2).layout()
+    assert paragraph.lineCount() > 2
+    step = paragraph.lineAt(1).y() - paragraph.lineAt(0).y()
+    pixel_size = document.defaultFont().pointSizeF() * view.logicalDpiY() / 72
+    assert step >= 1.6 * pixel_size
+    assert block.layout().textOption().textDirection() == Qt.LayoutDirection.RightToLeft
+
+
+def test_a_paragraph_that_starts_with_latin_is_right_aligned_too(emoji: Opened) -> None:
+    view = emoji.view
+    block = view.document().findBlockByNumber(2)
+    assert block.text().startswith("BBC News:")
+    right = view.viewport().width() - view.document().documentMargin()
+    origin = view.blockBoundingGeometry(block).translated(view.contentOffset())
+    first_line = block.layout().lineAt(0)
+    assert abs(origin.x() + first_line.naturalTextRect().right() - right) <= 3
+    # and it reads right to left: the Arabic after "BBC News:" is left of it
+    assert block.layout().textOption().textDirection() == Qt.LayoutDirection.RightToLeft
+    latin = view.cursorRect(cursor_at(view, block.position() + 1)).x()
+    arabic = view.cursorRect(cursor_at(view, block.position() + 14)).x()
+    assert arabic < latin
+
+
+def cursor_at(view: ArticleView, u16: int) -> QTextCursor:
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(u16)
+    return cursor
+
+
+def test_highlights_cover_exactly_the_utf16_range_of_each_span(emoji: Opened) -> None:
+    view, vm = emoji.view, emoji.vm
+    u16 = view.umap.to_utf16
+    assert (u16(ACTOR[0]), u16(ACTOR[1])) == (ACTOR[0] + 2, ACTOR[1] + 2)    # two emoji before
+    emoji.view.select_range(*ACTOR)
+    emoji.key(Qt.Key.Key_A)
+    emoji.key(Qt.Key.Key_Escape)
+    block = view.document().findBlockByNumber(1)
+    ranges = [(a, b) for a, b, f in emoji.formats(1) if f.background().style() != Qt.BrushStyle.NoBrush]
+    assert ranges == [(u16(ACTOR[0]), u16(ACTOR[1]))]
+    cursor = cursor_at(view, ranges[0][0])
+    cursor.setPosition(ranges[0][1], QTextCursor.MoveMode.KeepAnchor)
+    assert cursor.selectedText() == "الرئيس الروسي" and block.contains(ranges[0][0])
+    # a quote with a location nested in it: the quote is filled, the location underlined
+    emoji.view.select_range(*QUOTE)
+    emoji.key(Qt.Key.Key_Q)
+    emoji.view.select_range(*FRANCE)
+    emoji.key(Qt.Key.Key_L)
+    emoji.key(Qt.Key.Key_Escape)
+    fills = sorted((a, b) for a, b, f in emoji.formats(1)
+                   if f.background().style() != Qt.BrushStyle.NoBrush)
+    lines = sorted((a, b) for a, b, f in emoji.formats(1)
+                   if f.underlineStyle() != f.UnderlineStyle.NoUnderline)
+    assert merged(fills) == [(u16(ACTOR[0]), u16(ACTOR[1])), (u16(QUOTE[0]), u16(QUOTE[1]))]
+    assert merged(lines) == [(u16(FRANCE[0]), u16(FRANCE[1]))]
+    # the colors are the labels' colors
+    quote_fill = next(f for a, b, f in emoji.formats(1) if a == u16(QUOTE[0]))
+    assert quote_fill.background().color().name() == "#f4b400"
+    underline = next(f for a, b, f in emoji.formats(1) if (a, b) == (u16(FRANCE[0]), u16(FRANCE[1])))
+    assert underline.underlineColor().name() == "#0f9d58"
+    # hover shows every label at that point
+    emoji.qtbot.mouseMove(view.viewport(), emoji.inside(FRANCE[0] + 1))
+    emoji.qtbot.waitUntil(lambda: QToolTip.isVisible())
+    assert QToolTip.text() == vm.describe_at(FRANCE[0] + 1) == (
+        "اقتباس Quote: التعاون مع فرنسا ضروري جدا\nمكان Location: فرنسا")
+    # crossing spans: the one that starts inside the other is underlined, the other filled
+    emoji.view.select_range(ACTOR[0] + 7, 68)       # الروسي فلاديمير, across the actor's end
+    emoji.key(Qt.Key.Key_L)
+    emoji.key(Qt.Key.Key_Escape)
+    lines = sorted((a, b) for a, b, f in emoji.formats(1)
+                   if f.underlineStyle() != f.UnderlineStyle.NoUnderline)
+    fills = sorted((a, b) for a, b, f in emoji.formats(1)
+                   if f.background().style() != Qt.BrushStyle.NoBrush)
+    assert merged(lines)[0] == (u16(ACTOR[0] + 7), u16(68))
+    assert merged(fills)[0] == (u16(ACTOR[0]), u16(ACTOR[1]))
+    # deleting a span removes its highlight at once
+    emoji.click(FRANCE[0] + 1)
+    emoji.key(Qt.Key.Key_Delete)
+    assert not [1 for a, b, f in emoji.formats(1) if a >= u16(FRANCE[0]) and b <= u16(FRANCE[1])
+                and f.underlineStyle() != f.UnderlineStyle.NoUnderline]
+
+
+def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+# -- nothing held only by widgets --------------------------------------------------------------------
+
+
+def shown(window: MainWindow) -> dict[str, Any]:
+    """Everything the window shows that comes from the store."""
+    def table(model: Any) -> list[list[Any]]:
+        return [[model.index(r, c).data() for c in range(model.columnCount())]
+                for r in range(model.rowCount())]
+
+    view = window.article
+    formats = []
+    block = view.document().firstBlock()
+    while block.isValid():
+        formats += [(block.position() + r.start, r.length, r.format.background().color().name(),
+                     int(r.format.underlineStyle().value), r.format.underlineColor().name())
+                    for r in block.layout().formats()]
+        block = block.next()
+    return {
+        "text": view.toPlainText(),
+        "spans": table(window.span_list.model()),
+        "queue": table(window.queue_panel.table.model()),
+        "progress": window.progress_label.text(),
+        "formats": formats,
+    }
+
+
+def test_closing_and_reopening_shows_the_same(make: Any) -> None:
+    first = make(EMOJI_ID)
+    first.view.select_range(*RAW_QUOTE)
+    first.key(Qt.Key.Key_Q)
+    first.key(Qt.Key.Key_D)
+    first.view.select_range(*RAW_ACTOR)
+    first.key(Qt.Key.Key_A)
+    first.click(QUOTE[0] + 1)
+    first.key(Qt.Key.Key_S)
+    first.click(ACTOR[0] + 1)
+    first.view.select_range(*FRANCE)
+    first.key(Qt.Key.Key_L)
+    first.key(Qt.Key.Key_Escape)
+    first.click(QUOTE[0] + 1)
+    details = (first.window.details.title.text(), first.window.details.where.text(),
+               first.window.details.attributes["quote.kind"].currentText(),
+               [first.window.details.relations.item(i).text()
+                for i in range(first.window.details.relations.count())])
+    first.key(Qt.Key.Key_Escape)
+    before = shown(first.window)
+    assert len(before["spans"]) == 3 and before["formats"]
+    first.window.close()
+    second = make(EMOJI_ID)
+    assert shown(second.window) == before
+    second.click(QUOTE[0] + 1)
+    assert (second.window.details.title.text(), second.window.details.where.text(),
+            second.window.details.attributes["quote.kind"].currentText(),
+            [second.window.details.relations.item(i).text()
+             for i in range(second.window.details.relations.count())]) == details
+    assert details[3] == ["قائل Said by: الرئيس الروسي"]
+
+
+# -- status bar and glyphs ---------------------------------------------------------------------------
+
+
+def test_the_status_bar_shows_annotator_progress_and_saved_state(emoji: Opened) -> None:
+    window = emoji.window
+    assert window.user_label.text() == "المعلق annotator: mona"
+    assert window.progress_label.text() == "0/2 منجز done  |  للعمل todo"
+    assert window.saved_label.text() == "كل شيء محفوظ all saved"
+    emoji.view.select_range(*ACTOR)
+    emoji.key(Qt.Key.Key_A)
+    assert window.saved_label.text().startswith("محفوظ saved ")
+    assert window.progress_label.text() == "0/2 منجز done  |  جار in progress"
+
+
+def missing_glyphs(text: str, widget: QWidget) -> list[str]:
+    """Characters of ``text`` that no font (with Qt's fallbacks) draws: they show as boxes."""
+    layout = QTextLayout(text, widget.font())
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    drawn = sum(len(run.glyphIndexes()) for run in layout.glyphRuns())
+    missing = sum(1 for run in layout.glyphRuns() for g in run.glyphIndexes() if g == 0)
+    return [text] if missing or (text.strip() and drawn == 0) else []
+
+
+def test_no_text_in_the_window_shows_a_missing_glyph_box(emoji: Opened) -> None:
+    window = emoji.window
+    emoji.view.select_range(*ACTOR)
+    emoji.key(Qt.Key.Key_A)
+    texts: list[tuple[str, QWidget]] = [(window.windowTitle(), window)]
+    for widget in window.findChildren(QWidget):
+        if isinstance(widget, (QLabel, QAbstractButton)) and widget.text():
+            texts.append((widget.text(), widget))
+        elif isinstance(widget, QComboBox):
+            texts += [(widget.itemText(i), widget) for i in range(widget.count())]
+        elif isinstance(widget, QDockWidget):
+            texts.append((widget.windowTitle(), widget))
+    for menu_action in window.menuBar().actions():
+        texts.append((menu_action.text(), window.menuBar()))
+        texts += [(a.text(), window.menuBar()) for a in menu_action.menu().actions()]
+    assert len(texts) > 30
+    assert "👤" not in "".join(t for t, _ in texts)
+    bad = [t for text, widget in texts for t in missing_glyphs(text, widget)]
+    assert not bad
+    assert missing_glyphs("👤 mona", window) == ["👤 mona"]   # the check can fail
+
+
+# -- the gui command ----------------------------------------------------------------------------------
+
+
+def test_gui_screenshot_renders_offscreen_on_a_new_store(tmp_path: Path) -> None:
+    db = tmp_path / "new.sqlite3"
+    png = tmp_path / "shots" / "ui.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(db), "--user", "mona", "gui",
+         "--screenshot", str(png), "--size", "1000x700", "--open", SEED_ID],
+        capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"screenshot: {png} (")
+    from PySide6.QtGui import QImage
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == (1000, 700)
+    store = open_project(f"sqlite:///{db}")
+    try:
+        with store.engine.connect() as conn:
+            assert list(conn.execute(select(DocumentRow.external_id)).scalars()) == [SEED_ID]
+    finally:
+        store.close()
+
+
+def test_gui_open_of_an_unknown_document_is_an_error(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "annotator", "--db", str(tmp_path / "s.sqlite3"), "--user", "mona",
+         "gui", "--screenshot", str(tmp_path / "x.png"), "--open", "nope"],
+        capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "--open nope: no such document" in run.stderr
+    assert not (tmp_path / "x.png").exists()
