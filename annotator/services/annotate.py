@@ -180,11 +180,14 @@ class AnnotationService:
 
     def update_span(self, span_id: int, *, start: int | None = None, end: int | None = None,
                     label: str | None = None, attributes: Mapping[str, Any] | None = None,
-                    note: str | None = None) -> tuple[Span, Span]:
+                    note: str | None = None,
+                    status: SetStatus | None = None) -> tuple[Span, Span]:
         """Change a span's offsets, label, attributes or note; returns (before, after).
 
         ``None`` keeps a value. A new label keeps only the attributes it also has unless
         ``attributes`` are given; it is refused while a relation of the span needs the old one.
+        ``status`` (here and in the delete/restore methods) is for undo: the set's status to put
+        back in the same transaction, instead of moving todo to in progress.
         """
         with self._uow() as uow:
             record = self._span_record(uow, span_id)
@@ -213,15 +216,16 @@ class AnnotationService:
             uow.record("update", "span", entity_id=span_id, document_id=info.document_id,
                        set_id=info.id, before=_span_state(record, text),
                        after=_span_state(stored, text))
-            self._began(uow, info)
+            self._began(uow, info, status)
         self._remember([after])
         return before, after
 
-    def delete_span(self, span_id: int) -> DeletedSpan:
+    def delete_span(self, span_id: int, *, status: SetStatus | None = None) -> DeletedSpan:
         """Delete a span and its relations; the result restores both (:meth:`restore_span`)."""
-        return self.delete_spans([span_id])[0]
+        return self.delete_spans([span_id], status=status)[0]
 
-    def delete_spans(self, span_ids: Iterable[int]) -> list[DeletedSpan]:
+    def delete_spans(self, span_ids: Iterable[int], *,
+                     status: SetStatus | None = None) -> list[DeletedSpan]:
         """Delete spans (of this annotator's sets) and their relations in one transaction.
 
         A relation between two deleted spans goes with the first of them in ``span_ids``.
@@ -256,14 +260,15 @@ class AnnotationService:
                 uow.record("delete", "span", entity_id=record.id, document_id=info.document_id,
                            set_id=info.id, before=_span_state(record, text))
             for info, _ in owned.values():
-                self._began(uow, info)
+                self._began(uow, info, status)
         return result
 
-    def restore_span(self, deleted: DeletedSpan) -> Span:
+    def restore_span(self, deleted: DeletedSpan, *, status: SetStatus | None = None) -> Span:
         """Put back a deleted span and its relations with their original ids and state."""
-        return self.restore_spans([deleted])[0]
+        return self.restore_spans([deleted], status=status)[0]
 
-    def restore_spans(self, deleted: Sequence[DeletedSpan]) -> list[Span]:
+    def restore_spans(self, deleted: Sequence[DeletedSpan], *,
+                      status: SetStatus | None = None) -> list[Span]:
         """Put back deleted spans (all spans first, then their relations) in one transaction."""
         deleted = list(deleted)
         if not deleted:
@@ -310,7 +315,7 @@ class AnnotationService:
                 uow.record("restore", "relation", entity_id=rel.id, document_id=info.document_id,
                            set_id=set_id, after=_relation_state(rel))
             for info, _ in owned.values():
-                self._began(uow, info)
+                self._began(uow, info, status)
         spans = [d.span for d in deleted]
         self._remember(spans)
         return spans
@@ -353,7 +358,7 @@ class AnnotationService:
             self._began(uow, info)
         return relation
 
-    def delete_relation(self, relation_id: int) -> Relation:
+    def delete_relation(self, relation_id: int, *, status: SetStatus | None = None) -> Relation:
         """Delete a relation; :meth:`restore_relation` puts it back with the same id."""
         with self._uow() as uow:
             found = uow.sets.relation(relation_id)
@@ -364,10 +369,11 @@ class AnnotationService:
             uow.sets.delete_relations([relation_id])
             uow.record("delete", "relation", entity_id=relation_id, document_id=info.document_id,
                        set_id=set_id, before=_relation_state(relation))
-            self._began(uow, info)
+            self._began(uow, info, status)
         return relation
 
-    def restore_relation(self, relation: Relation) -> Relation:
+    def restore_relation(self, relation: Relation, *,
+                         status: SetStatus | None = None) -> Relation:
         """Put back a deleted relation with its original id (its spans must exist)."""
         if relation.id is None:
             raise UserError("only a deleted relation with its id can be restored")
@@ -385,7 +391,7 @@ class AnnotationService:
                 raise UserError(f"cannot restore relation {relation.id}: {exc.orig}") from exc
             uow.record("restore", "relation", entity_id=relation.id, document_id=info.document_id,
                        set_id=info.id, after=_relation_state(relation))
-            self._began(uow, info)
+            self._began(uow, info, status)
         return relation
 
     # -- the set ------------------------------------------------------------------------------
@@ -508,14 +514,20 @@ class AnnotationService:
             raise UserError(f"span {span_id} does not exist")
         return found[0]
 
-    def _began(self, uow: UnitOfWork, info: SetInfo) -> None:
-        """A change of the set's annotations: todo -> in_progress (journaled), else touch it."""
-        if info.status == SetStatus.TODO:
-            uow.sets.set_status(info.id, SetStatus.IN_PROGRESS)
+    def _began(self, uow: UnitOfWork, info: SetInfo, status: SetStatus | None = None) -> None:
+        """A change of the set's annotations: todo -> in_progress (journaled), else touch it.
+
+        ``status`` (an undo putting back the state before a first change) sets that status
+        instead, in the same transaction as the change it goes with.
+        """
+        target = status if status is not None else (
+            SetStatus.IN_PROGRESS if info.status == SetStatus.TODO else info.status)
+        if target != info.status:
+            uow.sets.set_status(info.id, target)
             uow.record("status", "annotation_set", entity_id=info.id,
                        document_id=info.document_id, set_id=info.id,
-                       before=_set_state(SetStatus.TODO, info.active_seconds),
-                       after=_set_state(SetStatus.IN_PROGRESS, info.active_seconds))
+                       before=_set_state(info.status, info.active_seconds),
+                       after=_set_state(target, info.active_seconds))
         else:
             uow.sets.touch(info.id)
 

@@ -523,6 +523,26 @@ def test_the_first_change_moves_todo_to_in_progress_and_set_status_does_not(env:
     assert env.mona.load_set(set_id).active_seconds == 3.5
 
 
+def test_undo_of_a_first_change_puts_back_todo_in_the_same_transaction(env: Env) -> None:
+    set_id = env.mona.open_document(env.emoji_id).set.id
+    assert set_id is not None
+    span = env.mona.add_span(set_id, 19, 24, "actor")
+    journal = Journal(env.store)
+    deleted = env.mona.delete_span(_id(span), status=SetStatus.TODO)
+    assert env.mona.load_set(set_id).status == SetStatus.TODO
+    assert journal.actions() == [("delete", "span"), ("status", "annotation_set")]
+    assert journal.batches() == 1
+    assert (journal.rows()[1].before["status"], journal.rows()[1].after["status"]) == \
+        ("in_progress", "todo")
+    journal = Journal(env.store)
+    env.mona.restore_span(deleted)  # the redo moves it forward again by itself
+    assert env.mona.load_set(set_id).status == SetStatus.IN_PROGRESS
+    assert journal.batches() == 1
+    before, _ = env.mona.update_span(_id(span), label="location")
+    env.mona.update_span(_id(span), label=before.label, status=SetStatus.TODO)
+    assert env.mona.load_set(set_id).status == SetStatus.TODO
+
+
 # -- queue -------------------------------------------------------------------------------------
 
 

@@ -183,8 +183,8 @@ class AnnotationViewModel:
         added_id = span.id or 0
         holder: dict[str, DeletedSpan] = {}
 
-        def undo() -> None:
-            holder["deleted"] = self.service.delete_span(added_id)
+        def undo(status: SetStatus | None) -> None:
+            holder["deleted"] = self.service.delete_span(added_id, status=status)
             self._apply_deleted([holder["deleted"]])
 
         def redo() -> None:
@@ -262,8 +262,8 @@ class AnnotationViewModel:
         self._apply_deleted(deleted)
         holder = {"deleted": deleted}
 
-        def undo() -> None:
-            restored = self.service.restore_spans(holder["deleted"])
+        def undo(status: SetStatus | None) -> None:
+            restored = self.service.restore_spans(holder["deleted"], status=status)
             self._apply_restored(holder["deleted"], restored)
 
         def redo() -> None:
@@ -332,8 +332,8 @@ class AnnotationViewModel:
         relation = self._run(lambda: self.service.add_relation(self._set(), name, head, tail_id))
         self._relation_added(relation)
 
-        def undo() -> None:
-            self.service.delete_relation(relation.id or 0)
+        def undo(status: SetStatus | None) -> None:
+            self.service.delete_relation(relation.id or 0, status=status)
             self._relation_deleted(relation)
 
         def redo() -> None:
@@ -348,8 +348,8 @@ class AnnotationViewModel:
         relation = self._run(lambda: self.service.delete_relation(relation_id))
         self._relation_deleted(relation)
 
-        def undo() -> None:
-            self._relation_added(self.service.restore_relation(relation))
+        def undo(status: SetStatus | None) -> None:
+            self._relation_added(self.service.restore_relation(relation, status=status))
 
         def redo() -> None:
             self.service.delete_relation(relation_id)
@@ -435,8 +435,8 @@ class AnnotationViewModel:
         self._apply_added(added)
         holder: dict[str, list[DeletedSpan]] = {}
 
-        def undo() -> None:
-            holder["deleted"] = self.service.delete_spans([s.id or 0 for s in added])
+        def undo(status: SetStatus | None) -> None:
+            holder["deleted"] = self.service.delete_spans([s.id or 0 for s in added], status=status)
             self._apply_deleted(holder["deleted"])
 
         def redo() -> None:
@@ -523,21 +523,22 @@ class AnnotationViewModel:
             self.status = status
             self.status_changed.emit(status)
 
-    def _push(self, description: str, *, redo: Callable[[], None], undo: Callable[[], None],
-              status_before: SetStatus) -> None:
+    def _push(self, description: str, *, redo: Callable[[], None],
+              undo: Callable[[SetStatus | None], None], status_before: SetStatus) -> None:
         """Record a change of the set's annotations that has just been done.
 
-        If it moved the set from todo to in progress, its undo moves the set back, so that an
-        undo gives back exactly the stored state before the change; its redo moves it forward
-        again by itself (the service does so on every change of a todo set).
+        If it moved the set from todo to in progress, its undo moves the set back in the same
+        transaction (``undo`` gets the status to put back, else None), so that an undo gives back
+        exactly the stored state before the change; its redo moves it forward again by itself
+        (the service does so on every change of a todo set).
         """
-        set_id, status_after = self._set(), self.status
+        status_after = self.status
+        restore = status_before if status_before != status_after else None
 
         def undo_step() -> None:
-            undo()
-            if status_before != status_after:
-                self.service.set_status(set_id, status_before)
-                self._set_status(status_before)
+            undo(restore)
+            if restore is not None:
+                self._set_status(restore)
 
         self.history.push(Step(description, redo=redo, undo=undo_step))
 
@@ -553,8 +554,8 @@ class AnnotationViewModel:
             return {"start": s.start, "end": s.end, "label": s.label,
                     "attributes": dict(s.attributes), "note": s.note}
 
-        def undo() -> None:
-            self._replace(*self.service.update_span(span.id or 0, **state(before)))
+        def undo(status: SetStatus | None) -> None:
+            self._replace(*self.service.update_span(span.id or 0, status=status, **state(before)))
 
         def redo() -> None:
             self._replace(*self.service.update_span(span.id or 0, **state(after)))
