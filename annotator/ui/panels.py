@@ -5,6 +5,7 @@ Thin widgets: each shows what its view-model holds and hands every user action t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from PySide6.QtCore import (
@@ -12,7 +13,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -73,11 +73,21 @@ class QueueModel(QAbstractTableModel):
         self.vm = vm
         self.rows = vm.visible()
         vm.changed.connect(self.reload)
+        vm.item_changed.connect(self.item_changed)
 
     def reload(self) -> None:
         self.beginResetModel()
         self.rows = self.vm.visible()
         self.endResetModel()
+
+    def item_changed(self, document_id: int) -> None:
+        """One document's status or count changed: update its row, not the whole list."""
+        fresh = {item.document_id: item for item in self.vm.items}
+        for row, item in enumerate(self.rows):
+            if item.document_id == document_id:
+                self.rows[row] = fresh[document_id]
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 2))
+                return
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
@@ -183,33 +193,117 @@ class LabelPalette(QToolBar):
 
 
 class SpanModel(QAbstractTableModel):
+    """The open set's spans as rows, kept sorted by the chosen column.
+
+    A change arrives as (removed, added) spans and moves only those rows (bisect on the sort
+    keys): with 20,000 spans, adding one must not re-sort or reset the whole list.
+    """
+
     HEADERS = ("الوسم Label", "النص Text", "سمات Attr.", "علاقات Rel.")
     HEADER_TIPS = ("", "sorted in reading order", "attributes", "relations")
-    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
         self.schema = schema
-        self.rows: list[Span] = []
-        self._relations: dict[int, list[str]] = {}
+        self._keys: list[tuple[Any, ...]] = []   # ascending sort keys ...
+        self._spans: list[Span] = []             # ... and their spans
+        self._column = 1
+        self._descending = False
         self._relation_names: dict[int, str] = {}
+        self._label_names = {label.name: label.ar for label in schema.labels}
         vm.document_opened.connect(self.reload)
-        vm.spans_changed.connect(lambda _ranges: self.reload())
-        vm.relations_changed.connect(self.reload)
+        vm.span_rows_changed.connect(self.apply)
+        vm.relations_changed.connect(self.relations_changed)
+
+    # -- keeping the rows ------------------------------------------------------------------
+
+    def _key(self, span: Span) -> tuple[Any, ...]:
+        place = (span.start, -span.end, span.label, span.id or 0)
+        if self._column == 1:
+            return place
+        if self._column == 0:
+            return (self._label_names.get(span.label, span.label), *place)
+        if self._column == 2:
+            return (self._attributes(span), *place)
+        return (self._relation_names.get(span.id or 0, ""), *place)
+
+    @staticmethod
+    def _attributes(span: Span) -> str:
+        return ", ".join(str(v) for _, v in sorted(span.attributes.items()))
+
+    def _names(self) -> dict[int, str]:
+        ids = {end for r in self.vm.relations.values() for end in (r.head, r.tail)}
+        return {i: "، ".join(self.vm.describe_relations(i, with_text=False)) for i in ids}
+
+    def _resort(self) -> None:
+        pairs = sorted(((self._key(s), s) for s in self.vm.spans.all()), key=lambda p: p[0])
+        self._keys = [k for k, _ in pairs]
+        self._spans = [s for _, s in pairs]
 
     def reload(self) -> None:
         self.beginResetModel()
-        self.rows = self.vm.spans.all()
-        self._relations = {span.id or 0: self.vm.describe_relations(span.id or 0)
-                           for span in self.rows}
-        self._relation_names = {
-            span.id or 0: "، ".join(self.vm.describe_relations(span.id or 0, with_text=False))
-            for span in self.rows}
+        self._relation_names = self._names()
+        self._resort()
         self.endResetModel()
 
+    def _row(self, i: int, size: int | None = None) -> int:
+        """The row on screen of internal position ``i``."""
+        n = len(self._spans) if size is None else size
+        return n - 1 - i if self._descending else i
+
+    def _find(self, span: Span) -> int | None:
+        i = bisect_left(self._keys, self._key(span))
+        if i < len(self._spans) and self._spans[i].id == span.id:
+            return i
+        return next((j for j, s in enumerate(self._spans) if s.id == span.id), None)
+
+    def apply(self, removed: list[Span], added: list[Span]) -> None:
+        for span in removed:
+            i = self._find(span)
+            if i is None:
+                continue
+            row = self._row(i)
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._keys[i], self._spans[i]
+            self.endRemoveRows()
+        for span in added:
+            key = self._key(span)
+            i = bisect_left(self._keys, key)
+            row = len(self._spans) - i if self._descending else i
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._keys.insert(i, key)
+            self._spans.insert(i, span)
+            self.endInsertRows()
+
+    def relations_changed(self) -> None:
+        self._relation_names = self._names()
+        if self._column == 3:
+            self.layoutAboutToBeChanged.emit()
+            self._resort()
+            self.layoutChanged.emit()
+        elif self._spans:
+            self.dataChanged.emit(self.index(0, 3), self.index(len(self._spans) - 1, 3))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._column = column
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._resort()
+        self.layoutChanged.emit()
+
+    def span_at(self, row: int) -> Span:
+        return self._spans[self._row(row)]
+
+    def row_of(self, span_id: int | None) -> int | None:
+        span = self.vm.span(span_id)
+        i = self._find(span) if span is not None else None
+        return self._row(i) if i is not None else None
+
+    # -- the Qt model ------------------------------------------------------------------------
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self._spans)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return len(self.HEADERS)
@@ -222,24 +316,21 @@ class SpanModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = 0) -> Any:
-        span = self.rows[index.row()]
+        span = self.span_at(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return self.schema.label(span.label).ar   # the color and the tooltip say the rest
+                return self._label_names.get(span.label, span.label)  # color and tooltip say the rest
             if column == 1:
                 return span.text if len(span.text) <= 80 else span.text[:79] + "…"
             if column == 2:
-                return ", ".join(str(v) for _, v in sorted(span.attributes.items()))
+                return self._attributes(span)
             return self._relation_names.get(span.id or 0, "")
-        if role == self.SORT_ROLE:
-            # the text column sorts in reading order; the others by their text, then position
-            shown = self.data(index, Qt.ItemDataRole.DisplayRole)
-            return (span.start, -span.end) if column == 1 else (shown, span.start)
         if role == Qt.ItemDataRole.ToolTipRole:
             label = self.schema.label(span.label)
-            lines = [f"{label.ar} {label.en}: {span.text}", *(f"{k} = {v}" for k, v in sorted(span.attributes.items())),
-                     *self._relations.get(span.id or 0, [])]
+            lines = [f"{label.ar} {label.en}: {span.text}",
+                     *(f"{k} = {v}" for k, v in sorted(span.attributes.items())),
+                     *self.vm.describe_relations(span.id or 0)]
             if span.note:
                 lines.append(f"ملاحظة Note: {span.note}")
             return "\n".join(lines)
@@ -250,21 +341,12 @@ class SpanModel(QAbstractTableModel):
         return None
 
 
-class SpanSortProxy(QSortFilterProxyModel):
-    """Sorts by SpanModel.SORT_ROLE (tuples, which Qt's own comparison does not order)."""
-
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
-        return bool(left.data(SpanModel.SORT_ROLE) < right.data(SpanModel.SORT_ROLE))
-
-
 class SpanList(QTableView):
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
         self.source = SpanModel(vm, schema)
-        self.proxy = SpanSortProxy()
-        self.proxy.setSourceModel(self.source)
-        self.setModel(self.proxy)
+        self.setModel(self.source)
         self.setSortingEnabled(True)
         self.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -274,7 +356,7 @@ class SpanList(QTableView):
         self.setWordWrap(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(0, 70)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(2, 62)
         header.resizeSection(3, 92)
@@ -284,14 +366,11 @@ class SpanList(QTableView):
         self.source.modelReset.connect(lambda: self.show_selected(vm.selected))
 
     def _jump(self, index: QModelIndex) -> None:
-        self.vm.pick(self.proxy.data(index, Qt.ItemDataRole.UserRole))
+        self.vm.pick(self.source.span_at(index.row()).id)
 
     def row_of(self, span_id: int | None) -> int | None:
         """The row (as sorted on screen) that shows span ``span_id``."""
-        for row in range(self.proxy.rowCount()):
-            if self.proxy.data(self.proxy.index(row, 0), Qt.ItemDataRole.UserRole) == span_id:
-                return row
-        return None
+        return self.source.row_of(span_id)
 
     def show_selected(self, span_id: int | None) -> None:
         row = self.row_of(span_id) if span_id is not None else None

@@ -78,6 +78,7 @@ class AnnotationViewModel:
         # signals
         self.document_opened = Signal()          # ()
         self.spans_changed = Signal()            # (list of (start, end) code-point ranges to redraw)
+        self.span_rows_changed = Signal()        # (removed spans, added spans): for lists
         self.selection_changed = Signal()        # (span id or None)
         self.relations_changed = Signal()        # ()
         self.pending_changed = Signal()          # () a relation was started, completed or cancelled
@@ -565,12 +566,14 @@ class AnnotationViewModel:
     def _replace(self, before: Span, after: Span) -> None:
         self.spans.remove(before.id or 0)
         self.spans.add(after)
+        self.span_rows_changed.emit([before], [after])
         self._changed([(before.start, before.end), (after.start, after.end)])
         self.selection_changed.emit(self.selected)
 
     def _apply_added(self, spans: list[Span]) -> None:
         for span in spans:
             self.spans.add(span)
+        self.span_rows_changed.emit([], list(spans))
         self._changed([(s.start, s.end) for s in spans])
 
     def _apply_deleted(self, deleted: list[DeletedSpan]) -> None:
@@ -578,10 +581,12 @@ class AnnotationViewModel:
             self.spans.remove(item.span.id or 0)
             for relation in item.relations:
                 self.relations.pop(relation.id or 0, None)
+        self.span_rows_changed.emit([d.span for d in deleted], [])
         if self.selected is not None and self.selected not in self.spans:
             self.select(None)
         self._changed([(d.span.start, d.span.end) for d in deleted])
-        self.relations_changed.emit()
+        if any(d.relations for d in deleted):
+            self.relations_changed.emit()
 
     def _apply_restored(self, deleted: list[DeletedSpan], restored: list[Span]) -> None:
         for span in restored:
@@ -589,8 +594,10 @@ class AnnotationViewModel:
         for item in deleted:
             for relation in item.relations:
                 self.relations[relation.id or 0] = relation
+        self.span_rows_changed.emit([], list(restored))
         self._changed([(s.start, s.end) for s in restored])
-        self.relations_changed.emit()
+        if any(d.relations for d in deleted):
+            self.relations_changed.emit()
 
     def _changed(self, ranges: list[tuple[int, int]]) -> None:
         self._mark_in_progress()

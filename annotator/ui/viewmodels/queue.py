@@ -14,7 +14,8 @@ class QueueViewModel:
         self.items: list[QueueItem] = []
         self.text_filter = ""
         self.status_filter: SetStatus | None = None
-        self.changed = Signal()  # ()
+        self.changed = Signal()       # () the list or the filters changed
+        self.item_changed = Signal()  # (document_id) one item's status or span count changed
 
     def refresh(self) -> None:
         self.items = self.service.queue()
@@ -64,5 +65,10 @@ class QueueViewModel:
                     document_id=item.document_id, external_id=item.external_id, title=item.title,
                     length=item.length, status=status if status is not None else item.status,
                     spans=spans if spans is not None else item.spans)
-                self.changed.emit()
+                if self.items[n] == item:
+                    return
+                if self.status_filter is not None and self.items[n].status != item.status:
+                    self.changed.emit()  # it may enter or leave the filtered list
+                else:
+                    self.item_changed.emit(document_id)
                 return
