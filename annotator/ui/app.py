@@ -112,6 +112,9 @@ def run_gui(options: GuiOptions) -> int:
     if options.screenshot is not None and "QT_QPA_PLATFORM" not in os.environ \
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if options.screenshot is not None:
+        # the offscreen platform warns about window hints it cannot honour; nothing to act on
+        os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     configure_app(app)
