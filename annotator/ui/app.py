@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog
 
@@ -107,14 +107,19 @@ def configure_app(app: QApplication) -> None:
         app.setFont(QFont(ui_font, 10))
 
 
+def _quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """The offscreen platform warns that it cannot pass window size hints: nothing to act on."""
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")
+
+
 def run_gui(options: GuiOptions) -> int:
     started = time.perf_counter()
     if options.screenshot is not None and "QT_QPA_PLATFORM" not in os.environ \
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if options.screenshot is not None:
-        # the offscreen platform warns about window hints it cannot honour; nothing to act on
-        os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+        qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     configure_app(app)
