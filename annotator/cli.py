@@ -14,6 +14,8 @@ from typing import Callable, Sequence, TextIO
 from annotator import __version__
 from annotator.config import DB_ENV, resolve_db_url
 from annotator.core.errors import UserError
+from annotator.exports.base import NESTED_POLICIES, SCHEMES, TOKEN_POLICIES, ExportOptions, ImportContext
+from annotator.exports.registry import FORMATS
 
 USER_ENV = "ANNOTATOR_USER"
 
@@ -79,13 +81,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotator", metavar="NAME",
                    help="give NAME an empty annotation set for each imported document")
     p.add_argument("--encoding", metavar="ENC", help="decode with ENC instead of detecting")
+    p.add_argument("--format", choices=["text", *FORMATS], metavar="FORMAT",
+                   help=f"the files' format: text, {', '.join(FORMATS)} (default: by suffix; "
+                        ".txt is text, .jsonl native JSONL)")
+    p.add_argument("--add-labels", action="store_true",
+                   help="add labels the schema does not have (a new schema version) instead of "
+                        "refusing the file")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a set the store already has for the same owner")
+    p.add_argument("--scheme", choices=SCHEMES, help="token formats: tag scheme (default: detect)")
+    p.add_argument("--nested", choices=NESTED_POLICIES, default="layers",
+                   help="token formats: how the tag columns nest (default layers)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
 
     p = command("export", "Export documents and annotation sets.")
-    p.add_argument("--format", required=True, choices=["jsonl"], help="output format")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE", help="file to write")
+    p.add_argument("--format", required=True, choices=list(FORMATS), help="output format")
+    p.add_argument("--out", required=True, type=Path, metavar="PATH",
+                   help="file (or folder, for folder formats and --split) to write")
     p.add_argument("--set", default="all", metavar="gold|NAME|all",
                    help="which sets: gold, suggestions, one annotator's, or all (default)")
+    p.add_argument("--labels", type=_labels, metavar="L1,L2",
+                   help="export only these labels (and relations between them)")
+    p.add_argument("--split", metavar="80/10/10",
+                   help="split by document into train/dev/test folders/files under --out")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    p.add_argument("--scheme", choices=SCHEMES, default="iob2",
+                   help="token formats: tag scheme (default iob2)")
+    p.add_argument("--tokens", choices=TOKEN_POLICIES, default="whole",
+                   help="token formats: whole whitespace tokens (default) or clitic-segmented")
+    p.add_argument("--nested", choices=NESTED_POLICIES, default="outer",
+                   help="token formats: nested spans as outermost, innermost or one column per "
+                        "depth (default outer)")
+    p.add_argument("--predictions", action="store_true",
+                   help="Label Studio: write the spans as predictions, not annotations")
 
     command("docs", "List documents: id, title, characters, sets and their status.")
     command("stats", "Counts of documents, sets, spans by label and relations by type.")
@@ -155,7 +183,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = _open_store(args)
     show = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     report = import_paths(store, args.paths, annotator=args.annotator, encoding=args.encoding,
-                          actor=_actor(args), progress=show)
+                          actor=_actor(args), progress=show, fmt=args.format,
+                          add_labels=args.add_labels, replace=args.replace,
+                          context=ImportContext(scheme=args.scheme, nested=args.nested))
     if show:
         show.finish()
     for result in report.files:
@@ -163,7 +193,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"annotator: {result.error}", file=sys.stderr)
         elif not args.quiet:
             what = "added" if result.documents_added else "already there"
-            if result.format == "jsonl":
+            if result.format != "text":
                 what = (f"{_plural(result.documents_added, 'document')} added, "
                         f"{result.documents_existing} already there, "
                         f"{_plural(result.sets_added, 'set')}, {_plural(result.spans_added, 'span')}")
@@ -180,13 +210,33 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from annotator.services.exporting import export_jsonl
+    from annotator.exports.registry import get_format
+    from annotator.services.exporting import Split, export
 
-    report = export_jsonl(_open_store(args), args.out, which=args.set)
-    print(f"wrote {report.path}: {_plural(report.lines, 'line')}, "
-          f"{_plural(report.documents, 'document')}, {_plural(report.spans, 'span')}, "
-          f"{_plural(report.relations, 'relation')}")
+    split = Split.parse(args.split) if args.split else None
+    options = ExportOptions(scheme=args.scheme, tokens=args.tokens, nested=args.nested,
+                            predictions=args.predictions)
+    reports = export(_open_store(args), args.out, fmt=args.format, which=args.set,
+                     labels=args.labels, split=split, seed=args.seed, options=options)
+    unit = get_format(args.format).unit
+    for report in reports:
+        print(f"wrote {report.path}: {_plural(report.items, unit)}, "
+              f"{_plural(report.documents, 'document')}, {_plural(report.spans, 'span')}, "
+              f"{_plural(report.relations, 'relation')}")
+        for kind, count in sorted(report.counts.items()):
+            print(f"  note: {_plural(count, 'span')} {kind}")
+        for problem in report.problems[:20]:
+            print(f"    {problem}")
+        if len(report.problems) > 20:
+            print(f"    ... and {len(report.problems) - 20} more")
     return 0
+
+
+def _labels(value: str) -> list[str]:
+    labels = [part.strip() for part in value.split(",") if part.strip()]
+    if not labels:
+        raise argparse.ArgumentTypeError("give one or more labels, separated by commas")
+    return labels
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

@@ -14,7 +14,10 @@ from typing import Any, Mapping
 
 from annotator.core.errors import ValidationError
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*$")
+#: Colors given to labels added on import (cycled), distinct from the default schema's four.
+EXTRA_COLORS = ("#8e24aa", "#00897b", "#f4511e", "#3949ab", "#c0ca33", "#6d4c41", "#d81b60",
+                "#00acc1", "#7cb342", "#5e35b1", "#fb8c00", "#546e7a")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CLITIC_RULES = ("strip", "keep")
 
@@ -107,6 +110,22 @@ class Schema:
         return None
 
 
+def with_labels(schema: Schema, names: list[str]) -> Schema:
+    """The schema with the labels ``names`` added (no keys, clitics kept, colors from
+    EXTRA_COLORS) as its next version: how an import brings in a corpus's own labels."""
+    new = [name for name in dict.fromkeys(names) if not schema.has_label(name)]
+    if not new:
+        return schema
+    lines = [schema.source_text.rstrip("\n"), ""]
+    for n, name in enumerate(new, start=len(schema.labels)):
+        lines += ["[[labels]]", f"name = {name!r}".replace("'", '"'), f'ar = "{name}"',
+                  f'en = "{name}"', f'color = "{EXTRA_COLORS[n % len(EXTRA_COLORS)]}"',
+                  'clitics = "keep"', "added_on_import = true", ""]
+    text = "\n".join(lines)
+    text = re.sub(r"(?m)^version = \d+$", f"version = {schema.version + 1}", text, count=1)
+    return parse_schema(text, path="<schema with imported labels>")
+
+
 def load_schema(path: Path) -> Schema:
     try:
         text = path.read_text(encoding="utf-8")
@@ -174,7 +193,8 @@ class _Checker:
     def name(self, data: Mapping[str, Any], where: str) -> str:
         value = self.string(data, "name", where)
         if not _NAME.match(value):
-            raise self.fail("must be lower-case ASCII letters, digits and _", f"{where}name")
+            raise self.fail("must be ASCII letters, digits, _ . and inner hyphens, starting with a "
+                            "letter", f"{where}name")
         return value
 
     def label(self, item: Mapping[str, Any], i: int) -> Label:
@@ -182,7 +202,7 @@ class _Checker:
         color = self.string(item, "color", where)
         if not _COLOR.match(color):
             raise self.fail(f"must be a color like #4285f4, not {color!r}", f"{where}color")
-        keys = self.strings(item, "keys", where)
+        keys = self.strings(item, "keys", where) if item.get("keys") else ()
         for key in keys:
             if len(key) != 1:
                 raise self.fail(f"each key must be one character, not {key!r}", f"{where}keys")

@@ -14,10 +14,15 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from pathlib import Path
+from typing import Iterable, Iterator
+
 from annotator.core.errors import ValidationError
-from annotator.core.model import AnnotationSet, Document, SetStatus, Span, Origin
+from annotator.core.model import AnnotationSet, Document, Origin, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.text import sha256_text
+from annotator.exports.atomic import atomic_text_writer
+from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
 
 FIELDS = ("doc_id", "title", "text", "sha256", "annotator", "status", "spans", "relations", "meta")
 
@@ -79,18 +84,29 @@ class JsonlRecord:
 
 def parse_line(raw: str, *, path: str, line: int, schema: Schema) -> JsonlRecord | None:
     """Validate one line; None for a blank line. Raises ValidationError naming path, line, field."""
+    obj = decode_line(raw, path=path, line=line)
+    return None if obj is None else parse_record(obj, path=path, line=line, schema=schema)
+
+
+def decode_line(raw: str, *, path: str, line: int) -> dict[str, Any] | None:
+    """The JSON object of one line; None for a blank line."""
     if not raw.strip():
         return None
-
-    def fail(message: str, field: str | None = None) -> ValidationError:
-        return ValidationError(message, path=path, line=line, field=field)
-
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise fail(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        raise ValidationError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path,
+                              line=line) from exc
     if not isinstance(obj, dict):
-        raise fail("each line must be a JSON object")
+        raise ValidationError("each line must be a JSON object", path=path, line=line)
+    return obj
+
+
+def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -> JsonlRecord:
+    """Validate one native record (from this format or converted from another by its reader)."""
+
+    def fail(message: str, field: str | None = None) -> ValidationError:
+        return ValidationError(message, path=path, line=line, field=field)
     doc_id = obj.get("doc_id")
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise fail("must be a non-empty string", "doc_id")
@@ -208,3 +224,46 @@ def _parse_relations(items: Any, spans: list[Span], index_of: dict[str, int], sc
         seen.add((rtype, head, tail))
         drafts.append(RelationDraft(type=rtype, head=head, tail=tail))
     return drafts
+
+
+def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> ExportReport:
+    """Write the native JSONL file atomically, one line per (document, set)."""
+    report = ExportReport(path=str(out))
+    with atomic_text_writer(out) as handle:
+        last = None
+        for document, aset in items:
+            if document.id != last:
+                report.documents += 1
+                last = document.id
+            handle.write(format_line(document, aset))
+            handle.write("\n")
+            report.items += 1
+            if aset is not None:
+                report.spans += len(aset.spans)
+                report.relations += len(aset.relations)
+    return report
+
+
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records of a native JSONL file, a line at a time (strict UTF-8, a BOM allowed)."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    with handle:
+        for number, data in enumerate(handle, start=1):
+            if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(
+                    f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
+                    path=str(path), line=number) from exc
+            obj = decode_line(text.rstrip("\r\n"), path=str(path), line=number)
+            if obj is not None:
+                yield number, obj
+
+
+FORMAT = Format(name="jsonl", description="native JSONL: one line per document and set",
+                suffix=".jsonl", write=write, read=read)

@@ -1,28 +1,55 @@
-"""Export the store to native JSONL: streaming (a page of documents at a time) and atomic."""
+"""Export the store in any format: set selection, a label filter, and a train/dev/test split by
+document that is the same in every format for a given seed. Reads a page of documents at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from annotator.core.errors import UserError
 from annotator.core.model import GOLD, SUGGESTIONS, AnnotationSet, Document, SetKind
 from annotator.db.repositories import SetFilter
 from annotator.db.store import Store
-from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.jsonl import format_line
+from annotator.exports.base import ExportItem, ExportOptions, ExportReport
+from annotator.exports.registry import get_format
 
 PAGE = 200
+SPLIT_NAMES = ("train", "dev", "test")
 
 
 @dataclass(frozen=True, slots=True)
-class ExportReport:
-    path: str
-    documents: int
-    lines: int
-    spans: int
-    relations: int
+class Split:
+    """Percentages of documents for train / dev / test (they add up to 100)."""
+
+    train: int
+    dev: int
+    test: int
+
+    @classmethod
+    def parse(cls, text: str) -> Split:
+        try:
+            parts = [int(p) for p in text.split("/")]
+        except ValueError:
+            parts = []
+        if len(parts) != 3 or any(p < 0 for p in parts) or sum(parts) != 100:
+            raise UserError(f"--split {text}: expected three percentages adding up to 100, "
+                            "like 80/10/10")
+        return cls(*parts)
+
+    def assign(self, document_ids: list[str], seed: int) -> dict[str, str]:
+        """Which part each document goes to: shuffled with ``seed``, then cut by percentage.
+        Depends only on the ids and the seed, so every format gets the same split."""
+        ids = sorted(document_ids)
+        random.Random(seed).shuffle(ids)
+        n = len(ids)
+        n_train = round(n * self.train / 100)
+        n_dev = round(n * self.dev / 100)
+        parts = {}
+        for i, doc_id in enumerate(ids):
+            parts[doc_id] = "train" if i < n_train else "dev" if i < n_train + n_dev else "test"
+        return parts
 
 
 def set_filter(name: str) -> SetFilter:
@@ -60,25 +87,78 @@ def iter_documents_with_sets(store: Store, which: SetFilter
         after = page[-1].external_id
 
 
-def export_jsonl(store: Store, out: Path, *, which: str = "all") -> ExportReport:
+def keep_labels(aset: AnnotationSet, labels: frozenset[str]) -> AnnotationSet:
+    """The set with only the spans of ``labels``, and only relations between those."""
+    spans = tuple(s for s in aset.spans if s.label in labels)
+    kept = {s.id for s in spans}
+    relations = tuple(r for r in aset.relations if r.head in kept and r.tail in kept)
+    return replace(aset, spans=spans, relations=relations)
+
+
+def _items(store: Store, which: SetFilter, labels: frozenset[str] | None,
+           part_of: dict[str, str] | None, part: str | None) -> Iterator[ExportItem]:
+    for document, sets in iter_documents_with_sets(store, which):
+        if part_of is not None and part_of.get(document.external_id) != part:
+            continue
+        if not sets:
+            yield document, None
+        for aset in sets:
+            yield document, keep_labels(aset, labels) if labels is not None else aset
+
+
+def _check_selection(store: Store, which: str, labels: Iterable[str] | None) -> None:
+    selector = set_filter(which)
+    with store.unit_of_work() as uow:
+        if selector.owner is not None and uow.annotators.id_of(selector.owner) is None:
+            known = ", ".join(name for name, _ in uow.annotators.names()) or "none yet"
+            raise UserError(f"--set {which}: no annotator of that name (annotators: {known})")
+    if labels is not None:
+        from annotator.services.project import project_schema
+
+        schema = project_schema(store)
+        unknown = [lb for lb in labels if not schema.has_label(lb)]
+        if unknown:
+            raise UserError(f"--labels: unknown label {unknown[0]!r} (the schema has "
+                            f"{', '.join(lb.name for lb in schema.labels)})")
+
+
+def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
+           labels: Iterable[str] | None = None, split: Split | None = None, seed: int = 0,
+           options: ExportOptions = ExportOptions()) -> list[ExportReport]:
+    """Export to ``out`` (one file or folder); with ``split``, ``out`` is a folder that gets one
+    ``train``/``dev``/``test`` file (or folder) each. Returns a report per file written."""
+    writer = get_format(fmt)
+    _check_selection(store, which, labels)
+    selector = set_filter(which)
+    wanted = frozenset(labels) if labels is not None else None
+    if split is None:
+        return [writer.write(_items(store, selector, wanted, None, None), out, options)]
+    ids = [doc.external_id for doc, _ in iter_documents_with_sets(store, selector)]
+    part_of = split.assign(ids, seed)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: with --split, --out is a folder (it gets train, dev, test)")
+    reports = []
+    for part in SPLIT_NAMES:
+        target = out / f"{part}{writer.suffix}"
+        reports.append(writer.write(_items(store, selector, wanted, part_of, part), target, options))
+    return reports
+
+
+# -- native JSONL, kept for the callers of the first version --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlReport:
+    path: str
+    documents: int
+    lines: int
+    spans: int
+    relations: int
+
+
+def export_jsonl(store: Store, out: Path, *, which: str = "all") -> JsonlReport:
     """Write ``out`` atomically: one line per (document, set); with ``all``, also one line per
     document that has no set, with ``"annotator": null``."""
-    selector = set_filter(which)
-    if selector.owner is not None:
-        with store.unit_of_work() as uow:
-            if uow.annotators.id_of(selector.owner) is None:
-                known = ", ".join(name for name, _ in uow.annotators.names()) or "none yet"
-                raise UserError(f"--set {which}: no annotator of that name (annotators: {known})")
-    documents = lines = spans = relations = 0
-    with atomic_text_writer(out) as handle:
-        for doc, sets in iter_documents_with_sets(store, selector):
-            documents += 1
-            for aset in sets or [None]:
-                handle.write(format_line(doc, aset))
-                handle.write("\n")
-                lines += 1
-                if aset is not None:
-                    spans += len(aset.spans)
-                    relations += len(aset.relations)
-    return ExportReport(path=str(out), documents=documents, lines=lines, spans=spans,
-                        relations=relations)
+    (report,) = export(store, out, fmt="jsonl", which=which)
+    return JsonlReport(path=report.path, documents=report.documents, lines=report.items,
+                       spans=report.spans, relations=report.relations)

@@ -11,7 +11,7 @@ import codecs
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from annotator.core.errors import UserError, ValidationError
 from annotator.core.model import (
@@ -25,10 +25,12 @@ from annotator.core.model import (
     Span,
     kind_for_owner,
 )
-from annotator.core.schema import Schema
+from annotator.core.schema import Schema, with_labels
 from annotator.core.text import canonicalize, sha256_text
 from annotator.db.store import Store, UnitOfWork
-from annotator.exports.jsonl import JsonlRecord, parse_line
+from annotator.exports.base import ImportContext
+from annotator.exports.jsonl import JsonlRecord, decode_line, parse_record
+from annotator.exports.registry import SUFFIXES, get_format
 from annotator.services.decoding import decode_bytes, decode_utf8
 from annotator.services.project import project_schema
 
@@ -78,16 +80,18 @@ class ImportReport:
         return sum(f.spans_added for f in self.files)
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """The files to import: each file named, and every .txt/.jsonl below each folder (sorted)."""
+def discover(paths: Iterable[Path], suffixes: tuple[str, ...] = TEXT_SUFFIXES + JSONL_SUFFIXES
+             ) -> list[Path]:
+    """The files to import: each file named, and every file with one of ``suffixes`` below each
+    folder (sorted)."""
     found: list[Path] = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*")
-                            if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES)
+                            if p.is_file() and p.suffix.lower() in suffixes)
             if not inside:
-                raise UserError(f"{path}: no .txt or .jsonl file in this folder")
+                raise UserError(f"{path}: no {' or '.join(suffixes)} file in this folder")
             found.extend(inside)
         elif path.is_file():
             found.append(path)
@@ -98,15 +102,24 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 def import_paths(store: Store, paths: Sequence[Path], *, annotator: str | None = None,
                  encoding: str | None = None, actor: str = "system",
-                 progress: Progress | None = None) -> ImportReport:
-    """Import every file of ``paths`` (folders recursively); see the module docstring."""
-    if annotator is not None:
+                 progress: Progress | None = None, fmt: str | None = None,
+                 add_labels: bool = False, replace: bool = False,
+                 context: ImportContext | None = None) -> ImportReport:
+    """Import every file of ``paths`` (folders recursively); see the module docstring.
+
+    ``fmt`` names a format of annotator.exports (default: .txt files are text, .jsonl native
+    JSONL, other suffixes as the registry maps them). ``add_labels`` adds labels the schema lacks
+    (a new schema version, written with the file that needs it); ``replace`` replaces a set the
+    store already has for the same owner instead of refusing the file.
+    """
+    if annotator is not None and fmt in (None, "text", "jsonl"):
         _check_owner_name(annotator)
-    files = discover(paths)
-    schema = project_schema(store)
+    suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES if fmt is None else \
+        (TEXT_SUFFIXES if fmt == "text" else (get_format(fmt).suffix or ".txt",))
+    files = discover(paths, suffixes)
     report = ImportReport()
-    texts = [p for p in files if p.suffix.lower() not in JSONL_SUFFIXES]
-    jsonls = [p for p in files if p.suffix.lower() in JSONL_SUFFIXES]
+    texts = [p for p in files if _format_of(p, fmt) == "text"]
+    others = [p for p in files if _format_of(p, fmt) != "text"]
     done = 0
     for start in range(0, len(texts), TEXT_BATCH):
         batch = texts[start:start + TEXT_BATCH]
@@ -115,13 +128,36 @@ def import_paths(store: Store, paths: Sequence[Path], *, annotator: str | None =
         done += len(batch)
         if progress:
             progress(done, len(files))
-    for path in jsonls:
-        report.files.append(_import_jsonl(store, path, schema=schema, annotator=annotator,
-                                          encoding=encoding, actor=actor))
+    base = context or ImportContext()
+    for path in others:
+        name = _format_of(path, fmt)
+        file_context = ImportContext(scheme=base.scheme, nested=base.nested,
+                                     annotator=annotator if annotator is not None else base.annotator,
+                                     document_text=_document_text(store))
+        report.files.append(_import_records(store, path, fmt=name, annotator=annotator,
+                                           encoding=encoding, actor=actor, add_labels=add_labels,
+                                           replace=replace, context=file_context))
         done += 1
         if progress:
             progress(done, len(files))
     return report
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    if fmt is not None:
+        return fmt
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return "jsonl"
+    return SUFFIXES.get(path.suffix.lower(), "text")
+
+
+def _document_text(store: Store) -> Callable[[str], str | None]:
+    def lookup(external_id: str) -> str | None:
+        with store.unit_of_work() as uow:
+            document = uow.documents.by_external_id(external_id)
+        return document.text if document is not None else None
+
+    return lookup
 
 
 def _check_owner_name(name: str) -> None:
@@ -217,28 +253,60 @@ def _import_text_batch(store: Store, paths: Sequence[Path], *, annotator: str | 
 # -- native JSONL -----------------------------------------------------------------------------
 
 
-def _import_jsonl(store: Store, path: Path, *, schema: Schema, annotator: str | None,
-                  encoding: str | None, actor: str) -> FileResult:
-    result = FileResult(path=str(path), format="jsonl")
+def _import_records(store: Store, path: Path, *, fmt: str, annotator: str | None,
+                    encoding: str | None, actor: str, add_labels: bool, replace: bool,
+                    context: ImportContext) -> FileResult:
+    """A file of records (native JSONL or a format's reader): validated whole, then written in
+    one transaction, or not at all."""
+    result = FileResult(path=str(path), format=fmt)
     try:
-        records = _read_jsonl(path, schema=schema, encoding=encoding, result=result)
+        schema = project_schema(store)
+        if fmt == "jsonl":
+            result.encoding = "utf-8"
+            objects = list(_native_objects(path, encoding=encoding, result=result))
+        else:
+            reader = get_format(fmt).read
+            if reader is None:
+                raise UserError(f"the {fmt} format can be exported, not imported")
+            objects = list(reader(path, context))
+        extended = schema
+        if add_labels:
+            extended = with_labels(schema, sorted(_labels_in(objects)))
+        records = _validate(objects, path=path, schema=extended)
         with store.unit_of_work(actor=actor) as uow:
-            _write_jsonl(uow, records, path=str(path), annotator=annotator, result=result)
+            if extended is not schema:
+                _store_schema(uow, schema, extended, path=str(path))
+            _write_jsonl(uow, records, path=str(path), annotator=annotator, result=result,
+                         replace=replace)
     except ValidationError as exc:
-        return FileResult(path=str(path), format="jsonl", encoding=result.encoding, error=str(exc))
+        return FileResult(path=str(path), format=fmt, encoding=result.encoding, error=str(exc))
     return result
 
 
-def _read_jsonl(path: Path, *, schema: Schema, encoding: str | None,
-                result: FileResult) -> list[JsonlRecord]:
+def _labels_in(objects: list[tuple[int, dict[str, Any]]]) -> set[str]:
+    labels: set[str] = set()
+    for _, obj in objects:
+        spans = obj.get("spans")
+        if isinstance(spans, list):
+            labels.update(s["label"] for s in spans
+                          if isinstance(s, dict) and isinstance(s.get("label"), str) and s["label"])
+    return labels
+
+
+def _store_schema(uow: UnitOfWork, old: Schema, new: Schema, *, path: str) -> None:
+    uow.schemas.add(name=new.name, version=new.version, sha256=new.sha256, content=new.source_text)
+    uow.record("extend", "label_schema", before={"version": old.version},
+               after={"version": new.version, "source": path,
+                      "added": [lb.name for lb in new.labels if not old.has_label(lb.name)]})
+
+
+def _validate(objects: list[tuple[int, dict[str, Any]]], *, path: Path,
+              schema: Schema) -> list[JsonlRecord]:
     records: list[JsonlRecord] = []
     texts: dict[str, tuple[str, int]] = {}
     sets: dict[tuple[str, str], int] = {}
-    result.encoding = "utf-8"
-    for number, raw in _jsonl_lines(path, encoding=encoding, result=result):
-        record = parse_line(raw, path=str(path), line=number, schema=schema)
-        if record is None:
-            continue
+    for number, obj in objects:
+        record = parse_record(obj, path=str(path), line=number, schema=schema)
         first = texts.setdefault(record.doc_id, (record.sha256, number))
         if first[0] != record.sha256:
             raise ValidationError(f"doc_id {record.doc_id!r} has another text on line {first[1]}",
@@ -252,8 +320,16 @@ def _read_jsonl(path: Path, *, schema: Schema, encoding: str | None,
             sets[key] = number
         records.append(record)
     if not records:
-        raise ValidationError("the file has no JSONL record", path=str(path))
+        raise ValidationError("the file has no record to import", path=str(path))
     return records
+
+
+def _native_objects(path: Path, *, encoding: str | None,
+                    result: FileResult) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, raw in _jsonl_lines(path, encoding=encoding, result=result):
+        obj = decode_line(raw, path=str(path), line=number)
+        if obj is not None:
+            yield number, obj
 
 
 def _jsonl_lines(path: Path, *, encoding: str | None,
@@ -283,7 +359,7 @@ def _jsonl_lines(path: Path, *, encoding: str | None,
 
 
 def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
-                 annotator: str | None, result: FileResult) -> None:
+                 annotator: str | None, result: FileResult, replace: bool = False) -> None:
     """Resolve every record against the store (reads only), then write; one transaction."""
     plans: list[tuple[JsonlRecord, int | None, AnnotationSet | None]] = []
     known = uow.documents.ids_by_sha({r.sha256 for r in records})
@@ -299,10 +375,11 @@ def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
         if document_id is not None and owner is not None:
             existing = _existing_set(uow, document_id, owner, record)
         if existing is not None and _set_signature(existing) != _record_signature(record) \
-                and (existing.spans or existing.relations):
+                and (existing.spans or existing.relations) and not replace:
             raise ValidationError(
-                f"the store already has a different set of {owner!r} for {record.doc_id!r}; "
-                "nothing from this file was imported", path=path, line=record.line,
+                f"the store already has a different set of {owner!r} for {record.doc_id!r} "
+                "(--replace replaces it); nothing from this file was imported", path=path,
+                line=record.line,
                 field="annotator")
         plans.append((record, document_id, existing))
 
@@ -351,6 +428,15 @@ def _write_set(uow: UnitOfWork, record: JsonlRecord, document_id: int, owner: st
         set_id = existing.id
         if existing.status != record.status:
             uow.sets.set_status(set_id, record.status)
+        if existing.spans or existing.relations:  # --replace: the file's set replaces it
+            uow.sets.delete_relations([r.id for r in existing.relations if r.id is not None])
+            uow.sets.delete_spans([s.id for s in existing.spans if s.id is not None])
+            uow.record("replace", "annotation_set", entity_id=set_id, document_id=document_id,
+                       set_id=set_id, before={"status": str(existing.status),
+                                              "spans": [_span_state(s) for s in existing.spans],
+                                              "relations": [[r.type, r.head, r.tail]
+                                                            for r in existing.relations]},
+                       after=None)
     else:
         set_id = uow.sets.create(document_id, owner_id, kind, status=record.status)
     span_ids = uow.sets.add_spans(set_id, record.spans)
@@ -358,12 +444,18 @@ def _write_set(uow: UnitOfWork, record: JsonlRecord, document_id: int, owner: st
                  for r in record.relations]
     uow.sets.add_relations(set_id, relations)
     uow.record("import", "annotation_set", entity_id=set_id, document_id=document_id, set_id=set_id,
-               before=None if existing is None else {"status": str(existing.status), "spans": 0},
+               before=None if existing is None else {"status": str(existing.status),
+                                                     "spans": len(existing.spans)},
                after={"owner": owner, "kind": str(kind), "status": str(record.status),
                       "spans": len(span_ids), "relations": len(relations), "source": path,
                       "line": record.line})
     result.sets_added += 1
     result.spans_added += len(span_ids)
+
+
+def _span_state(span: Span) -> dict[str, Any]:
+    return {"id": span.id, "start": span.start, "end": span.end, "label": span.label,
+            "attributes": dict(span.attributes), "note": span.note}
 
 
 def _set_signature(aset: AnnotationSet) -> tuple[object, ...]:

@@ -38,3 +38,21 @@ def seed_if_empty(store: Store, *, actor: str = "system") -> int:
     seeds = sorted(p for p in seeds_dir().glob("*.txt"))
     report = import_paths(store, seeds, actor=actor)
     return report.documents_added
+
+
+def extend_schema(store: Store, labels: list[str], *, actor: str = "system") -> Schema:
+    """Add ``labels`` the schema lacks as its next version (journaled); returns the schema."""
+    from annotator.core.schema import with_labels
+
+    current = project_schema(store)
+    extended = with_labels(current, labels)
+    if extended is current:
+        return current
+    with store.unit_of_work(actor=actor) as uow:
+        uow.schemas.add(name=extended.name, version=extended.version, sha256=extended.sha256,
+                        content=extended.source_text)
+        uow.record("extend", "label_schema", before={"version": current.version},
+                   after={"version": extended.version,
+                          "added": [lb.name for lb in extended.labels
+                                    if not current.has_label(lb.name)]})
+    return extended

@@ -384,7 +384,8 @@ def test_conflicting_set_in_the_store_is_rejected(capsys, db_url, tmp_path, seed
     result = run(capsys, "--db", db_url, "import", str(path))
     assert result.code == 1
     assert result.err == (f"annotator: {path}:1: annotator: the store already has a different set "
-                          f"of 'gold' for '{SEED_ID}'; nothing from this file was imported\n")
+                          f"of 'gold' for '{SEED_ID}' (--replace replaces it); nothing from this "
+                          "file was imported\n")
     assert snapshot(capsys, db_url) == before
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from annotator.core.errors import UserError
 from annotator.core.text import sha256_text
 from annotator.db.store import Store
+from annotator.exports import jsonl as jsonl_format
 from annotator.services import exporting
 from annotator.services.exporting import export_jsonl
 from annotator.services.importing import import_paths
@@ -87,7 +88,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(store: Store, tmp_
             raise OSError("disk full")
         return "{}"
 
-    monkeypatch.setattr(exporting, "format_line", failing)
+    monkeypatch.setattr(jsonl_format, "format_line", failing)
     with pytest.raises(OSError, match="disk full"):
         export_jsonl(store, out)
     assert out.read_text(encoding="utf-8") == "old content\n"

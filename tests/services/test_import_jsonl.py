@@ -68,8 +68,16 @@ def test_a_different_set_for_the_same_owner_is_refused(store: Store, tmp_path: P
     other = _write(tmp_path, line(TEXT, spans=_good_spans()[:2]), name="b.jsonl")
     report = import_paths(store, [other])
     assert report.errors == [f"{other}:1: annotator: the store already has a different set of "
-                             "'mona' for 'd1'; nothing from this file was imported"]
+                             "'mona' for 'd1' (--replace replaces it); nothing from this file "
+                             "was imported"]
     assert snapshot(store) == before
+    replaced = import_paths(store, [other], replace=True)
+    assert (replaced.errors, replaced.sets_added, replaced.spans_added) == ([], 1, 2)
+    with store.unit_of_work() as uow:
+        doc = uow.documents.by_external_id("d1")
+        (aset,) = uow.sets.for_documents({doc.id: TEXT}, SetFilter())
+    assert sorted(s.text for s in aset.spans) == ["الوزيرُ الفرنسي", "جاهزة للتعاون"]
+    assert import_paths(store, [other]).errors == []  # now the same: nothing to do
 
 
 BAD_CASES = [

@@ -1,0 +1,79 @@
+"""What every export and import format shares: options, reports, the registry of formats.
+
+A format module offers ``write(items, out, options) -> ExportReport`` and, where the format
+allows, ``read(path, context) -> Iterator[tuple[int, dict]]``: native-JSONL-shaped records
+(see annotator/exports/jsonl.py) with the line or item number each came from. Every record an
+importer yields goes through the same validation as native JSONL before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+from annotator.core.model import AnnotationSet, Document, Span
+
+ExportItem = tuple[Document, AnnotationSet | None]
+
+SCHEMES = ("iob2", "bioes", "bilou")
+TOKEN_POLICIES = ("whole", "clitics")
+NESTED_POLICIES = ("outer", "inner", "layers")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    scheme: str = "iob2"            # token formats: iob2 | bioes | bilou
+    tokens: str = "whole"           # token formats: whole whitespace tokens | clitic-segmented
+    nested: str = "outer"           # token formats: outer | inner | layers
+    predictions: bool = False       # Label Studio: write spans as predictions, not annotations
+
+
+@dataclass
+class ExportReport:
+    path: str
+    documents: int = 0
+    items: int = 0                  # lines, rows, tasks, files ... in the format's own unit
+    spans: int = 0
+    relations: int = 0
+    problems: list[str] = field(default_factory=list)   # e.g. spans that do not align with tokens
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, kind: str, message: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.problems.append(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportContext:
+    """What a reader may need besides the file: options, and the store's documents by id (for
+    formats such as the Excel Spans sheet that carry offsets but not the whole text)."""
+
+    scheme: str | None = None        # None: detect
+    nested: str = "layers"
+    annotator: str | None = None
+    document_text: Callable[[str], str | None] = lambda _doc_id: None
+
+
+class Writer(Protocol):
+    def __call__(self, items: Iterable[ExportItem], out: Path, options: ExportOptions) -> ExportReport:
+        ...
+
+
+class Reader(Protocol):
+    def __call__(self, path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    name: str
+    description: str
+    suffix: str                      # file suffix, or "" for a folder of files
+    write: Writer
+    read: Reader | None = None
+    unit: str = "line"               # what ExportReport.items counts, for messages
+
+
+def span_key(span: Span) -> tuple[int, int, str]:
+    return (span.start, span.end, span.label)
