@@ -124,10 +124,11 @@ def _check_selection(store: Store, which: str, labels: Iterable[str] | None) -> 
 
 def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
            labels: Iterable[str] | None = None, split: Split | None = None, seed: int = 0,
-           options: ExportOptions = ExportOptions()) -> list[ExportReport]:
+           options: ExportOptions | None = None) -> list[ExportReport]:
     """Export to ``out`` (one file or folder); with ``split``, ``out`` is a folder that gets one
     ``train``/``dev``/``test`` file (or folder) each. Returns a report per file written."""
     writer = get_format(fmt)
+    options = options or ExportOptions()
     _check_selection(store, which, labels)
     selector = set_filter(which)
     wanted = frozenset(labels) if labels is not None else None

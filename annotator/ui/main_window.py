@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.model import SetStatus
 from annotator.core.schema import Schema
 from annotator.ui.article_view import ArticleView
 from annotator.ui.panels import STATUS_NAMES, DetailsPanel, LabelPalette, QueuePanel, SearchBar, SpanList
