@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from annotator.core.model import AnnotationSet, Document, Span
+from annotator.core.schema import Schema
 
 ExportItem = tuple[Document, AnnotationSet | None]
 
@@ -27,6 +28,7 @@ class ExportOptions:
     tokens: str = "whole"           # token formats: whole whitespace tokens | clitic-segmented
     nested: str = "outer"           # token formats: outer | inner | layers
     predictions: bool = False       # Label Studio: write spans as predictions, not annotations
+    schema: Schema | None = None    # the project's label schema (filled in by the export service)
 
 
 @dataclass

@@ -129,6 +129,10 @@ def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
     ``train``/``dev``/``test`` file (or folder) each. Returns a report per file written."""
     writer = get_format(fmt)
     options = options or ExportOptions()
+    if options.schema is None:
+        from annotator.services.project import project_schema
+
+        options = replace(options, schema=project_schema(store))
     _check_selection(store, which, labels)
     selector = set_filter(which)
     wanted = frozenset(labels) if labels is not None else None

@@ -116,7 +116,16 @@ def import_paths(store: Store, paths: Sequence[Path], *, annotator: str | None =
         _check_owner_name(annotator)
     suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES if fmt is None else \
         (TEXT_SUFFIXES if fmt == "text" else (get_format(fmt).suffix or ".txt",))
-    files = discover(paths, suffixes)
+    if fmt is None and any(Path(p).is_dir() and (Path(p) / "annotation.conf").is_file()
+                           for p in paths):
+        fmt = "brat"  # a brat collection: its .txt files are the texts of its .ann files
+    if fmt not in (None, "text") and get_format(fmt).suffix == "":
+        files = [Path(p) for p in paths]  # a folder format: its reader takes each folder whole
+        missing = [p for p in files if not p.exists()]
+        if missing:
+            raise UserError(f"{missing[0]}: no such file or folder")
+    else:
+        files = discover(paths, suffixes)
     report = ImportReport()
     texts = [p for p in files if _format_of(p, fmt) == "text"]
     others = [p for p in files if _format_of(p, fmt) != "text"]
@@ -271,7 +280,7 @@ def _import_records(store: Store, path: Path, *, fmt: str, annotator: str | None
             objects = list(reader(path, context))
         extended = schema
         if add_labels:
-            extended = with_labels(schema, sorted(_labels_in(objects)))
+            extended = with_labels(schema, _labels_in(objects))
         records = _validate(objects, path=path, schema=extended)
         with store.unit_of_work(actor=actor) as uow:
             if extended is not schema:
@@ -283,14 +292,15 @@ def _import_records(store: Store, path: Path, *, fmt: str, annotator: str | None
     return result
 
 
-def _labels_in(objects: list[tuple[int, dict[str, Any]]]) -> set[str]:
-    labels: set[str] = set()
+def _labels_in(objects: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """The span labels of the records, in the order they first appear."""
+    labels: dict[str, None] = {}
     for _, obj in objects:
         spans = obj.get("spans")
         if isinstance(spans, list):
-            labels.update(s["label"] for s in spans
+            labels.update((s["label"], None) for s in spans
                           if isinstance(s, dict) and isinstance(s.get("label"), str) and s["label"])
-    return labels
+    return list(labels)
 
 
 def _store_schema(uow: UnitOfWork, old: Schema, new: Schema, *, path: str) -> None:
