@@ -197,7 +197,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 what = (f"{_plural(result.documents_added, 'document')} added, "
                         f"{result.documents_existing} already there, "
                         f"{_plural(result.sets_added, 'set')}, {_plural(result.spans_added, 'span')}")
-            print(f"{result.path}: {what} ({result.encoding})")
+            print(f"{result.path}: {what}" + (f" ({result.encoding})" if result.encoding else ""))
     encodings = Counter(r.encoding for r in report.files if not r.error and r.encoding)
     used = ", ".join(f"{name} x{count}" for name, count in sorted(encodings.items()))
     bad = len(report.errors)
