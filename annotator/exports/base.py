@@ -55,6 +55,7 @@ class ImportContext:
     nested: str = "layers"
     annotator: str | None = None
     document_text: Callable[[str], str | None] = lambda _doc_id: None
+    schema: Schema | None = None     # the project's label schema (filled in by the import service)
 
 
 class Writer(Protocol):

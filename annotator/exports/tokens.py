@@ -1,0 +1,440 @@
+"""Tokens and tags for the token formats (CoNLL, Hugging Face): pure logic, no store, no files.
+
+A document becomes sentences of tokens with code-point offsets, under a token policy:
+
+``whole``
+    the tokens of :func:`annotator.core.arabic.tokenize`: a word keeps its clitics, as ANERcorp
+    writes it (``وإسرائيل B-LOC``); punctuation, numbers and emoji are tokens of their own.
+``clitics``
+    the same, with leading proclitics split off a word token, one token per clitic letter (with
+    its harakat). The rule: take the candidates of :func:`annotator.core.arabic.split_proclitics`
+    (و ف ب ل ك and conjunction + preposition pairs such as وب، فل) and cut at the longest one whose
+    remainder starts with the article ال and two more letters (:func:`has_article`), so
+    ``وبالقاهرة`` -> ``و ب القاهرة``; and, whatever the article, cut where a span of the exported
+    set starts right after a candidate prefix, so a span that left the clitic out, as the schema's
+    clitic rule does for actor and location (``و|إسرائيل``), gets tokens of its own. No other word
+    is cut: a root letter like the و of وزير or the ف of فرنسا is never taken for a clitic, and
+    ``لل`` (ل + ال with the alef dropped) is left whole.
+a document imported from CoNLL (``meta["tokenized"] == "conll"``)
+    whatever the policy, exactly its own tokens: its text is the tokens joined by single spaces
+    and the sentences by newlines, so each line split at spaces gives them back.
+
+Sentences come from :func:`annotator.core.arabic.sentences` (lines for a CoNLL document); where a
+span crosses a sentence boundary, the two sentences are written as one (counted in the report as
+``sentences-joined``), so no span is ever cut in two.
+
+Spans become tags (:func:`tag_document`) under a scheme, ``iob2`` (B- I- O), ``bioes``
+(B- I- E- S- O) or ``bilou`` (B- I- L- U- O), and a nesting policy: ``outer`` (outermost spans
+only), ``inner`` (innermost only) or ``layers`` (one tag column per nesting depth, outermost
+first, as Wojood writes ``فلسطين I-ORG I-ORG B-GPE``; a line has as many columns as its token's
+depth, at least one). Spans of the same extent nest in the order they were created (span id),
+which is the column order of an imported CoNLL file. Nothing is changed or dropped silently; each
+case is one ``ExportReport.problem`` naming the document and the span id:
+
+- ``expanded``: a span that starts or ends inside a token is expanded to the whole tokens
+  (ANERcorp's convention: ``إسرائيل`` in ``وإسرائيل`` is tagged on ``وإسرائيل``);
+- ``no-token``: a span over whitespace only (no token) is left out;
+- ``duplicate``: a span that, once expanded, covers the same tokens with the same label as
+  another is left out;
+- ``crossing``: a span that overlaps another without nesting in it (or around it) cannot be
+  tagged, and is left out;
+- ``nested``: a span left out by ``--nested outer`` (it is inside another) or ``inner`` (it has
+  another inside it).
+
+Decoding (:func:`decode`) reads tag columns back into spans with one tolerant reading for every
+scheme: ``B-`` starts a span, ``I-`` continues a span of the same label or else starts one (an
+``I-`` with no ``B-``, as IOB1 writes), ``E-``/``L-`` ends one (or is a one-token span when none
+is open), ``S-``/``U-`` is a one-token span, ``O`` is outside. A tag it cannot read raises
+:class:`TagError` with the token's index, for the reader to name the line.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate, pairwise
+from operator import itemgetter
+
+from annotator.core.arabic import (
+    CLITIC_LETTERS,
+    has_article,
+    sentences,
+    split_proclitics,
+    tokenize,
+)
+from annotator.core.model import AnnotationSet, Document, Span
+from annotator.exports.base import NESTED_POLICIES, SCHEMES, TOKEN_POLICIES, ExportReport
+
+#: meta["tokenized"] of a document whose text is CoNLL tokens (see annotator/exports/conll.py)
+CONLL_TOKENIZED = "conll"
+
+#: prefixes each scheme writes (besides O): begin, inside, last, single
+SCHEME_PREFIXES: dict[str, tuple[str, str, str, str]] = {
+    "iob2": ("B", "I", "I", "B"),
+    "bioes": ("B", "I", "E", "S"),
+    "bilou": ("B", "I", "L", "U"),
+}
+ALLOWED_PREFIXES: dict[str, frozenset[str]] = {
+    name: frozenset(prefixes) for name, prefixes in SCHEME_PREFIXES.items()
+}
+ANY_PREFIX = frozenset("BIESLU")
+#: what a label must look like (the schema's label names: annotator/core/schema.py)
+LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*$")
+
+Offsets = tuple[int, int]
+
+
+# -- tokens -------------------------------------------------------------------------------------
+
+# Fast path for the common tokens: a whitespace chunk that is an Arabic word (a letter, not a
+# tatweel, then letters and harakat) with at most one opening mark before it and two closing marks
+# after it gives one match per token, as core.arabic.tokenize would cut it (checked against
+# tokenize in the tests). Any other chunk is matched whole (group ``other``) and goes through
+# tokenize. A match starts inside a chunk only after the simple tokens before it in that chunk.
+_OPEN = "[«(\"\\[]"
+_CLOSE = "[.,،:؛!؟?»)\"\\]]"
+_WORD = "[\u0621-\u063f\u0641-\u064a][\u0621-\u065f\u0670]*"
+_FAST = re.compile(
+    f"(?<!\\S){_OPEN}(?={_WORD}{_CLOSE}{{0,2}}(?!\\S))"
+    f"|(?<![^\\s«(\"\\[]){_WORD}(?={_CLOSE}{{0,2}}(?!\\S))"
+    f"|(?<=[\u0621-\u065f\u0670]){_CLOSE}(?={_CLOSE}?(?!\\S))"
+    f"|(?<={_CLOSE}){_CLOSE}(?!\\S)"
+    "|(?P<other>\\S+)")
+
+
+def whole_tokens(text: str, start: int = 0, end: int | None = None) -> list[Offsets]:
+    """Offsets of the tokens :func:`annotator.core.arabic.tokenize` gives for ``text[start:end]``
+    (shifted to ``text``; ``start`` and ``end`` must not cut a whitespace-delimited chunk),
+    computed faster: plain Arabic words and the marks around them are matched directly."""
+    out: list[Offsets] = []
+    add = out.append
+    for m in _FAST.finditer(text, start, len(text) if end is None else end):
+        if m.lastgroup is None:
+            add(m.span())
+        else:
+            s = m.start()
+            out.extend((s + t.start, s + t.end) for t in tokenize(m.group()))
+    return out
+
+
+def clitic_cuts(word: str, span_starts: Iterable[int] = ()) -> list[int]:
+    """Where to cut ``word`` into proclitic tokens (offsets inside the word; see the module
+    docstring): up to the longest candidate whose remainder has the article, and up to any
+    candidate at which a span starts (``span_starts`` are offsets inside the word)."""
+    candidates = split_proclitics(word)
+    if not candidates:
+        return []
+    cuts = [len(prefix) for prefix, _ in candidates]
+    wanted = set(span_starts)
+    last = -1
+    for n, (prefix, rest) in enumerate(candidates):
+        if has_article(rest) or len(prefix) in wanted:
+            last = n
+    return cuts[:last + 1]
+
+
+# one or two clitic letters (with any harakat) then the article: the only words the article rule
+# can cut (a quick test before split_proclitics)
+_ARTICLE_AFTER_CLITIC = re.compile(
+    "[\u0648\u0641\u0628\u0644\u0643][\u064b-\u0652\u0640]*"
+    "(?:[\u0628\u0644\u0643][\u064b-\u0652\u0640]*)?\u0627[\u064b-\u0652]*\u0644")
+
+
+def clitic_tokens(text: str, tokens: Sequence[Offsets], span_starts: Sequence[int]
+                  ) -> list[Offsets]:
+    """``tokens`` with proclitics cut off their words (``span_starts`` sorted, text offsets)."""
+    out: list[Offsets] = []
+    for s, e in tokens:
+        # only a word that starts with a clitic letter and has the article after it, or a span
+        # starting inside it, can be cut
+        if e - s < 3 or text[s] not in CLITIC_LETTERS:
+            out.append((s, e))
+            continue
+        lo, hi = bisect_right(span_starts, s), bisect_left(span_starts, e)
+        word = text[s:e]
+        if lo == hi and not _ARTICLE_AFTER_CLITIC.match(word):
+            out.append((s, e))
+            continue
+        cuts = clitic_cuts(word, (x - s for x in span_starts[lo:hi]))
+        prev = s
+        for cut in cuts:
+            out.append((prev, s + cut))
+            prev = s + cut
+        out.append((prev, e))
+    return out
+
+
+def conll_sentences(text: str) -> list[list[Offsets]]:
+    """The tokens of a document imported from CoNLL: each line split at single spaces."""
+    result: list[list[Offsets]] = []
+    pos = 0
+    for line in text.split("\n"):
+        tokens: list[Offsets] = []
+        for tok in line.split(" "):
+            if tok:
+                tokens.append((pos, pos + len(tok)))
+            pos += len(tok) + 1
+        if tokens:
+            result.append(tokens)
+    return result
+
+
+def document_sentences(document: Document, policy: str, span_starts: Sequence[int] = ()
+                       ) -> list[list[Offsets]]:
+    """Sentences of token offsets of ``document`` under ``policy`` (``whole`` or ``clitics``);
+    ``span_starts`` (sorted) are the exported spans' starts, used by the clitic policy."""
+    if policy not in TOKEN_POLICIES:
+        raise ValueError(f"unknown token policy {policy!r}; policies: {', '.join(TOKEN_POLICIES)}")
+    text = document.text
+    if is_conll_tokenized(document.meta):
+        return conll_sentences(text)
+    result: list[list[Offsets]] = []
+    for s, e in sentences(text):
+        tokens = whole_tokens(text, s, e)
+        if policy == "clitics":
+            tokens = clitic_tokens(text, tokens, span_starts)
+        if tokens:
+            result.append(tokens)
+    return result
+
+
+def is_conll_tokenized(meta: Mapping[str, object]) -> bool:
+    return meta.get("tokenized") == CONLL_TOKENIZED
+
+
+# -- spans -> tags ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence to write: its tokens and, per token, its tag columns (at least one)."""
+
+    tokens: tuple[str, ...]
+    tags: tuple[tuple[str, ...], ...]
+
+
+@dataclass(slots=True)
+class _Placed:
+    first: int        # token indexes, inclusive
+    last: int
+    label: str
+    order: int        # creation order (span id): ties of equal extent nest in this order
+    span: Span
+    number: int       # place in span order, for a span with no id
+
+    @property
+    def ref(self) -> str:
+        """How messages name the span: ``span 12 (actor 40-52 'وزير الدفاع')``."""
+        s = self.span
+        key = s.id if s.id is not None else f"s{self.number}"
+        return f"span {key} ({s.label} {s.start}-{s.end} {s.text!r})"
+
+
+def tag_sequence(length: int, label: str, scheme: str) -> list[str]:
+    """The tags of one span over ``length`` tokens: ``B-X I-X`` (iob2), ``B-X E-X`` (bioes) ..."""
+    begin, inside, last, single = SCHEME_PREFIXES[scheme]
+    if length == 1:
+        return [f"{single}-{label}"]
+    return [f"{begin}-{label}"] + [f"{inside}-{label}"] * (length - 2) + [f"{last}-{label}"]
+
+
+def tag_document(document: Document, aset: AnnotationSet | None, *, scheme: str, tokens: str,
+                 nested: str, report: ExportReport) -> list[Sentence]:
+    """The sentences of ``document`` with the tags of ``aset``'s spans (see the module
+    docstring); every span that cannot be written as it is goes to ``report``."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown tag scheme {scheme!r}; schemes: {', '.join(SCHEMES)}")
+    if nested not in NESTED_POLICIES:
+        raise ValueError(f"unknown nesting policy {nested!r}; policies: "
+                         f"{', '.join(NESTED_POLICIES)}")
+    text = document.text
+    spans = sorted(aset.spans, key=lambda s: (s.start, s.end, s.label)) if aset else []
+    where = f"document {document.external_id}" + (f" (set {aset.owner})" if aset else "")
+    sents = document_sentences(document, tokens, sorted({s.start for s in spans}))
+    flat = [tok for sent in sents for tok in sent]
+    starts = list(map(itemgetter(0), flat))
+    ends = list(map(itemgetter(1), flat))
+    placed: list[_Placed] = []
+    seen: dict[tuple[int, int, str], _Placed] = {}
+    for n, span in enumerate(spans, start=1):
+        first = bisect_right(ends, span.start)
+        last = bisect_left(starts, span.end) - 1
+        p = _Placed(first, last, span.label, span.id if span.id is not None else n, span, n)
+        if first > last:
+            report.problem("no-token", f"{where}: {p.ref} covers no token; left out")
+            continue
+        if starts[first] != span.start or ends[last] != span.end:
+            report.problem("expanded", f"{where}: {p.ref} does not align with token boundaries; "
+                                       f"expanded to {text[starts[first]:ends[last]]!r}")
+        key = (first, last, span.label)
+        if key in seen:
+            report.problem("duplicate", f"{where}: {p.ref} covers the same tokens as "
+                                        f"{seen[key].ref}; left out")
+            continue
+        seen[key] = p
+        placed.append(p)
+    kept = _nest(placed, nested, where, report)
+    return _sentences_with_tags(text, sents, kept, scheme, report)
+
+
+def _nest(placed: list[_Placed], policy: str, where: str, report: ExportReport
+          ) -> list[tuple[_Placed, int]]:
+    """(span, depth) of the spans ``policy`` keeps; crossing spans are left out (reported)."""
+    ordered = sorted(placed, key=lambda p: (p.first, -p.last, p.order))
+    stack: list[_Placed] = []
+    depth_of: list[tuple[_Placed, int]] = []
+    parent: dict[int, _Placed] = {}
+    has_child: set[int] = set()
+    for p in ordered:
+        while stack and stack[-1].last < p.first:
+            stack.pop()
+        if stack and stack[-1].last < p.last:
+            report.problem("crossing", f"{where}: {p.ref} overlaps {stack[-1].ref} without "
+                                       "nesting in it; left out")
+            continue
+        if stack:
+            parent[id(p)] = stack[-1]
+            has_child.add(id(stack[-1]))
+        depth_of.append((p, len(stack)))
+        stack.append(p)
+    if policy == "layers":
+        return depth_of
+    kept: list[tuple[_Placed, int]] = []
+    for p, depth in depth_of:
+        if policy == "outer" and depth > 0:
+            report.problem("nested", f"{where}: {p.ref} is inside {parent[id(p)].ref}; "
+                                     "--nested outer writes the outermost spans only")
+        elif policy == "inner" and id(p) in has_child:
+            report.problem("nested", f"{where}: {p.ref} has another span inside it; "
+                                     "--nested inner writes the innermost spans only")
+        else:
+            kept.append((p, 0))
+    return kept
+
+
+def _sentences_with_tags(text: str, sents: list[list[Offsets]], kept: list[tuple[_Placed, int]],
+                         scheme: str, report: ExportReport) -> list[Sentence]:
+    n = sum(len(s) for s in sents)
+    depth = max((d for _, d in kept), default=0) + 1
+    columns = [["O"] * n for _ in range(depth)]
+    joins: list[tuple[int, int]] = []   # token ranges a sentence boundary must not cut
+    for p, d in kept:
+        columns[d][p.first:p.last + 1] = tag_sequence(p.last - p.first + 1, p.label, scheme)
+        if p.last > p.first:
+            joins.append((p.first, p.last))
+    if depth == 1:
+        per_token: list[tuple[str, ...]] = list(zip(columns[0]))
+    else:
+        per_token = []
+        for tags in zip(*columns):
+            width = depth
+            while width > 1 and tags[width - 1] == "O":
+                width -= 1
+            per_token.append(tags[:width])
+    cut = _sentence_starts(sents, joins, report)
+    result: list[Sentence] = []
+    flat = [tok for sent in sents for tok in sent]
+    for a, b in pairwise(cut):
+        result.append(Sentence(tuple([text[s:e] for s, e in flat[a:b]]), tuple(per_token[a:b])))
+    return result
+
+
+def _sentence_starts(sents: list[list[Offsets]], joins: list[tuple[int, int]],
+                     report: ExportReport) -> list[int]:
+    """Token indexes where the written sentences start (and the token count at the end): the
+    given sentences' starts, less those inside a span."""
+    starts: list[int] = []
+    index = 0
+    for sent in sents:
+        starts.append(index)
+        index += len(sent)
+    if joins:
+        inside = [0] * (index + 1)
+        for first, last in joins:
+            inside[first + 1] += 1
+            inside[last + 1] -= 1
+        cover = list(accumulate(inside))
+        kept = [start for k, start in enumerate(starts) if k == 0 or cover[start] <= 0]
+        if len(kept) < len(starts):
+            report.counts["sentences-joined"] = report.counts.get("sentences-joined", 0) + \
+                len(starts) - len(kept)
+        starts = kept
+    return starts + [index]
+
+
+# -- tags -> spans ------------------------------------------------------------------------------
+
+
+class TagError(ValueError):
+    """A tag with no clear reading; ``index`` is the token's index in the sentence given."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def split_tag(tag: str, scheme: str | None = None) -> tuple[str, str]:
+    """``("B", "LOC")`` for ``B-LOC``, ``("O", "")`` for ``O``; ValueError with a message for a
+    tag that is neither, or whose prefix ``scheme`` (None: any) does not write."""
+    if tag == "O":
+        return "O", ""
+    prefix, dash, label = tag.partition("-")
+    if not dash or not label:
+        raise ValueError(f"tag {tag!r} is not O nor PREFIX-LABEL (like B-LOC)")
+    if prefix not in ANY_PREFIX:
+        raise ValueError(f"tag {tag!r} has an unknown prefix {prefix + '-'!r} "
+                         "(known: B- I- E- S- L- U-)")
+    if scheme is not None and prefix not in ALLOWED_PREFIXES[scheme]:
+        known = " ".join(f"{x}-" for x in dict.fromkeys(SCHEME_PREFIXES[scheme]))
+        raise ValueError(f"tag {tag!r} is not a {scheme} tag ({known} or O)")
+    if not LABEL.match(label):
+        raise ValueError(f"tag {tag!r}: the label {label!r} must be ASCII letters, digits, _ . "
+                         "and inner hyphens, starting with a letter")
+    return prefix, label
+
+
+def detect_scheme(tags: Iterable[str]) -> str:
+    """``bilou`` when any tag is L- or U-, else ``bioes`` when any is E- or S-, else ``iob2``."""
+    prefixes = {tag[0] for tag in tags if len(tag) > 1 and tag[1] == "-"}
+    if prefixes & {"L", "U"}:
+        return "bilou"
+    if prefixes & {"E", "S"}:
+        return "bioes"
+    return "iob2"
+
+
+def decode(tags: Sequence[Sequence[str]], *, scheme: str | None = None
+           ) -> list[tuple[int, int, str, int]]:
+    """Spans ``(first, last, label, column)`` (token indexes, inclusive) of one sentence given
+    each token's tag columns (a missing column is O). ``scheme`` restricts the prefixes to that
+    scheme's; None accepts them all. Raises TagError for a tag with no clear reading."""
+    width = max((len(t) for t in tags), default=0)
+    parsed: dict[str, tuple[str, str]] = {}
+    spans: list[tuple[int, int, str, int]] = []
+    for column in range(width):
+        open_label: str | None = None
+        open_first = 0
+        for index, columns in enumerate(tags):
+            tag = columns[column] if column < len(columns) else "O"
+            try:
+                prefix, label = parsed[tag] if tag in parsed else parsed.setdefault(
+                    tag, split_tag(tag, scheme))
+            except ValueError as exc:
+                raise TagError(index, str(exc)) from None
+            if prefix in ("I", "E", "L") and open_label == label:
+                if prefix != "I":
+                    spans.append((open_first, index, label, column))
+                    open_label = None
+                continue
+            if open_label is not None:
+                spans.append((open_first, index - 1, open_label, column))
+                open_label = None
+            if prefix in ("B", "I"):
+                open_label, open_first = label, index
+            elif prefix != "O":       # S U, or an E/L with nothing open: a one-token span
+                spans.append((index, index, label, column))
+        if open_label is not None:
+            spans.append((open_first, len(tags) - 1, open_label, column))
+    return spans
