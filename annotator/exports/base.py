@@ -29,6 +29,8 @@ class ExportOptions:
     nested: str = "outer"           # token formats: outer | inner | layers
     predictions: bool = False       # Label Studio: write spans as predictions, not annotations
     schema: Schema | None = None    # the project's label schema (filled in by the export service)
+    label_names: tuple[str, ...] = ()   # the labels exported, in schema order (filled in too):
+                                        # every part of a split gets the same tag list
 
 
 @dataclass

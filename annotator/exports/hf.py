@@ -56,7 +56,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
         raise UserError("--format hf writes one tag sequence per row: use --nested outer or inner, "
                         "not layers")
     report = ExportReport(path=str(out))
-    given = tuple(getattr(options, "label_names", ()) or ())
+    given = tuple(options.label_names or ())
     if given:
         names = tag_names(given, options.scheme)
         with atomic_text_writer(out) as handle:

@@ -134,6 +134,10 @@ def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
 
         options = replace(options, schema=project_schema(store))
     _check_selection(store, which, labels)
+    if not options.label_names and options.schema is not None:
+        chosen = set(labels) if labels is not None else None
+        options = replace(options, label_names=tuple(
+            lb.name for lb in options.schema.labels if chosen is None or lb.name in chosen))
     selector = set_filter(which)
     wanted = frozenset(labels) if labels is not None else None
     if split is None:
