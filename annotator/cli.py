@@ -150,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"annotator: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (annotator docs | head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:  # a file or folder that cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"annotator: {where}{exc.strerror or exc}", file=sys.stderr)

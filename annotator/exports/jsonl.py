@@ -170,7 +170,8 @@ def _parse_spans(items: Any, text: str, schema: Schema, fail: Any) -> tuple[list
         label = item.get("label")
         if not isinstance(label, str) or not schema.has_label(label):
             known = ", ".join(lb.name for lb in schema.labels)
-            raise fail(f"unknown label {label!r} (the schema has {known})", f"{where}.label")
+            raise fail(f"unknown label {label!r} (the schema has {known}; --add-labels adds it)",
+                       f"{where}.label")
         cut = text[start:end]
         if "text" in item and item["text"] != cut:
             raise fail(f"is {item['text']!r} but the text at {start}-{end} is {cut!r}", f"{where}.text")

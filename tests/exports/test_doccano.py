@@ -157,7 +157,7 @@ BAD_LINES = [
      "bad.jsonl:2: relations[0].to_id: refers to a missing entity 9"),
     ("unknown-label", {"text": EMOJI, "label": [[11, 18, "LOC"]]},
      ("bad.jsonl:2: spans[0].label: unknown label 'LOC' (the schema has quote, actor, location, "
-     "cue)")),
+     "cue; --add-labels adds it)")),
     ("label-id", {"text": EMOJI, "label": [[11, 18, 3]]},
      ("bad.jsonl:2: label[0]: the label must be a name, not 3 (export from doccano with label "
      "names)")),

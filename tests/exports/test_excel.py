@@ -309,7 +309,8 @@ BAD_ROWS = [
     pytest.param("C2", "=A1", "2: Spans!C: is a formula (=A1); type the value itself",
                  id="formula"),
     pytest.param("C2", "person", "2: spans[0].label: unknown label 'person' (the schema has "
-                 "quote, actor, location, cue)", id="unknown-label-by-the-service"),
+                 "quote, actor, location, cue; --add-labels adds it)",
+                 id="unknown-label-by-the-service"),
 ]
 
 

@@ -243,7 +243,7 @@ BAD_TASKS = [
      "region 's7'")),
     ("unknown-label", _task(TEXT, [_region(6, 12, label="PERSON")]),
      ("tasks.json:2: spans[0].label: unknown label 'PERSON' (the schema has quote, actor, "
-     "location, cue)")),
+     "location, cue; --add-labels adds it)")),
     ("hypertext", _task(TEXT, [{"id": "h", "from_name": "label", "to_name": "text",
                                 "type": "hypertextlabels", "value": {"start": "/p[1]"}}]),
      ("tasks.json:2: annotations[0].result[0].type: task 2: result 'h': type 'hypertextlabels' "

@@ -87,7 +87,7 @@ BAD_CASES = [
      f"spans[0].text: is 'فرنسا' but the text at {TEXT.index('روسيا')}-{TEXT.index('روسيا') + 5} "
      "is 'روسيا'"),
     ("unknown label", {"spans": [span(TEXT, "روسيا", "country", "s1")]},
-     "spans[0].label: unknown label 'country' (the schema has quote, actor, location, cue)"),
+     "spans[0].label: unknown label 'country' (the schema has quote, actor, location, cue; --add-labels adds it)"),
     ("unknown relation type", {"spans": _good_spans(),
                                "relations": [{"type": "quoted", "head": "q1", "tail": "a1"}]},
      "relations[0].type: unknown relation type 'quoted' (the schema has said_by, cue)"),
