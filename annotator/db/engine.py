@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from annotator.core.errors import UserError
 
@@ -56,9 +56,10 @@ def current_revision(engine: Engine) -> str | None:
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except OperationalError as exc:
+    except DatabaseError as exc:  # not a database, locked, refused, unreachable ...
+        reason = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
         raise UserError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
-                        f"{exc.orig}") from exc
+                        f"{reason}") from exc
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -48,6 +48,7 @@ from annotator.core.errors import UserError, ValidationError
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.schema import Schema
 from annotator.core.text import canonicalize
+from annotator.exports.atomic import default_mode
 from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
 
 CONF = "annotation.conf"
@@ -225,6 +226,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     _check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp.chmod(default_mode(folder=True))  # mkdtemp makes it private; an export is not
     report = ExportReport(path=str(out))
     seen = _Seen()
     try:

@@ -56,6 +56,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from annotator.core.errors import ValidationError
 from annotator.core.model import AnnotationSet, Document, SetStatus
+from annotator.exports.atomic import default_mode
 from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
 
 FONT = "Arial"                 # renders Arabic in Excel, LibreOffice and Numbers
@@ -375,6 +376,7 @@ def _save(wb: Workbook, out: Path) -> None:
     """Zip the workbook beside ``out`` (fast deflate: the sheets are large and repetitive),
     fsync, and rename it over ``out``."""
     fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.fchmod(fd, default_mode())  # mkstemp makes it private; an export is an ordinary file
     os.close(fd)
     tmp = Path(name)
     try:

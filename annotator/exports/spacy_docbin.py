@@ -31,6 +31,7 @@ from typing import Any
 
 from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet, Document, Span
+from annotator.exports.atomic import default_mode
 from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format
 
 INSTALL_HINT = "the spacy format needs spaCy: pip install 'spacy>=3.8,<4'"
@@ -153,6 +154,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
 def _write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, default_mode())  # mkstemp makes it private; an export is an ordinary file
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -4,6 +4,7 @@ then charset-normalizer restricted to the legacy Arabic code pages, and always s
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from annotator.core.errors import ValidationError
@@ -28,8 +29,10 @@ def decode_bytes(data: bytes, *, path: str, encoding: str | None = None) -> Deco
         return _decode_as(data, "utf-8-sig", path=path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_as(data, "utf-16", path=path)
+    if b"\x00" in data:
+        return _checked(_utf16_without_bom(data, path=path), path=path)
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        return _checked(Decoded(data.decode("utf-8"), "utf-8"), path=path)
     except UnicodeDecodeError as exc:
         utf8_error = exc
     if _mostly_utf8(data):
@@ -41,7 +44,41 @@ def decode_bytes(data: bytes, *, path: str, encoding: str | None = None) -> Deco
         raise ValidationError(
             f"not UTF-8 ({_describe(data, utf8_error)}) and not cp1256 or ISO-8859-6 either; "
             "give --encoding if you know it", path=path, line=_line_of(data, utf8_error.start))
-    return _decode_as(data, guess, path=path)
+    return _checked(_decode_as(data, guess, path=path), path=path)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _checked(decoded: Decoded, *, path: str) -> Decoded:
+    """Text has no NUL or other control characters (tab, newlines and form feed aside): a file
+    that decodes to them is binary, or in an encoding that was not recognized."""
+    found = _CONTROL.search(decoded.text)
+    if found is not None:
+        line = decoded.text.count("\n", 0, found.start()) + 1
+        raise ValidationError(
+            f"control character U+{ord(found.group()):04X} in the {decoded.encoding} text: not a "
+            "text file, or an encoding that was not recognized (give --encoding)", path=path,
+            line=line)
+    return decoded
+
+
+def _utf16_without_bom(data: bytes, *, path: str) -> Decoded:
+    """NUL bytes: UTF-16 without a byte-order mark, if one byte order reads as text. The high
+    bytes vary little (0x00 for ASCII, 0x06 for Arabic), so the order whose odd bytes are the
+    less varied is tried first."""
+    little_first = len(set(data[1::2])) <= len(set(data[0::2]))
+    for name in ("utf-16-le", "utf-16-be") if little_first else ("utf-16-be", "utf-16-le"):
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if text and not _CONTROL.search(text) and \
+                sum(c.isalpha() or c.isspace() for c in text) >= 0.6 * len(text):
+            return Decoded(text, name)
+    offset = data.index(b"\x00")
+    raise ValidationError(f"a NUL byte at offset {offset}: a binary file, not text", path=path,
+                          line=_line_of(data, offset))
 
 
 def decode_utf8(data: bytes, *, path: str, encoding: str | None = None) -> Decoded:
@@ -104,7 +141,7 @@ def _decode_as(data: bytes, encoding: str, *, path: str) -> Decoded:
                               path=path, line=_line_of(data, exc.start)) from exc
     if name == "utf-8-sig":
         name = "utf-8"
-    return Decoded(text, _report_name(name, data))
+    return _checked(Decoded(text, _report_name(name, data)), path=path)
 
 
 def _report_name(name: str, data: bytes) -> str:

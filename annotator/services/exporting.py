@@ -3,7 +3,7 @@ document that is the same in every format for a given seed. Reads a page of docu
 
 from __future__ import annotations
 
-import random
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -38,18 +38,19 @@ class Split:
                             "like 80/10/10")
         return cls(*parts)
 
-    def assign(self, document_ids: list[str], seed: int) -> dict[str, str]:
-        """Which part each document goes to: shuffled with ``seed``, then cut by percentage.
-        Depends only on the ids and the seed, so every format gets the same split."""
-        ids = sorted(document_ids)
-        random.Random(seed).shuffle(ids)
-        n = len(ids)
-        n_train = round(n * self.train / 100)
-        n_dev = round(n * self.dev / 100)
-        parts = {}
-        for i, doc_id in enumerate(ids):
-            parts[doc_id] = "train" if i < n_train else "dev" if i < n_train + n_dev else "test"
-        return parts
+    def assign(self, document_ids: Iterable[str], seed: int) -> dict[str, str]:
+        """Which part each document goes to, decided by the document alone: a hash of the seed
+        and its id, read as a number in [0, 100), falls in train, dev or test by percentage.
+        So the split is the same in every format, whichever sets are exported, and adding
+        documents to the store never moves the ones already split; a 0% part stays empty."""
+        return {doc_id: self.part_of(doc_id, seed) for doc_id in document_ids}
+
+    def part_of(self, document_id: str, seed: int) -> str:
+        digest = hashlib.sha256(f"{seed}\x1f{document_id}".encode("utf-8")).digest()
+        point = int.from_bytes(digest[:8], "big") / 2**64 * 100
+        if point < self.train:
+            return "train"
+        return "dev" if point < self.train + self.dev else "test"
 
 
 def set_filter(name: str) -> SetFilter:
@@ -141,9 +142,13 @@ def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
     selector = set_filter(which)
     wanted = frozenset(labels) if labels is not None else None
     if split is None:
+        if writer.suffix and not out.suffix and not out.is_dir():
+            out = out.with_name(out.name + writer.suffix)  # data -> data.xlsx: tools go by suffix
+        if out.is_dir() and writer.suffix:
+            raise UserError(f"--out {out} is a folder; give a file name (or use --split)")
         return [writer.write(_items(store, selector, wanted, None, None), out, options)]
     ids = [doc.external_id for doc, _ in iter_documents_with_sets(store, selector)]
-    part_of = split.assign(ids, seed)
+    part_of = split.assign(ids, seed)  # per document: the same for every --set and format
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: with --split, --out is a folder (it gets train, dev, test)")
     reports = []

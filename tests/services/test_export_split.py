@@ -35,7 +35,9 @@ def test_split_parts_are_disjoint_complete_and_fixed_by_the_seed(store: Store, t
     reports = export(store, out, split=Split.parse("80/10/10"), seed=7)
     assert [Path(r.path).name for r in reports] == ["train.jsonl", "dev.jsonl", "test.jsonl"]
     parts = {name: _docs(out / f"{name}.jsonl") for name in ("train", "dev", "test")}
-    assert [len(parts[n]) for n in ("train", "dev", "test")] == [16, 2, 2]
+    expected = Split(80, 10, 10).assign([f"d{i:02d}" for i in range(20)], 7)
+    assert parts == {name: sorted(d for d, p in expected.items() if p == name)
+                     for name in ("train", "dev", "test")}
     assert sorted(sum(parts.values(), [])) == [f"d{i:02d}" for i in range(20)]
     again = tmp_path / "again"
     export(store, again, split=Split.parse("80/10/10"), seed=7)
@@ -45,12 +47,26 @@ def test_split_parts_are_disjoint_complete_and_fixed_by_the_seed(store: Store, t
     assert {n: _docs(other / f"{n}.jsonl") for n in parts} != parts
 
 
-def test_the_split_depends_only_on_document_ids_and_seed() -> None:
-    ids = [f"doc{i}" for i in range(50)]
+def test_the_split_of_a_document_does_not_depend_on_the_sets_exported(store: Store,
+                                                                      tmp_path: Path) -> None:
+    _import(store, tmp_path, *(line(f"نص رقم {i}", doc_id=f"d{i:02d}",
+                                    annotator="gold" if i % 2 else "mona") for i in range(20)))
+    every, gold = tmp_path / "all", tmp_path / "gold"
+    export(store, every, split=Split.parse("60/20/20"), seed=1)
+    export(store, gold, which="gold", split=Split.parse("60/20/20"), seed=1)
+    for name in ("train", "dev", "test"):
+        assert set(_docs(gold / f"{name}.jsonl")) <= set(_docs(every / f"{name}.jsonl"))
+
+
+def test_the_split_depends_only_on_each_document_id_and_the_seed() -> None:
+    ids = [f"doc{i}" for i in range(2000)]
     first = Split(70, 20, 10).assign(ids, 3)
-    assert first == Split(70, 20, 10).assign(list(reversed(ids)), 3)
-    assert sorted(first.values()).count("train") == 35
-    assert sorted(first.values()).count("dev") == 10
+    more = Split(70, 20, 10).assign(ids + [f"new{i}" for i in range(500)], 3)
+    assert all(more[d] == first[d] for d in ids)  # adding documents moves none
+    counts = {p: list(first.values()).count(p) for p in ("train", "dev", "test")}
+    assert abs(counts["train"] - 1400) < 80 and abs(counts["dev"] - 400) < 60
+    assert "test" not in Split(50, 50, 0).assign(ids, 1).values()
+    assert set(Split(100, 0, 0).assign(ids, 9).values()) == {"train"}
 
 
 @pytest.mark.parametrize("text", ["80/10", "80/10/20", "a/b/c", "-10/60/50"])

@@ -129,3 +129,26 @@ def test_reserved_or_blank_annotator_names_are_refused(store: Store, name: str) 
 def test_a_missing_path_is_a_user_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file or folder"):
         import_paths(store, [tmp_path / "nope.txt"])
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_recognized(store: Store, tmp_path: Path, encoding: str) -> None:
+    text = "قال الوزير إن موسكو ستتعاون\nمع باريس"
+    path = tmp_path / "nobom.txt"
+    path.write_bytes(text.encode(encoding))
+    report = import_paths(store, [path])
+    assert [(f.encoding, f.error) for f in report.files] == [(encoding, None)]
+    assert _stored(store)[0][2] == text
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00binary", "1: a NUL byte at offset 7: a binary file, not text"),
+    ("سطر\nنص\x07".encode("utf-8"), "2: control character U+0007 in the utf-8 text"),
+])
+def test_binary_files_are_refused(store: Store, tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "binary.txt"
+    path.write_bytes(data)
+    before = snapshot(store)
+    (error,) = import_paths(store, [path]).errors
+    assert error.startswith(f"{path}:{message}")
+    assert snapshot(store) == before
