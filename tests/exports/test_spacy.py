@@ -165,7 +165,9 @@ def test_split_parts_each_load(store: Store, tmp_path: Path) -> None:
     reports = export(store, out, fmt="spacy", split=Split.parse("60/20/20"), seed=3)
     assert [Path(r.path).name for r in reports] == ["train.spacy", "dev.spacy", "test.spacy"]
     loaded = {name: _load(out / f"{name}.spacy") for name in ("train", "dev", "test")}
-    assert [len(loaded[n]) for n in ("train", "dev", "test")] == [6, 2, 2]
+    part_of = Split(60, 20, 20).assign([f"d{i:02d}" for i in range(10)], 3)
+    assert {n: sorted(d.user_data["doc_id"] for d in loaded[n]) for n in loaded} == \
+        {n: sorted(d for d, p in part_of.items() if p == n) for n in loaded}
     ids = sorted(d.user_data["doc_id"] for docs in loaded.values() for d in docs)
     assert ids == [f"d{i:02d}" for i in range(10)]
     for docs in loaded.values():
