@@ -223,11 +223,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                      labels=args.labels, split=split, seed=args.seed, options=options)
     unit = get_format(args.format).unit
     for report in reports:
-        print(f"wrote {report.path}: {_plural(report.items, unit)}, "
-              f"{_plural(report.documents, 'document')}, {_plural(report.spans, 'span')}, "
-              f"{_plural(report.relations, 'relation')}")
+        items = "" if unit == "document" else f"{_plural(report.items, unit)}, "
+        print(f"wrote {report.path}: {items}{_plural(report.documents, 'document')}, "
+              f"{_plural(report.spans, 'span')}, {_plural(report.relations, 'relation')}")
         for kind, count in sorted(report.counts.items()):
-            print(f"  note: {_plural(count, 'span')} {kind}")
+            print(f"  note: {kind}: {count}")
         for problem in report.problems[:20]:
             print(f"    {problem}")
         if len(report.problems) > 20:
@@ -290,7 +290,8 @@ def _size(value: str) -> tuple[int, int]:
 def cmd_gui(args: argparse.Namespace) -> int:
     from annotator.ui.app import GuiOptions, run_gui
 
-    return run_gui(GuiOptions(db_url=resolve_db_url(args.db), user=args.user,
+    return run_gui(GuiOptions(db_url=resolve_db_url(args.db),
+                              user=args.user or os.environ.get(USER_ENV),
                               screenshot=args.screenshot, open_document=args.open_document,
                               size=args.size))
 

@@ -1,4 +1,5 @@
-"""User settings (name, font, zoom) kept as JSON in the platformdirs user config folder."""
+"""User settings (name, article font and its size) kept as JSON in the platformdirs user config
+folder."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ class Settings:
     user: str | None = None
     font_family: str | None = None
     font_size: int = 18
-    window_geometry: str | None = None
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

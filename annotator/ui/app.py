@@ -70,6 +70,9 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
                         font_size=settings.font_size)
     window.closing.append(store.close)
     _font_menu(window, fonts, settings)
+    window.font_changed.connect(
+        lambda family, size: save_settings(load_settings().with_(font_family=family,
+                                                                  font_size=size)))
     target = _document_to_open(queue, options.open_document)
     if target is not None:
         window.open_document(target)
@@ -95,7 +98,7 @@ def _font_menu(window: MainWindow, fonts: list[str], settings: Settings) -> None
 def _set_font(window: MainWindow, family: str) -> None:
     size = window.article.document().defaultFont().pointSize()
     window.article.set_article_font(family, size)
-    save_settings(load_settings().with_(font_family=family, font_size=size))
+    window.font_changed.emit(family, size)
 
 
 def configure_app(app: QApplication) -> None:
@@ -118,6 +121,11 @@ def run_gui(options: GuiOptions) -> int:
     if options.screenshot is not None and "QT_QPA_PLATFORM" not in os.environ \
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ \
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise UserError("no display to open the window on (DISPLAY is not set); on a machine "
+                        "without a screen, QT_QPA_PLATFORM=offscreen annotator gui --screenshot "
+                        "shot.png renders it to a PNG")
     if options.screenshot is not None:
         qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication(sys.argv[:1])

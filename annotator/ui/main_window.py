@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTime, QTimer
+from PySide6.QtCore import Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -53,6 +53,8 @@ SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
 
 
 class MainWindow(QMainWindow):
+    font_changed = Signal(str, int)  # the article's font family and size, for the settings
+
     def __init__(self, vm: AnnotationViewModel, queue: QueueViewModel, schema: Schema, *,
                  user: str, font_family: str, font_size: int) -> None:
         super().__init__()
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
     def zoom(self, steps: int) -> None:
         size = self.article.zoom(steps)
         self.statusBar().showMessage(f"{size} pt", 2000)
+        self.font_changed.emit(self.article.document().defaultFont().family(), size)
 
     def next_pane(self) -> None:
         """F6: the article, the queue, the span list, the details (when a span is selected)."""
