@@ -58,6 +58,7 @@ class ImportContext:
     annotator: str | None = None
     document_text: Callable[[str], str | None] = lambda _doc_id: None
     schema: Schema | None = None     # the project's label schema (filled in by the import service)
+    add_labels: bool = False         # unknown labels will be added to the schema (--add-labels)
 
 
 class Writer(Protocol):

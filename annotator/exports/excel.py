@@ -594,6 +594,11 @@ class _Reader:
             raise row.fail(TEXT, f"is {given!r} but the text of {doc_id!r} at {start}-{end} is "
                                  f"{cut!r}")
         label = row.text(LABEL, required=True) or ""
+        schema = self.context.schema
+        if schema is not None and not self.context.add_labels and not schema.has_label(label):
+            known = ", ".join(lb.name for lb in schema.labels)
+            raise row.fail(LABEL, f"unknown label {label!r} (the schema has {known}; "
+                                  "--add-labels adds it)")
         if (start, end, label) in group.keys:
             raise row.fail(LABEL, f"the same span {start}-{end} {label!r} is on row "
                                   f"{group.keys[(start, end, label)]} too")

@@ -143,7 +143,7 @@ def import_paths(store: Store, paths: Sequence[Path], *, annotator: str | None =
         file_context = ImportContext(scheme=base.scheme, nested=base.nested,
                                      annotator=annotator if annotator is not None else base.annotator,
                                      document_text=_document_text(store),
-                                     schema=project_schema(store))
+                                     schema=project_schema(store), add_labels=add_labels)
         report.files.append(_import_records(store, path, fmt=name, annotator=annotator,
                                            encoding=encoding, actor=actor, add_labels=add_labels,
                                            replace=replace, context=file_context))

@@ -308,9 +308,9 @@ BAD_ROWS = [
                  "'emoji'", id="span-id-twice"),
     pytest.param("C2", "=A1", "2: Spans!C: is a formula (=A1); type the value itself",
                  id="formula"),
-    pytest.param("C2", "person", "2: spans[0].label: unknown label 'person' (the schema has "
+    pytest.param("C2", "person", "2: Spans!C: unknown label 'person' (the schema has "
                  "quote, actor, location, cue; --add-labels adds it)",
-                 id="unknown-label-by-the-service"),
+                 id="unknown-label-named-by-row-and-column"),
 ]
 
 
