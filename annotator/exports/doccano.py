@@ -149,6 +149,9 @@ def line_record(obj: Mapping[str, Any], *, path: Path, line: int,
     text = obj.get(text_key)
     if not isinstance(text, str) or not text:
         raise fail("must be a non-empty string (the example's text)", text_key)
+    if not any(k in obj for k in SPAN_KEYS):
+        raise fail(f"no {', '.join(repr(k) for k in SPAN_KEYS)} key: not a doccano line "
+                   "(an unlabeled example has \"label\": [])")
     found = [k for k in SPAN_KEYS if obj.get(k)]
     if len(found) > 1:
         raise fail(f"both {found[0]!r} and {found[1]!r} hold spans; keep one", found[1])

@@ -189,3 +189,13 @@ def test_the_same_line_imports_when_its_offsets_are_right(store: Store, tmp_path
     export(store, tmp_path / "back.jsonl")
     ((record),) = _lines(tmp_path / "back.jsonl")
     assert [(s["start"], s["end"], s["text"]) for s in record["spans"]] == [(8, 15, "القاهرة")]
+
+
+def test_a_line_without_span_keys_is_not_doccano(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "other.jsonl"
+    path.write_text('{"text": "نص ما", "location_mentions": []}\n', encoding="utf-8")
+    before = snapshot(store)
+    report = import_paths(store, [path], fmt="doccano")
+    assert report.errors == [f"{path}:1: no 'entities', 'label', 'labels' key: not a doccano line "
+                             "(an unlabeled example has \"label\": [])"]
+    assert snapshot(store) == before
