@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import SetStatus, Span
 from annotator.core.schema import Schema
+from annotator.ui.flow_layout import FlowLayout
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.queue import QueueViewModel
 
@@ -166,26 +166,31 @@ class QueuePanel(QWidget):
 # -- label palette -----------------------------------------------------------------------------
 
 
-class LabelPalette(QToolBar):
-    """One button per label: color, Arabic and English name, keys. A tool bar, so that on a
-    narrow window the buttons that do not fit move into its overflow menu."""
+class LabelPalette(QWidget):
+    """One button per label: color, Arabic and English name, keys. The buttons flow onto more
+    rows when the window is narrow or the schema has many labels: none is ever hidden."""
 
     label_clicked = Signal(str)
 
     def __init__(self, schema: Schema) -> None:
-        super().__init__("الوسوم Labels")
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.setMovable(False)
+        super().__init__()
+        layout = FlowLayout(self, spacing=4)
+        layout.setContentsMargins(4, 2, 4, 2)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.buttons: dict[str, QToolButton] = {}
         for label in schema.labels:
             keys = " / ".join(label.keys)
-            action = self.addAction(swatch(label.color), f"{label.ar} {label.en} ({keys})")
-            action.setToolTip(f"{label.description}\nKeys: {keys}")
-            action.triggered.connect(lambda _=False, name=label.name: self.label_clicked.emit(name))
-            button = self.widgetForAction(action)
-            assert isinstance(button, QToolButton)
+            button = QToolButton(self)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setIcon(swatch(label.color))
+            name = label.en if label.ar == label.en else f"{label.ar} {label.en}"
+            button.setText(name + (f" ({keys})" if keys else ""))
+            button.setToolTip((label.description or label.name)
+                              + (f"\nKeys: {keys}" if keys else ""))
+            button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, name=label.name: self.label_clicked.emit(name))
+            layout.addWidget(button)
             self.buttons[label.name] = button
 
 
