@@ -66,7 +66,8 @@ def swatch(color: str, size: int = 14) -> QIcon:
 
 
 class QueueModel(QAbstractTableModel):
-    HEADERS = ("العنوان Title", "الحالة Status", "مقاطع #")
+    HEADERS = ("العنوان Title", "الحالة Status", "#")
+    HEADER_TIPS = ("", "", "مقاطع spans")
 
     def __init__(self, vm: QueueViewModel) -> None:
         super().__init__()
@@ -98,6 +99,8 @@ class QueueModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS[section] or None
         return None
 
     def data(self, index: Index, role: int = 0) -> Any:
