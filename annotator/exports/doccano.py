@@ -36,7 +36,7 @@ from annotator.core.model import AnnotationSet, Document
 from annotator.core.text import Utf16Map
 from annotator.exports.atomic import atomic_text_writer
 from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
-from annotator.exports.jsonl import decode_line
+from annotator.exports.jsonl import json_objects
 
 DEFAULT_OWNER = "doccano"
 SPAN_KEYS = ("entities", "label", "labels")
@@ -119,23 +119,8 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
 
 def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
     """Native records from a doccano JSONL file (strict UTF-8, a BOM allowed), a line at a time."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    with handle:
-        for number, data in enumerate(handle, start=1):
-            if number == 1 and data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
-            try:
-                raw = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ValidationError(
-                    f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
-                    path=str(path), line=number) from exc
-            obj = decode_line(raw.rstrip("\r\n"), path=str(path), line=number)
-            if obj is not None:
-                yield number, line_record(obj, path=path, line=number, context=context)
+    for number, obj in json_objects(path):
+        yield number, line_record(obj, path=path, line=number, context=context)
 
 
 def line_record(obj: Mapping[str, Any], *, path: Path, line: int,

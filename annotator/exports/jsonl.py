@@ -245,25 +245,35 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     return report
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The records of a native JSONL file, a line at a time (strict UTF-8, a BOM allowed)."""
+def json_objects(path: Path, *, encoding: str | None = None
+                 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSON Lines file, decoded a line at a
+    time: strict UTF-8 (a BOM allowed), or ``encoding`` when given."""
+    codec = encoding or "utf-8"
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     with handle:
         for number, data in enumerate(handle, start=1):
-            if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+            if number == 1 and encoding is None and data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
             try:
-                text = data.decode("utf-8")
+                text = data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise ValidationError(
-                    f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
+                    f"not valid {codec} (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
                     path=str(path), line=number) from exc
+            except LookupError as exc:
+                raise ValidationError(f"unknown encoding {codec!r}", path=str(path)) from exc
             obj = decode_line(text.rstrip("\r\n"), path=str(path), line=number)
             if obj is not None:
                 yield number, obj
+
+
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records of a native JSONL file, a line at a time."""
+    yield from json_objects(path)
 
 
 FORMAT = Format(name="jsonl", description="native JSONL: one line per document and set",

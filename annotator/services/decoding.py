@@ -81,12 +81,6 @@ def _utf16_without_bom(data: bytes, *, path: str) -> Decoded:
                           line=_line_of(data, offset))
 
 
-def decode_utf8(data: bytes, *, path: str, encoding: str | None = None) -> Decoded:
-    """Strict UTF-8 (a BOM is allowed) unless ``encoding`` says otherwise: for formats such as
-    JSON Lines that are UTF-8 by definition, where guessing a code page would hide damage."""
-    return _decode_as(data, encoding or "utf-8-sig", path=path)
-
-
 def _mostly_utf8(data: bytes) -> bool:
     """Many valid multi-byte UTF-8 characters and few invalid bytes: a UTF-8 file with damage, not
     a legacy code page (cp1256 Arabic rarely forms valid UTF-8 sequences)."""

@@ -7,11 +7,10 @@ Importing the same file twice adds nothing: a document with the same SHA-256 is 
 
 from __future__ import annotations
 
-import codecs
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from annotator.core.errors import UserError, ValidationError
 from annotator.core.model import (
@@ -29,9 +28,9 @@ from annotator.core.schema import Schema, with_labels
 from annotator.core.text import canonicalize, sha256_text
 from annotator.db.store import Store, UnitOfWork
 from annotator.exports.base import ImportContext
-from annotator.exports.jsonl import JsonlRecord, decode_line, parse_record
+from annotator.exports.jsonl import JsonlRecord, json_objects, parse_record
 from annotator.exports.registry import SUFFIXES, get_format
-from annotator.services.decoding import decode_bytes, decode_utf8
+from annotator.services.decoding import decode_bytes
 from annotator.services.project import project_schema
 
 TEXT_SUFFIXES = (".txt",)
@@ -272,8 +271,8 @@ def _import_records(store: Store, path: Path, *, fmt: str, annotator: str | None
     try:
         schema = project_schema(store)
         if fmt == "jsonl":
-            result.encoding = "utf-8"
-            objects = list(_native_objects(path, encoding=encoding, result=result))
+            result.encoding = encoding or "utf-8"
+            objects = list(json_objects(path, encoding=encoding))
         else:
             reader = get_format(fmt).read
             if reader is None:
@@ -333,40 +332,6 @@ def _validate(objects: list[tuple[int, dict[str, Any]]], *, path: Path,
     if not records:
         raise ValidationError("the file has no record to import", path=str(path))
     return records
-
-
-def _native_objects(path: Path, *, encoding: str | None,
-                    result: FileResult) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, raw in _jsonl_lines(path, encoding=encoding, result=result):
-        obj = decode_line(raw, path=str(path), line=number)
-        if obj is not None:
-            yield number, obj
-
-
-def _jsonl_lines(path: Path, *, encoding: str | None,
-                 result: FileResult) -> Iterator[tuple[int, str]]:
-    """The file's lines, decoded one at a time (strict UTF-8 unless ``encoding`` is given)."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    with handle:
-        for number, data in enumerate(handle, start=1):
-            if number == 1 and encoding is None and data.startswith(codecs.BOM_UTF8):
-                data = data[len(codecs.BOM_UTF8):]
-                result.encoding = "utf-8-sig"
-            decoded = decode_utf8(data, path=str(path), encoding=encoding) if encoding else None
-            if decoded is not None:
-                result.encoding = decoded.encoding
-                text = decoded.text
-            else:
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise ValidationError(
-                        f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
-                        path=str(path), line=number) from exc
-            yield number, text.rstrip("\r\n")
 
 
 def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
