@@ -18,15 +18,20 @@ REPO = HERE.parent
 OUT = HERE / "out"
 
 
-def rss_now_kb() -> int:
-    """Current resident set size (kB) of this process, from /proc (Linux); 0 elsewhere."""
+def _proc_status_kb(field: str) -> int | None:
+    """A ``kB`` field of /proc/self/status (Linux), or None where there is none."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
-        pass
-    return 0
+        return None
+    return None
+
+
+def rss_now_kb() -> int:
+    """Current resident set size (kB) of this process, from /proc (Linux); 0 elsewhere."""
+    return _proc_status_kb("VmRSS") or 0
 
 
 def peak_rss_kb() -> int:
@@ -38,12 +43,9 @@ def peak_rss_kb() -> int:
     worker started by a driver that once held 150 MB reports at least 150 MB (measured here: every
     worker reported exactly the driver's peak). Elsewhere, ru_maxrss (bytes on macOS).
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+    found = _proc_status_kb("VmHWM")
+    if found is not None:
+        return found
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak // 1024 if sys.platform == "darwin" else peak
 
@@ -52,7 +54,7 @@ def warm(path: Path) -> None:
     """Read a file into the page cache without holding it (keeps the driver's RSS small)."""
     with path.open("rb") as fh:
         while fh.read(1 << 20):
-            pass
+            continue
 
 
 def emit(result: dict[str, Any]) -> None:

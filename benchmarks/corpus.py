@@ -65,7 +65,7 @@ FALLBACK_LOCATIONS = ("موسكو", "القاهرة", "الرياض", "أثين�
 
 
 class CorpusMissing(SystemExit):
-    pass
+    """../shared/corpora is absent: the generator learns its statistics there."""
 
 
 # -- statistics ---------------------------------------------------------------------------------

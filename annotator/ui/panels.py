@@ -466,7 +466,7 @@ class DetailsPanel(QWidget):
 
     def _jump(self, item: QListWidgetItem) -> None:
         _relation_id, other_id = item.data(Qt.ItemDataRole.UserRole)
-        self.vm.select(other_id)
+        self.vm.select_span(other_id)
 
     def _remove_relation(self) -> None:
         item = self.relations.currentItem()

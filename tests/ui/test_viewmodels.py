@@ -171,7 +171,7 @@ def test_each_action_undo_and_redo_restore_exactly_the_stored_state(env: Env) ->
     assert vm.span(location.id).label == "actor"
     history.step()
     # relabeling the quote to cue drops its kind; relabeling back does not bring it back ...
-    vm.select(quote.id)
+    vm.select_span(quote.id)
     vm.press_label("cue", None)
     assert (vm.span(quote.id).label, vm.span(quote.id).attributes) == ("cue", {})
     history.step()
@@ -184,7 +184,7 @@ def test_each_action_undo_and_redo_restore_exactly_the_stored_state(env: Env) ->
     history.step()
 
     # resize the actor: grow the end by a word, shrink the start by a word, the end by a letter
-    vm.select(actor.id)
+    vm.select_span(actor.id)
     vm.resize_selected(edge="end", grow=True, by_word=True)
     assert vm.span(actor.id).text == "الرئيس الروسي فلاديمير"
     history.step()
@@ -207,7 +207,7 @@ def test_each_action_undo_and_redo_restore_exactly_the_stored_state(env: Env) ->
     history.step()
 
     # relation said_by: start from the quote, complete with a click on the actor
-    vm.select(quote.id)
+    vm.select_span(quote.id)
     vm.start_relation("said_by")
     assert vm.pending_relation == "said_by"
     history.unchanged()
@@ -233,14 +233,14 @@ def test_each_action_undo_and_redo_restore_exactly_the_stored_state(env: Env) ->
     assert vm.pending_relation is None and vm.selected == quote.id
     history.unchanged()
     # a relation starts only from a quote
-    vm.select(actor.id)
+    vm.select_span(actor.id)
     vm.start_relation("said_by")
     assert vm.pending_relation is None and env.messages[-1].startswith("said_by starts from a quote")
     # cue: label قالَ, then link it from the quote by choosing it in the span list
     cue = vm.label_selection(*CUE, "cue")
     assert (cue.start, cue.end, cue.text) == (*CUE, "قالَ")
     history.step()
-    vm.select(quote.id)
+    vm.select_span(quote.id)
     vm.start_relation("cue")
     vm.pick(cue.id)
     assert sorted(r.type for r in vm.relations.values()) == ["cue", "said_by"]
@@ -260,11 +260,11 @@ def test_each_action_undo_and_redo_restore_exactly_the_stored_state(env: Env) ->
     vm.clear_search()
 
     # delete a location, then the actor with its said_by relation
-    vm.select(_span(env, *MOSCOW[1], "location").id)
+    vm.select_span(_span(env, *MOSCOW[1], "location").id)
     vm.delete_selected()
     assert len(vm.spans) == 6
     history.step()
-    vm.select(actor.id)
+    vm.select_span(actor.id)
     vm.delete_selected()
     assert [r.type for r in vm.relations.values()] == ["cue"] and vm.selected is None
     history.step()
@@ -341,7 +341,7 @@ def test_labeling_needs_a_selection_or_a_selected_span(env: Env) -> None:
 def test_labeling_the_same_words_again_selects_the_span_and_adds_nothing(env: Env) -> None:
     env.open(EMOJI_ID)
     first = env.vm.label_selection(*RAW_ACTOR, "actor")
-    env.vm.select(None)
+    env.vm.select_span(None)
     before = dump(env.store)
     again = env.vm.label_selection(*ACTOR, "actor")
     assert again == first and env.vm.selected == first.id
@@ -364,7 +364,7 @@ def test_reopening_shows_what_the_store_holds(env: Env) -> None:
     quote = env.vm.label_selection(*QUOTE, "quote")
     env.vm.set_attribute("kind", "direct")
     actor = env.vm.label_selection(*ACTOR, "actor")
-    env.vm.select(quote.id)
+    env.vm.select_span(quote.id)
     env.vm.start_relation("said_by")
     env.vm.click(ACTOR[0])
     shown = (env.vm.spans.all(), dict(env.vm.relations), env.vm.status)

@@ -173,14 +173,14 @@ class AnnotationViewModel:
             return None
         for existing in self.spans.at(snapped.start):
             if (existing.start, existing.end, existing.label) == (snapped.start, snapped.end, label):
-                self.select(existing.id)
+                self.select_span(existing.id)
                 self.message.emit(f"already labeled {label}")
                 return existing
         status_before = self.status
         span = self._run(lambda: self.service.add_span(self._set(), snapped.start, snapped.end, label))
         self._apply_added([span])
         self._remember(span)
-        self.select(span.id)
+        self.select_span(span.id)
         added_id = span.id or 0
         holder: dict[str, DeletedSpan] = {}
 
@@ -191,7 +191,7 @@ class AnnotationViewModel:
         def redo() -> None:
             restored = self.service.restore_span(holder["deleted"])
             self._apply_restored([holder["deleted"]], [restored])
-            self.select(restored.id)
+            self.select_span(restored.id)
 
         self._push(f"label {label}", redo=redo, undo=undo, status_before=status_before)
         return span
@@ -275,7 +275,7 @@ class AnnotationViewModel:
 
     # -- selection and relations -------------------------------------------------------------
 
-    def select(self, span_id: int | None) -> None:
+    def select_span(self, span_id: int | None) -> None:
         if span_id is not None and span_id not in self.spans:
             span_id = None
         if span_id != self.selected:
@@ -295,14 +295,14 @@ class AnnotationViewModel:
                 return
             self.complete_relation(targets[-1].id or 0)
             return
-        self.select(here[-1].id if here else None)
+        self.select_span(here[-1].id if here else None)
 
     @user_action
     def pick(self, span_id: int | None) -> None:
         """A span chosen in a list: completes a pending relation with it, else selects it."""
         self.activity()
         if self.pending_relation is None:
-            self.select(span_id)
+            self.select_span(span_id)
             return
         kind = self.schema.relation(self.pending_relation)
         span = self.span(span_id)
@@ -366,7 +366,7 @@ class AnnotationViewModel:
         elif self.hits:
             self.clear_search()
         else:
-            self.select(None)
+            self.select_span(None)
 
     # -- undo / redo --------------------------------------------------------------------------
 
@@ -583,7 +583,7 @@ class AnnotationViewModel:
                 self.relations.pop(relation.id or 0, None)
         self.span_rows_changed.emit([d.span for d in deleted], [])
         if self.selected is not None and self.selected not in self.spans:
-            self.select(None)
+            self.select_span(None)
         self._changed([(d.span.start, d.span.end) for d in deleted])
         if any(d.relations for d in deleted):
             self.relations_changed.emit()
