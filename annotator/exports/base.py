@@ -81,5 +81,16 @@ class Format:
     unit: str = "line"               # what ExportReport.items counts, for messages
 
 
+def counting_documents(items: Iterable[ExportItem], report: ExportReport) -> Iterator[ExportItem]:
+    """The items, counting each document once in ``report.documents`` (a document with several
+    sets comes as consecutive items)."""
+    last: object = object()
+    for document, aset in items:
+        if document.id != last:
+            report.documents += 1
+            last = document.id
+        yield document, aset
+
+
 def span_key(span: Span) -> tuple[int, int, str]:
     return (span.start, span.end, span.label)

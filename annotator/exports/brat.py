@@ -49,7 +49,14 @@ from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.schema import Schema
 from annotator.core.text import canonicalize
 from annotator.exports.atomic import default_mode
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    counting_documents,
+)
 
 CONF = "annotation.conf"
 MARKER = "# annotator brat export: one folder per annotation set, named after its owner"
@@ -230,11 +237,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     report = ExportReport(path=str(out))
     seen = _Seen()
     try:
-        last = None
-        for document, aset in items:
-            if document.id != last:
-                report.documents += 1
-                last = document.id
+        for document, aset in counting_documents(items, report):
             folder = tmp if aset is None else tmp / escape_name(aset.owner)
             folder.mkdir(exist_ok=True)
             stem = escape_name(document.external_id)

@@ -38,7 +38,14 @@ from typing import Any
 
 from annotator.core.errors import ValidationError
 from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    counting_documents,
+)
 from annotator.exports.tokens import CONLL_TOKENIZED, TagError, decode, detect_scheme, tag_document
 
 DOCSTART = "-DOCSTART-"
@@ -54,12 +61,8 @@ _COLUMNS = re.compile(r"[ \t]+")
 def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> ExportReport:
     """Write the CoNLL file atomically: a ``-DOCSTART-`` block per (document, set)."""
     report = ExportReport(path=str(out))
-    last = None
     with atomic_text_writer(out) as handle:
-        for document, aset in items:
-            if document.id != last:
-                report.documents += 1
-                last = document.id
+        for document, aset in counting_documents(items, report):
             sentences = tag_document(document, aset, scheme=options.scheme, tokens=options.tokens,
                                      nested=options.nested, report=report)
             parts = [DOCSTART_LINE, "\n\n"]

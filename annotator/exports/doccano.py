@@ -35,7 +35,14 @@ from annotator.core.errors import ValidationError
 from annotator.core.model import AnnotationSet, Document
 from annotator.core.text import Utf16Map
 from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    counting_documents,
+)
 from annotator.exports.jsonl import json_objects
 
 DEFAULT_OWNER = "doccano"
@@ -92,11 +99,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     file depends on whether any set has relations."""
     report = ExportReport(path=str(out))
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        last = None
-        for document, aset in items:
-            if document.id != last:
-                report.documents += 1
-                last = document.id
+        for document, aset in counting_documents(items, report):
             spool.write(json.dumps(entities_line(document, aset, report), ensure_ascii=False))
             spool.write("\n")
             report.items += 1

@@ -57,7 +57,14 @@ from openpyxl.writer.excel import ExcelWriter
 from annotator.core.errors import ValidationError
 from annotator.core.model import AnnotationSet, Document, SetStatus
 from annotator.exports.atomic import default_mode
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    counting_documents,
+)
 
 FONT = "Arial"                 # renders Arabic in Excel, LibreOffice and Numbers
 CONTEXT = 40                   # characters of context on each side of a span
@@ -358,11 +365,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions, *,
 
 
 def _fill(items: Iterable[ExportItem], outs: list[_SheetOut], report: ExportReport) -> None:
-    last = None
-    for document, aset in items:
-        if document.id != last:
-            report.documents += 1
-            last = document.id
+    for document, aset in counting_documents(items, report):
         ids: dict[int | None, str] = {}
         if aset is not None:
             ids = {span.id: f"s{n}" for n, span in enumerate(aset.spans, start=1)}

@@ -34,7 +34,13 @@ from typing import IO
 
 from annotator.core.errors import UserError
 from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    counting_documents,
+)
 from annotator.exports.tokens import SCHEME_PREFIXES, tag_document
 
 
@@ -84,12 +90,8 @@ def _write_rows(items: Iterable[ExportItem], handle: IO[str], options: ExportOpt
     """Write a row per sentence, tags as ids (``index``) or, without it, as names; returns the
     labels seen."""
     seen: set[str] = set()
-    last = None
     dumps = json.dumps
-    for document, aset in items:
-        if document.id != last:
-            report.documents += 1
-            last = document.id
+    for document, aset in counting_documents(items, report):
         sentences = tag_document(document, aset, scheme=options.scheme, tokens=options.tokens,
                                  nested=options.nested, report=report)
         owner = aset.owner if aset is not None else "-"

@@ -22,7 +22,14 @@ from annotator.core.model import AnnotationSet, Document, Origin, SetStatus, Spa
 from annotator.core.schema import Schema
 from annotator.core.text import sha256_text
 from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    counting_documents,
+)
 
 FIELDS = ("doc_id", "title", "text", "sha256", "annotator", "status", "spans", "relations", "meta")
 
@@ -231,11 +238,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     """Write the native JSONL file atomically, one line per (document, set)."""
     report = ExportReport(path=str(out))
     with atomic_text_writer(out) as handle:
-        last = None
-        for document, aset in items:
-            if document.id != last:
-                report.documents += 1
-                last = document.id
+        for document, aset in counting_documents(items, report):
             handle.write(format_line(document, aset))
             handle.write("\n")
             report.items += 1

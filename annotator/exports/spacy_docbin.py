@@ -32,7 +32,13 @@ from typing import Any
 from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.exports.atomic import default_mode
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    counting_documents,
+)
 
 INSTALL_HINT = "the spacy format needs spaCy: pip install 'spacy>=3.8,<4'"
 
@@ -137,11 +143,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     nlp = spacy.blank("ar")
     report = ExportReport(path=str(out))
     docbin = DocBin(store_user_data=True)
-    last = None
-    for document, aset in items:
-        if document.id != last:
-            report.documents += 1
-            last = document.id
+    for document, aset in counting_documents(items, report):
         docbin.add(make_doc(nlp, document, aset, report))
         report.items += 1
         if aset is not None:

@@ -62,10 +62,24 @@ def swatch(color: str, size: int = 14) -> QIcon:
     return QIcon(pixmap)
 
 
+class _Table(QAbstractTableModel):
+    """A table model whose column headers (and their tooltips) are class constants."""
+
+    HEADERS: tuple[str, ...] = ()
+    HEADER_TIPS: tuple[str, ...] = ()
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS[section] or None
+        return None
+
+
 # -- queue --------------------------------------------------------------------------------------
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(_Table):
     HEADERS = ("العنوان Title", "الحالة Status", "#")
     HEADER_TIPS = ("", "", "مقاطع spans")
 
@@ -94,14 +108,7 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return self.HEADER_TIPS[section] or None
-        return None
+        return len(self.HEADERS)
 
     def data(self, index: Index, role: int = 0) -> Any:
         item = self.rows[index.row()]
@@ -200,7 +207,7 @@ class LabelPalette(QWidget):
 # -- span list ---------------------------------------------------------------------------------
 
 
-class SpanModel(QAbstractTableModel):
+class SpanModel(_Table):
     """The open set's spans as rows, kept sorted by the chosen column.
 
     A change arrives as (removed, added) spans and moves only those rows (bisect on the sort
@@ -315,13 +322,6 @@ class SpanModel(QAbstractTableModel):
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return self.HEADER_TIPS[section] or None
-        return None
 
     def data(self, index: Index, role: int = 0) -> Any:
         span = self.span_at(index.row())
