@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -133,14 +132,12 @@ def test_corpora_present_or_skipped() -> None:
 
 
 @pytest.mark.corpora
-def test_tokenize_is_fast_on_the_long_text() -> None:
+def test_tokenize_the_long_text() -> None:
     if not LONG.exists():
         pytest.skip("../shared/corpora is absent")
     text = LONG.read_text(encoding="utf-8")
     assert len(text) > 500_000
-    began = time.perf_counter()
-    tokens = tokenize(text)
-    assert time.perf_counter() - began < 1.0
+    tokens = tokenize(text)  # its speed: benchmarks/bench_core.py
     assert sum(t.text == "قال" for t in tokens) > 500
 
 

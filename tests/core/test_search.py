@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -112,14 +111,12 @@ def test_every_hit_normalizes_to_the_query(text: str, query: str) -> None:
 
 
 @pytest.mark.corpora
-def test_index_builds_fast_on_the_long_text() -> None:
+def test_index_finds_every_hit_in_the_long_text() -> None:
     if not LONG.exists():
         pytest.skip("../shared/corpora is absent")
     text = LONG.read_text(encoding="utf-8")
-    began = time.perf_counter()
-    index = SearchIndex(text)
+    index = SearchIndex(text)  # its speed: benchmarks/bench_core.py
     hits = index.find("قال")
-    assert time.perf_counter() - began < 1.0
     assert len(hits) > 1500
     assert all(normalize(text[a:b]) == "قال" for a, b in hits)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -95,15 +94,13 @@ def test_utf16_map_matches_encoding_property(text: str, data: st.DataObject) -> 
 
 
 @pytest.mark.corpora
-def test_utf16_map_is_fast_on_the_long_corpus_text() -> None:
+def test_utf16_map_on_the_long_corpus_text() -> None:
     if not LONG.exists():
         pytest.skip("../shared/corpora is absent")
     text = "😀" + LONG.read_text(encoding="utf-8") + "🇫🇷"
-    began = time.perf_counter()
-    umap = Utf16Map(text)
-    for i in range(0, len(text), 97):
-        umap.to_utf16(i)
-    assert time.perf_counter() - began < 1.0
+    umap = Utf16Map(text)  # its speed: benchmarks/bench_core.py
+    for i in range(0, len(text), 9_973):
+        assert umap.to_utf16(i) == _utf16(text, i)
     assert umap.to_utf16(len(text)) == _utf16(text, len(text))
 
 

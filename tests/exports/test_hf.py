@@ -4,7 +4,6 @@ ClassLabel features, read by seqeval, the same tag names in every part of a spli
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest

@@ -3,7 +3,6 @@ validation that changes nothing, per-annotator sets and queues, known names for 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -584,7 +583,7 @@ def statements(env: Env) -> Iterator[list[str]]:
     event.remove(env.store.engine, "before_cursor_execute", count)
 
 
-def test_queue_of_ten_thousand_documents_is_one_query_and_fast(env: Env,
+def test_queue_of_ten_thousand_documents_is_one_query(env: Env,
                                                               statements: list[str]) -> None:
     docs = [Document(external_id=f"bulk-{i:05d}", title=f"t{i}", text=f"نص {i} 😀",
                      sha256=sha256_text(f"نص {i} 😀")) for i in range(10_000)]
@@ -594,16 +593,13 @@ def test_queue_of_ten_thousand_documents_is_one_query_and_fast(env: Env,
     assert set_id is not None
     env.mona.add_span(set_id, 0, 2, "quote")
     statements.clear()
-    started = time.perf_counter()
     queue = env.mona.queue()
-    elapsed = time.perf_counter() - started
     assert len(queue) == 10_002
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
     assert [q.external_id for q in queue] == sorted(q.external_id for q in queue)
     by_id = {q.document_id: q for q in queue}
     assert by_id[ids[-1]] == QueueItem(ids[-1], "bulk-09999", "t9999", 9, SetStatus.IN_PROGRESS, 1)
     assert by_id[ids[0]] == QueueItem(ids[0], "bulk-00000", "t0", 6, SetStatus.TODO, 0)
-    assert elapsed < 0.5, f"queue() of 10,000 documents took {elapsed:.2f}s"
 
 
 # -- known names and snapping -----------------------------------------------------------------
