@@ -21,10 +21,13 @@ from annotator.ui.main_window import MainWindow
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.queue import QueueViewModel
 
-#: Arabic fonts to prefer, best first (Debian: fonts-noto-core, fonts-hosny-amiri).
-PREFERRED_FONTS = ("Noto Naskh Arabic", "Amiri", "Noto Sans Arabic", "Noto Kufi Arabic",
+#: Arabic fonts to prefer for the article, best first. Amiri ships with the package (the
+#: fontpkg-amiri wheel, OFL), so the window is the same on every machine; View -> Font offers the
+#: others installed.
+PREFERRED_FONTS = ("Amiri", "Noto Naskh Arabic", "Noto Sans Arabic", "Noto Kufi Arabic",
                    "DejaVu Sans")
-UI_FONTS = ("Noto Sans Arabic", "Noto Naskh Arabic", "DejaVu Sans")
+#: The interface font: Noto Sans Arabic ships with the package too (fontpkg-noto-sans-arabic).
+UI_FONTS = ("Noto Sans Arabic", "Amiri", "Noto Naskh Arabic", "DejaVu Sans")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,21 @@ class GuiOptions:
     screenshot: Path | None = None
     open_document: str | None = None
     size: tuple[int, int] = (1400, 900)
+
+
+def load_bundled_fonts() -> list[str]:
+    """Register the fonts that ship with the package (OFL, from the fontpkg wheels) with Qt;
+    returns the families added. Needs a QGuiApplication. Cheap to call again."""
+    import fontpkg_amiri
+    import fontpkg_noto_sans_arabic
+
+    families: list[str] = []
+    for package in (fontpkg_amiri, fontpkg_noto_sans_arabic):
+        for path in sorted(Path(package.ROOT, "files").glob("*.ttf")):
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            if font_id >= 0:
+                families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    return list(dict.fromkeys(families))
 
 
 def arabic_fonts() -> list[str]:
@@ -105,6 +123,7 @@ def configure_app(app: QApplication) -> None:
     """Right-to-left layout (docks, menus and tables mirrored) and a UI font with Arabic glyphs."""
     app.setApplicationName("annotator")
     app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    load_bundled_fonts()
     ui_font = next((f for f in UI_FONTS if f in arabic_fonts()), None)
     if ui_font:
         app.setFont(QFont(ui_font, 10))
