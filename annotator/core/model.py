@@ -35,10 +35,53 @@ class Origin(StrEnum):
 
 
 class Role(StrEnum):
+    """Who may do what (enforced by the services, see annotator/core/roles.py)."""
+
     ANNOTATOR = "annotator"
     REVIEWER = "reviewer"
-    ADMIN = "admin"
-    SYSTEM = "system"
+    LEAD = "lead"
+    SYSTEM = "system"   # the reserved owners (gold, suggestions) and internal jobs
+
+
+#: The roles a person can have (``system`` is not one).
+PERSON_ROLES = (Role.ANNOTATOR, Role.REVIEWER, Role.LEAD)
+
+
+class Decision(StrEnum):
+    """How a gold span came to be: a candidate accepted as it was, edited, or added by the reviewer."""
+
+    ACCEPTED = "accepted"
+    EDITED = "edited"
+    ADDED = "added"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a gold span comes from: who decided, how, and from which annotators' versions."""
+
+    decided_by: str
+    how: Decision
+    sources: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"decided_by": self.decided_by, "how": self.how.value, "from": list(self.sources)}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> Provenance:
+        """Parse what :meth:`to_json` wrote; raises ValueError with the field that is wrong."""
+        if not isinstance(obj, Mapping):
+            raise ValueError("provenance must be an object")
+        by, how, sources = obj.get("decided_by"), obj.get("how"), obj.get("from", [])
+        if not isinstance(by, str) or not by.strip():
+            raise ValueError("provenance.decided_by must be a non-empty string")
+        try:
+            decision = Decision(how)
+        except ValueError:
+            raise ValueError(f"provenance.how must be one of {[d.value for d in Decision]}, "
+                             f"not {how!r}") from None
+        if not isinstance(sources, list) or not all(isinstance(x, str) and x for x in sources):
+            raise ValueError("provenance.from must be a list of annotator names")
+        return cls(decided_by=by, how=decision, sources=tuple(sources))
 
 
 def kind_for_owner(owner: str) -> SetKind:
@@ -60,6 +103,7 @@ class Span:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
     origin: Origin = Origin.MANUAL
+    provenance: Provenance | None = None   # gold spans: who decided, how, from whose versions
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):

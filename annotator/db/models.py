@@ -51,6 +51,10 @@ class DocumentRow(Base):
 
 class AnnotatorRow(Base):
     __tablename__ = "annotator"
+    __table_args__ = (
+        CheckConstraint("role IN ('annotator', 'reviewer', 'lead', 'system')",
+                        name="ck_annotator_role"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -92,6 +96,8 @@ class SpanRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(20), default="manual")
+    # gold spans: {"decided_by": ..., "how": accepted|edited|added, "from": [annotators]}
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -117,6 +123,26 @@ class RelationRow(Base):
     tail_id: Mapped[int] = mapped_column(Integer, index=True)
 
 
+class RejectionRow(Base):
+    """A candidate span a reviewer rejected while adjudicating: kept out of the document's gold
+    set (``set_id``), and no longer shown as a disagreement to resolve."""
+
+    __tablename__ = "review_rejection"
+    __table_args__ = (
+        UniqueConstraint("set_id", "start", "end", "label", name="uq_review_rejection"),
+        CheckConstraint('0 <= start AND start < "end"', name="ck_review_rejection_offsets"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("annotation_set.id", ondelete="CASCADE"),
+                                        index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class EventRow(Base):
     """The append-only journal: who changed what, when, with the state before and after."""
 
@@ -126,7 +152,7 @@ class EventRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     batch: Mapped[str] = mapped_column(String(32), index=True)
-    action: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40), index=True)
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     document_id: Mapped[int | None] = mapped_column(Integer, index=True)

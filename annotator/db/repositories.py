@@ -14,6 +14,7 @@ from annotator.core.model import (
     AnnotationSet,
     Document,
     Origin,
+    Provenance,
     Relation,
     Role,
     SetKind,
@@ -26,6 +27,7 @@ from annotator.db.models import (
     DocumentRow,
     EventRow,
     LabelSchemaRow,
+    RejectionRow,
     RelationRow,
     SpanRow,
     utcnow,
@@ -68,6 +70,16 @@ class SetFilter:
     @property
     def is_all(self) -> bool:
         return self.kind is None and self.owner is None
+
+
+def _provenance(raw: Any) -> Provenance | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+        if raw is None:
+            return None
+    return Provenance.from_json(raw)
 
 
 class _JsonCache:
@@ -209,6 +221,26 @@ class AnnotatorRepository:
         return list(self.session.execute(
             select(AnnotatorRow.name, AnnotatorRow.role).order_by(AnnotatorRow.name)))
 
+    def role_of(self, name: str) -> Role | None:
+        found = self.session.execute(
+            select(AnnotatorRow.role).where(AnnotatorRow.name == name)).scalar()
+        return Role(found) if found is not None else None
+
+    def set_role(self, name: str, role: Role) -> None:
+        self.session.execute(update(AnnotatorRow).where(AnnotatorRow.name == name)
+                             .values(role=str(role)))
+
+    def count_with_role(self, role: Role) -> int:
+        return self.session.execute(select(func.count()).select_from(AnnotatorRow)
+                                    .where(AnnotatorRow.role == str(role))).scalar_one()
+
+    def lock_roles(self) -> None:
+        """Serialize role changes: on PostgreSQL, lock the annotator rows of leads until commit
+        (SQLite writers are serialized by the database itself)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(AnnotatorRow.id).where(AnnotatorRow.role == str(Role.LEAD))
+                                 .with_for_update())
+
 
 class SetRepository:
     def __init__(self, session: Session) -> None:
@@ -239,6 +271,7 @@ class SetRepository:
         now = utcnow()
         rows = [{"set_id": set_id, "start": s.start, "end": s.end, "label": s.label,
                  "attributes": dict(s.attributes), "note": s.note, "origin": str(s.origin),
+                 "provenance": s.provenance.to_json() if s.provenance else None,
                  "created_at": now, "updated_at": now} for s in spans]
         table = SpanRow.__table__
         keys = [(s.start, s.end, s.label) for s in spans]
@@ -308,14 +341,16 @@ class SetRepository:
         for chunk in _chunks(set_ids):
             rows = connection.execute(
                 select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
-                       cast(SpanRow.attributes, Text), SpanRow.note, SpanRow.origin)
+                       cast(SpanRow.attributes, Text), SpanRow.note, SpanRow.origin,
+                       SpanRow.provenance)
                 .where(SpanRow.set_id.in_(chunk))
                 .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id))
-            for sid, span_id, start, end, label, attrs, note, origin in rows:
+            for sid, span_id, start, end, label, attrs, note, origin, provenance in rows:
                 text = texts[doc_of[sid]]
                 spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
                                        id=span_id, attributes=attributes.load(attrs), note=note,
-                                       origin=origins[origin]))
+                                       origin=origins[origin],
+                                       provenance=_provenance(provenance)))
             for sid, rel_id, rtype, head, tail in connection.execute(
                     select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
                            RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))
@@ -343,6 +378,50 @@ class SetRepository:
         if row is None:
             return None
         return SetInfo(row[0], row[1], row[2], SetKind(row[3]), SetStatus(row[4]), float(row[5]))
+
+    def headers(self, document_ids: Collection[int]) -> list[SetInfo]:
+        """The headers of every set of the given documents, by document, kind, owner."""
+        found: list[SetInfo] = []
+        for chunk in _chunks(sorted(document_ids)):
+            rows = self.session.execute(
+                select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                       AnnotationSetRow.kind, AnnotationSetRow.status,
+                       AnnotationSetRow.active_seconds)
+                .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+                .where(AnnotationSetRow.document_id.in_(chunk)))
+            found.extend(SetInfo(r[0], r[1], r[2], SetKind(r[3]), SetStatus(r[4]), float(r[5]))
+                         for r in rows)
+        kind_order = {SetKind.ANNOTATION: 0, SetKind.GOLD: 1, SetKind.SUGGESTIONS: 2}
+        return sorted(found, key=lambda i: (i.document_id, kind_order[i.kind], i.owner))
+
+    def documents_with_sets(self, kind: SetKind) -> list[int]:
+        """Ids of the documents that have at least one set of ``kind``."""
+        return list(self.session.execute(
+            select(AnnotationSetRow.document_id).where(AnnotationSetRow.kind == str(kind))
+            .distinct().order_by(AnnotationSetRow.document_id)).scalars())
+
+    def add_rejection(self, set_id: int, start: int, end: int, label: str, *,
+                      decided_by: str) -> int:
+        return self.session.execute(
+            insert(RejectionRow).values(set_id=set_id, start=start, end=end, label=label,
+                                        decided_by=decided_by, decided_at=utcnow())
+            .returning(RejectionRow.id)).scalar_one()
+
+    def delete_rejection(self, set_id: int, start: int, end: int, label: str) -> int:
+        return self.session.execute(
+            delete(RejectionRow).where(RejectionRow.set_id == set_id, RejectionRow.start == start,
+                                       RejectionRow.end == end, RejectionRow.label == label)
+        ).rowcount
+
+    def rejections(self, set_ids: Collection[int]) -> dict[int, set[tuple[int, int, str]]]:
+        """set id -> the (start, end, label) candidates rejected in it."""
+        found: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
+        for chunk in _chunks(sorted(set_ids)):
+            for set_id, start, end, label in self.session.execute(
+                    select(RejectionRow.set_id, RejectionRow.start, RejectionRow.end,
+                           RejectionRow.label).where(RejectionRow.set_id.in_(chunk))):
+                found[set_id].add((start, end, label))
+        return dict(found)
 
     def span_records(self, span_ids: Sequence[int]) -> list[SpanRecord]:
         """The stored rows of the given spans (missing ids are left out), in the order asked."""
@@ -409,7 +488,9 @@ class SetRepository:
             self.session.execute(insert(SpanRow.__table__), [
                 {"id": r.id, "set_id": r.set_id, "start": r.start, "end": r.end,
                  "label": r.label, "attributes": dict(r.attributes), "note": r.note,
-                 "origin": r.origin, "created_at": r.created_at, "updated_at": r.updated_at}
+                 "origin": r.origin,
+                 "provenance": r.provenance.to_json() if r.provenance else None,
+                 "created_at": r.created_at, "updated_at": r.updated_at}
                 for r in records])
 
     def restore_relations(self, set_id: int, relations: Sequence[Relation]) -> None:
@@ -420,10 +501,11 @@ class SetRepository:
                  "tail_id": r.tail} for r in relations])
 
     def update_span(self, span_id: int, *, start: int, end: int, label: str,
-                    attributes: dict[str, Any], note: str) -> None:
+                    attributes: dict[str, Any], note: str,
+                    provenance: Provenance | None = None) -> None:
         self.session.execute(update(SpanRow).where(SpanRow.id == span_id).values(
             start=start, end=end, label=label, attributes=dict(attributes), note=note,
-            updated_at=utcnow()))
+            provenance=provenance.to_json() if provenance else None, updated_at=utcnow()))
 
     def touch(self, set_id: int) -> None:
         """Mark set ``set_id`` as changed now (its ``updated_at``)."""
@@ -461,8 +543,14 @@ class SetRepository:
                          SetStatus(status) if status is not None else None, int(n))
                 for doc_id, ext, title, length, set_id, status, n in rows]
 
-    def span_texts(self, labels: Collection[str]) -> set[str]:
-        """The distinct texts of the spans with one of ``labels`` in the whole store.
+    def any_assigned(self) -> bool:
+        """Has work ever been assigned in this store (``assign``, ``import --annotator``)?"""
+        return self.session.execute(
+            select(EventRow.id).where(EventRow.action == "assign").limit(1)).first() is not None
+
+    def span_texts(self, labels: Collection[str], *, owner: str | None = None) -> set[str]:
+        """The distinct texts of the spans with one of ``labels`` in the whole store (in the
+        human sets: annotation and gold), or only in ``owner``'s annotation sets.
 
         Cut in Python from each document's text, read once: SQLite's substr walks UTF-8 from the
         start of the text, so cutting 20,000 spans of a 505k-character book in SQL took 5 s.
@@ -470,10 +558,14 @@ class SetRepository:
         if not labels:
             return set()
         offsets: dict[int, set[tuple[int, int]]] = defaultdict(set)
-        for document_id, start, end in self.session.connection().execute(
-                select(AnnotationSetRow.document_id, SpanRow.start, SpanRow.end)
-                .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
-                .where(SpanRow.label.in_(sorted(labels)))):
+        query = (select(AnnotationSetRow.document_id, SpanRow.start, SpanRow.end)
+                 .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+                 .where(SpanRow.label.in_(sorted(labels)),
+                        AnnotationSetRow.kind != str(SetKind.SUGGESTIONS)))
+        if owner is not None:
+            query = query.join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id).where(
+                AnnotatorRow.name == owner, AnnotationSetRow.kind == str(SetKind.ANNOTATION))
+        for document_id, start, end in self.session.connection().execute(query):
             offsets[document_id].add((start, end))
         texts: set[str] = set()
         for chunk in _chunks(sorted(offsets), 50):
@@ -567,6 +659,7 @@ class SpanRecord:
     origin: str
     created_at: Any
     updated_at: Any
+    provenance: Provenance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,10 +675,10 @@ class QueueRow:
 
 _SPAN_COLUMNS = (SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
                  SpanRow.attributes, SpanRow.note, SpanRow.origin, SpanRow.created_at,
-                 SpanRow.updated_at)
+                 SpanRow.updated_at, SpanRow.provenance)
 
 
 def _span_record(row: Any) -> SpanRecord:
     return SpanRecord(id=row[0], set_id=row[1], start=row[2], end=row[3], label=row[4],
                       attributes=dict(row[5] or {}), note=row[6], origin=row[7],
-                      created_at=row[8], updated_at=row[9])
+                      created_at=row[8], updated_at=row[9], provenance=_provenance(row[10]))

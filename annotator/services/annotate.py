@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -49,15 +49,20 @@ from annotator.config import seeds_dir
 from annotator.core.arabic import parse_gazetteer
 from annotator.core.errors import UserError
 from annotator.core.model import (
+    GOLD,
     RESERVED_OWNERS,
     AnnotationSet,
+    Decision,
     Document,
     Origin,
+    Provenance,
     Relation,
+    Role,
     SetKind,
     SetStatus,
     Span,
 )
+from annotator.core.roles import Identity, require_annotate, require_read, require_review
 from annotator.core.schema import Schema
 from annotator.core.snap import KnownNames, SnapResult, snap
 from annotator.core.text import is_grapheme_boundary
@@ -99,53 +104,127 @@ class DeletedSpan:
     updated_at: datetime | None = None
 
 
-class AnnotationService:
-    """The use cases of one annotator (see the module docstring for the rules)."""
+@dataclass(frozen=True, slots=True)
+class NewSpan:
+    """A span to add in :meth:`AnnotationService.change`."""
 
-    def __init__(self, store: Store, schema: Schema, *, annotator: str) -> None:
+    start: int
+    end: int
+    label: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+    origin: Origin = Origin.MANUAL
+    provenance: Provenance | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+
+#: A relation end in :meth:`AnnotationService.change`: a stored span's id, or the (start, end,
+#: label) of a span added by the same change.
+SpanRef = int | tuple[int, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class NewRelation:
+    type: str
+    head: SpanRef
+    tail: SpanRef
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What :meth:`AnnotationService.change` did; :meth:`inverse_of` undoes it exactly.
+
+    ``removed``: spans deleted (with the relations that went with them); ``put``: spans added or
+    restored; ``unlinked``: relations deleted on their own; ``linked``: relations added or restored
+    on their own.
+    """
+
+    set_id: int
+    removed: tuple[DeletedSpan, ...] = ()
+    put: tuple[Span, ...] = ()
+    unlinked: tuple[Relation, ...] = ()
+    linked: tuple[Relation, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.removed or self.put or self.unlinked or self.linked)
+
+
+class AnnotationService:
+    """The use cases of one person on one kind of set (see the module docstring for the rules).
+
+    ``kind=SetKind.ANNOTATION`` (the default): the annotator's own sets. ``kind=SetKind.GOLD``:
+    a reviewer (or lead) editing the gold sets; every span written gets its provenance (who
+    decided, how: added by hand or edited; accepted candidates come from the review service).
+    """
+
+    def __init__(self, store: Store, schema: Schema, *, annotator: str,
+                 kind: SetKind = SetKind.ANNOTATION) -> None:
         if not isinstance(annotator, str) or not annotator.strip():
             raise UserError("an annotator name is needed")
-        if annotator in RESERVED_OWNERS:
-            raise UserError(f"{annotator!r} is reserved for the {annotator} set; "
-                            "annotate under your own name")
+        if annotator in RESERVED_OWNERS or annotator == "system":
+            raise UserError(f"{annotator!r} is a reserved name; annotate under your own name")
+        if kind == SetKind.SUGGESTIONS:
+            raise UserError("suggestions are written by the suggest service, not by hand")
         self.store = store
         self.schema = schema
         self.annotator = annotator
+        self.kind = kind
         self._gazetteer: KnownNames | None = None
         self._known: KnownNames | None = None
 
     # -- reading ------------------------------------------------------------------------------
 
+    def identity(self) -> Identity:
+        """This person and their role as the store has it now."""
+        with self._uow() as uow:
+            return self._identity(uow)
+
     def queue(self) -> list[QueueItem]:
-        """Every document by external id, with this annotator's set status (todo without a set)
-        and span count; one query whatever the number of documents."""
+        """The documents by external id, with this annotator's set status (todo without a set)
+        and span count; one query whatever the number of documents. Once work has been assigned
+        in the store (``annotator assign`` or ``import --annotator``), an annotator's queue holds
+        only the documents assigned to them; before that, and for reviewers and leads, every
+        document."""
         with self._uow() as uow:
             rows = uow.sets.queue(self.annotator)
+            assigned_only = self._identity(uow).role == Role.ANNOTATOR and uow.sets.any_assigned()
         return [QueueItem(r.document_id, r.external_id, r.title, r.length,
                           r.status if r.status is not None else SetStatus.TODO, r.spans)
-                for r in rows]
+                for r in rows if not assigned_only or r.set_id is not None]
 
     def load_set(self, set_id: int) -> AnnotationSet:
-        """A set with its spans and relations (any owner's: reading is not writing)."""
+        """A set with its spans and relations, if this person may read it (blind annotation:
+        an annotator reads only their own sets and the suggestions)."""
         with self._uow() as uow:
             info = self._info(uow, set_id)
+            require_read(self._identity(uow), owner=info.owner, kind=info.kind)
             return uow.sets.load(set_id, self._text(uow, info.document_id))
 
     def open_document(self, document_id: int) -> OpenDocument:
-        """The document and this annotator's set of it, created (todo, journaled) if missing."""
+        """The document and this person's set of it (their annotation set, or the gold set for a
+        reviewer), created (todo, journaled) if missing."""
         for attempt in (1, 2):
             try:
                 with self._uow() as uow:
                     document = uow.documents.get(document_id)
                     if document is None:
                         raise UserError(f"document {document_id} does not exist")
-                    owner_id = uow.annotators.ensure(self.annotator)
-                    set_id = uow.sets.find(document_id, owner_id, SetKind.ANNOTATION)
+                    if self.kind == SetKind.GOLD:
+                        require_review(self._identity(uow), "open the gold set")
+                        owner, role = GOLD, Role.SYSTEM
+                    else:
+                        owner, role = self.annotator, Role.ANNOTATOR
+                    owner_id = uow.annotators.ensure(owner, role)
+                    set_id = uow.sets.find(document_id, owner_id, self.kind)
                     if set_id is None:
-                        set_id = uow.sets.create(document_id, owner_id, SetKind.ANNOTATION)
+                        set_id = uow.sets.create(document_id, owner_id, self.kind)
                         uow.record("create", "annotation_set", entity_id=set_id,
                                    document_id=document_id, set_id=set_id,
-                                   after={"owner": self.annotator, "kind": "annotation",
+                                   after={"owner": owner, "kind": str(self.kind),
                                           **_set_state(SetStatus.TODO, 0.0)})
                     return OpenDocument(document, uow.sets.load(set_id, document.text))
             except IntegrityError:
@@ -158,11 +237,11 @@ class AnnotationService:
     def add_span(self, set_id: int, start: int, end: int, label: str, *,
                  attributes: Mapping[str, Any] | None = None, note: str = "",
                  origin: Origin | str = Origin.MANUAL) -> Span:
-        """Add one span to this annotator's set ``set_id``."""
+        """Add one span to this person's set ``set_id``."""
         with self._uow() as uow:
             info, text = self._owned(uow, set_id)
-            (span,) = self._add(uow, info, text, [(start, end, label, attributes or {}, note,
-                                                   origin)])
+            (span,) = self._add(uow, info, text, [NewSpan(start, end, label, attributes or {},
+                                                          note, origin)])
         self._remember([span])
         return span
 
@@ -173,21 +252,55 @@ class AnnotationService:
             return []
         with self._uow() as uow:
             info, text = self._owned(uow, set_id)
-            spans = self._add(uow, info, text, [(s, e, lb, {}, "", Origin.MANUAL)
-                                                for s, e, lb in items])
+            spans = self._add(uow, info, text, [NewSpan(s, e, lb) for s, e, lb in items])
         self._remember(spans)
         return spans
 
+    def change(self, set_id: int, *, delete: Sequence[int] = (),
+               restore: Sequence[DeletedSpan] = (), add: Sequence[NewSpan] = (),
+               unrelate: Sequence[int] = (), relink: Sequence[Relation] = (),
+               relate: Sequence[NewRelation] = (), status: SetStatus | None = None) -> Change:
+        """Several changes of one set in one transaction (one user action; all or nothing), in
+        this order: relations ``unrelate`` deleted, spans ``delete`` deleted (with their
+        relations), spans ``restore`` put back (with theirs), relations ``relink`` put back, spans
+        ``add`` added, relations ``relate`` added (ends: stored span ids, or the keys of spans
+        added here). ``inverse_of(result)`` gives the arguments that undo it exactly."""
+        with self._uow() as uow:
+            info, text = self._owned(uow, set_id)
+            unlinked = self._unlink(uow, info, unrelate)
+            removed = self._delete(uow, {info.id: (info, text)}, list(dict.fromkeys(delete)))
+            restored = self._restore(uow, {info.id: (info, text)}, list(restore)) \
+                if restore else []
+            relinked = self._relink(uow, info, list(relink))
+            added = self._add(uow, info, text, list(add), began=False) if add else []
+            linked = self._relate(uow, info, list(relate), added)
+            result = Change(set_id, removed=tuple(removed), put=tuple(restored + added),
+                            unlinked=tuple(unlinked), linked=tuple(relinked + linked))
+            if not result.empty or status is not None:
+                self._began(uow, info, status)
+        self._remember(list(result.put))
+        return result
+
+    @staticmethod
+    def inverse_of(change: Change) -> dict[str, Any]:
+        """The keyword arguments of :meth:`change` that undo ``change`` (ids kept)."""
+        return {"delete": [s.id for s in change.put if s.id is not None],
+                "restore": list(change.removed),
+                "unrelate": [r.id for r in change.linked if r.id is not None],
+                "relink": list(change.unlinked)}
+
     def update_span(self, span_id: int, *, start: int | None = None, end: int | None = None,
                     label: str | None = None, attributes: Mapping[str, Any] | None = None,
-                    note: str | None = None,
-                    status: SetStatus | None = None) -> tuple[Span, Span]:
+                    note: str | None = None, status: SetStatus | None = None,
+                    provenance: Provenance | None = None) -> tuple[Span, Span]:
         """Change a span's offsets, label, attributes or note; returns (before, after).
 
         ``None`` keeps a value. A new label keeps only the attributes it also has unless
         ``attributes`` are given; it is refused while a relation of the span needs the old one.
         ``status`` (here and in the delete/restore methods) is for undo: the set's status to put
-        back in the same transaction, instead of moving todo to in progress.
+        back in the same transaction, instead of moving todo to in progress. In a gold set the
+        span's provenance becomes "edited by this reviewer" (keeping whose versions it came
+        from), unless ``provenance`` is given (an undo putting the old one back).
         """
         with self._uow() as uow:
             record = self._span_record(uow, span_id)
@@ -204,13 +317,17 @@ class AnnotationService:
                        attributes=dict(attributes), note=record.note if note is None else note)
             self._check_span(text, new["start"], new["end"], new["label"], new["attributes"],
                              new["note"])
-            if all(getattr(record, k) == v for k, v in new.items()):
+            if all(getattr(record, k) == v for k, v in new.items()) \
+                    and (provenance is None or provenance == record.provenance):
                 return before, before
             self._check_duplicate(uow, info.id, new["start"], new["end"], new["label"],
                                   exclude=span_id)
             if new_label != record.label:
                 self._check_relabel(uow, record, new_label)
-            uow.sets.update_span(span_id, **new)
+            if provenance is None and info.kind == SetKind.GOLD:
+                sources = record.provenance.sources if record.provenance else ()
+                provenance = Provenance(self.annotator, Decision.EDITED, sources)
+            uow.sets.update_span(span_id, provenance=provenance or record.provenance, **new)
             (stored,) = uow.sets.span_records([span_id])
             after = _span(stored, text)
             uow.record("update", "span", entity_id=span_id, document_id=info.document_id,
@@ -226,7 +343,7 @@ class AnnotationService:
 
     def delete_spans(self, span_ids: Iterable[int], *,
                      status: SetStatus | None = None) -> list[DeletedSpan]:
-        """Delete spans (of this annotator's sets) and their relations in one transaction.
+        """Delete spans (of this person's sets) and their relations in one transaction.
 
         A relation between two deleted spans goes with the first of them in ``span_ids``.
         """
@@ -239,26 +356,7 @@ class AnnotationService:
             if missing:
                 raise UserError(f"span {missing[0]} does not exist (already deleted?)")
             owned = {sid: self._owned(uow, sid) for sid in dict.fromkeys(r.set_id for r in records)}
-            relations = uow.sets.relations_of_spans(ids)
-            taken: set[int] = set()
-            result: list[DeletedSpan] = []
-            for record in records:
-                info, text = owned[record.set_id]
-                mine = tuple(rel for _, rel in relations if rel.id not in taken
-                             and record.id in (rel.head, rel.tail))
-                taken.update(rel.id for rel in mine if rel.id is not None)
-                result.append(DeletedSpan(_span(record, text), record.set_id, mine,
-                                          record.created_at, record.updated_at))
-            uow.sets.delete_relations([rel.id for _, rel in relations if rel.id is not None])
-            uow.sets.delete_spans(ids)
-            for deleted, record in zip(result, records):
-                info, text = owned[record.set_id]
-                for rel in deleted.relations:
-                    uow.record("delete", "relation", entity_id=rel.id,
-                               document_id=info.document_id, set_id=info.id,
-                               before=_relation_state(rel))
-                uow.record("delete", "span", entity_id=record.id, document_id=info.document_id,
-                           set_id=info.id, before=_span_state(record, text))
+            result = self._delete(uow, owned, ids, records=records)
             for info, _ in owned.values():
                 self._began(uow, info, status)
         return result
@@ -274,49 +372,10 @@ class AnnotationService:
         if not deleted:
             return []
         with self._uow() as uow:
-            owned = {d.set_id: self._owned(uow, d.set_id)
-                     for d in deleted}
-            ids = [d.span.id for d in deleted]
-            if any(i is None for i in ids) or len(set(ids)) != len(ids):
-                raise UserError("only deleted spans with their ids can be restored, each once")
-            taken = uow.sets.span_records([i for i in ids if i is not None])
-            if taken:
-                raise UserError(f"span {taken[0].id} exists already (restored twice, or its id "
-                                "was reused); it was not restored")
-            records = []
-            for d in deleted:
-                info, text = owned[d.set_id]
-                s = d.span
-                if s.end > len(text) or text[s.start:s.end] != s.text:
-                    raise UserError(f"span {s.id} ({s.start}-{s.end}) does not match the text of "
-                                    f"document {info.document_id}")
-                assert s.id is not None
-                records.append(SpanRecord(
-                    id=s.id, set_id=d.set_id, start=s.start, end=s.end, label=s.label,
-                    attributes=dict(s.attributes), note=s.note, origin=str(s.origin),
-                    created_at=d.created_at or utcnow(), updated_at=d.updated_at or utcnow()))
-            relations = [(d.set_id, rel) for d in deleted for rel in d.relations]
-            self._check_restorable_relations(uow, relations, restored={
-                s_id: d.set_id for s_id, d in zip(ids, deleted) if s_id is not None})
-            try:
-                uow.sets.restore_span_records(records)
-                for set_id in owned:
-                    uow.sets.restore_relations(set_id, [r for sid, r in relations
-                                                        if sid == set_id])
-                uow.session.flush()
-            except IntegrityError as exc:
-                raise UserError(f"cannot restore the spans: {exc.orig}") from exc
-            for record in records:
-                info, text = owned[record.set_id]
-                uow.record("restore", "span", entity_id=record.id, document_id=info.document_id,
-                           set_id=info.id, after=_span_state(record, text))
-            for set_id, rel in relations:
-                info, _ = owned[set_id]
-                uow.record("restore", "relation", entity_id=rel.id, document_id=info.document_id,
-                           set_id=set_id, after=_relation_state(rel))
+            owned = {d.set_id: self._owned(uow, d.set_id) for d in deleted}
+            spans = self._restore(uow, owned, deleted)
             for info, _ in owned.values():
                 self._began(uow, info, status)
-        spans = [d.span for d in deleted]
         self._remember(spans)
         return spans
 
@@ -324,37 +383,11 @@ class AnnotationService:
 
     def add_relation(self, set_id: int, type: str, head_span_id: int,  # noqa: A002
                      tail_span_id: int) -> Relation:
-        """Link two spans of this annotator's set ``set_id`` with a relation of the schema."""
+        """Link two spans of this person's set ``set_id`` with a relation of the schema."""
         with self._uow() as uow:
             info, _ = self._owned(uow, set_id)
-            if not self.schema.has_relation(type):
-                names = ", ".join(r.name for r in self.schema.relations)
-                raise UserError(f"unknown relation type {type!r}; the schema has: {names}")
-            rule = self.schema.relation(type)
-            if head_span_id == tail_span_id:
-                raise UserError(f"a {type} relation needs two different spans, not span "
-                                f"{head_span_id} twice")
-            found = {r.id: r for r in uow.sets.span_records([head_span_id, tail_span_id])}
-            for span_id in (head_span_id, tail_span_id):
-                if span_id not in found:
-                    raise UserError(f"span {span_id} does not exist")
-            head, tail = found[head_span_id], found[tail_span_id]
-            if head.set_id != tail.set_id or head.set_id != set_id:
-                raise UserError(
-                    f"a relation links spans of one set: span {head.id} is in set {head.set_id}, "
-                    f"span {tail.id} in set {tail.set_id}, the relation would be in set {set_id}")
-            for end, record, wanted in (("head", head, rule.head), ("tail", tail, rule.tail)):
-                if record.label != wanted:
-                    raise UserError(f"the {end} of a {type} relation must be a {wanted} span; "
-                                    f"span {record.id} is a {record.label}")
-            existing = uow.sets.find_relation(set_id, type, head.id, tail.id)
-            if existing is not None:
-                raise UserError(f"span {head.id} is already linked to span {tail.id} by {type} "
-                                f"(relation {existing})")
-            (rel_id,) = uow.sets.add_relations(set_id, [Relation(type, head.id, tail.id)])
-            relation = Relation(type=type, head=head.id, tail=tail.id, id=rel_id)
-            uow.record("add", "relation", entity_id=rel_id, document_id=info.document_id,
-                       set_id=set_id, after=_relation_state(relation))
+            (relation,) = self._relate(uow, info, [NewRelation(type, head_span_id, tail_span_id)],
+                                       [])
             self._began(uow, info)
         return relation
 
@@ -364,11 +397,8 @@ class AnnotationService:
             found = uow.sets.relation(relation_id)
             if found is None:
                 raise UserError(f"relation {relation_id} does not exist (already deleted?)")
-            set_id, relation = found
-            info, _ = self._owned(uow, set_id)
-            uow.sets.delete_relations([relation_id])
-            uow.record("delete", "relation", entity_id=relation_id, document_id=info.document_id,
-                       set_id=set_id, before=_relation_state(relation))
+            info, _ = self._owned(uow, found[0])
+            (relation,) = self._unlink(uow, info, [relation_id])
             self._began(uow, info, status)
         return relation
 
@@ -383,14 +413,7 @@ class AnnotationService:
                 raise UserError(f"cannot restore relation {relation.id}: span {relation.head} "
                                 "does not exist")
             info, _ = self._owned(uow, head[0].set_id)
-            self._check_restorable_relations(uow, [(info.id, relation)], restored={})
-            try:
-                uow.sets.restore_relations(info.id, [relation])
-                uow.session.flush()
-            except IntegrityError as exc:
-                raise UserError(f"cannot restore relation {relation.id}: {exc.orig}") from exc
-            uow.record("restore", "relation", entity_id=relation.id, document_id=info.document_id,
-                       set_id=info.id, after=_relation_state(relation))
+            self._relink(uow, info, [relation])
             self._began(uow, info, status)
         return relation
 
@@ -437,7 +460,9 @@ class AnnotationService:
         """
         labels = [lb.name for lb in self.schema.labels if lb.strips_clitics]
         with self._uow() as uow:
-            texts = uow.sets.span_texts(labels)
+            # blind annotation: an annotator learns names from their own sets only
+            owner = None if self._identity(uow).reviews else self.annotator
+            texts = uow.sets.span_texts(labels, owner=owner)
         self._known = KnownNames(self._gazetteer_names() | KnownNames.of(texts))
         return self._known
 
@@ -497,14 +522,19 @@ class AnnotationService:
             raise UserError(f"document {document_id} does not exist")
         return document.text
 
+    def _identity(self, uow: UnitOfWork) -> Identity:
+        """This person with the role the store gives them (annotator if not in the store yet)."""
+        return Identity(self.annotator, uow.annotators.role_of(self.annotator) or Role.ANNOTATOR)
+
     def _owned(self, uow: UnitOfWork, set_id: int) -> tuple[SetInfo, str]:
-        """The set's header and its document's text, if the set is this annotator's to write."""
+        """The set's header and its document's text, if this person may change the set (their
+        own annotation set; gold for a reviewer)."""
         info = self._info(uow, set_id)
-        if info.kind != SetKind.ANNOTATION or info.owner != self.annotator:
-            what = f"the {info.kind} set" if info.kind != SetKind.ANNOTATION \
-                else f"{info.owner!r}'s set"
-            raise UserError(f"annotation set {set_id} is {what} of document {info.document_id}; "
-                            f"{self.annotator!r} can change only their own sets")
+        try:
+            require_annotate(self._identity(uow), owner=info.owner, kind=info.kind)
+        except UserError as exc:
+            raise type(exc)(f"annotation set {set_id} (document {info.document_id}): {exc}") \
+                from None
         return info, self._text(uow, info.document_id)
 
     @staticmethod
@@ -565,31 +595,211 @@ class AnnotationService:
         if existing is not None:
             raise UserError(f"span {start}-{end} is already a {label} (span {existing})")
 
-    def _add(self, uow: UnitOfWork, info: SetInfo, text: str,
-             items: Sequence[tuple[int, int, str, Mapping[str, Any], str, Origin | str]]
-             ) -> list[Span]:
+    def _add(self, uow: UnitOfWork, info: SetInfo, text: str, items: Sequence[NewSpan], *,
+             began: bool = True) -> list[Span]:
         drafts: list[Span] = []
         seen: set[tuple[int, int, str]] = set()
-        for start, end, label, attributes, note, origin in items:
-            self._check_span(text, start, end, label, attributes, note)
+        for item in items:
+            start, end, label = item.start, item.end, item.label
+            self._check_span(text, start, end, label, item.attributes, item.note)
             try:
-                origin = Origin(origin)
+                origin = Origin(item.origin)
             except ValueError:
                 names = ", ".join(o.value for o in Origin)
-                raise UserError(f"unknown origin {origin!r}; one of: {names}") from None
+                raise UserError(f"unknown origin {item.origin!r}; one of: {names}") from None
+            provenance = item.provenance
+            if info.kind == SetKind.GOLD:
+                origin = Origin.ADJUDICATED
+                provenance = provenance or Provenance(self.annotator, Decision.ADDED)
             if (start, end, label) in seen:
                 raise UserError(f"span {start}-{end} {label} is given twice")
             seen.add((start, end, label))
             self._check_duplicate(uow, info.id, start, end, label)
             drafts.append(Span(start=start, end=end, label=label, text=text[start:end],
-                               attributes=dict(attributes), note=note, origin=origin))
+                               attributes=dict(item.attributes), note=item.note, origin=origin,
+                               provenance=provenance))
         ids = uow.sets.add_spans(info.id, drafts)
         records = uow.sets.span_records(ids)
         for record in records:
             uow.record("add", "span", entity_id=record.id, document_id=info.document_id,
                        set_id=info.id, after=_span_state(record, text))
-        self._began(uow, info)
+        if began:
+            self._began(uow, info)
         return [replace(draft, id=span_id) for draft, span_id in zip(drafts, ids)]
+
+    def _delete(self, uow: UnitOfWork, owned: Mapping[int, tuple[SetInfo, str]],
+                ids: Sequence[int], *, records: Sequence[SpanRecord] | None = None
+                ) -> list[DeletedSpan]:
+        """Delete spans of the ``owned`` sets with their relations (journaled)."""
+        if not ids:
+            return []
+        if records is None:
+            records = uow.sets.span_records(ids)
+            missing = sorted(set(ids) - {r.id for r in records})
+            if missing:
+                raise UserError(f"span {missing[0]} does not exist (already deleted?)")
+        for record in records:
+            if record.set_id not in owned:
+                raise UserError(f"span {record.id} is not in set {next(iter(owned))}")
+        relations = uow.sets.relations_of_spans(ids)
+        taken: set[int] = set()
+        result: list[DeletedSpan] = []
+        for record in records:
+            info, text = owned[record.set_id]
+            mine = tuple(rel for _, rel in relations if rel.id not in taken
+                         and record.id in (rel.head, rel.tail))
+            taken.update(rel.id for rel in mine if rel.id is not None)
+            result.append(DeletedSpan(_span(record, text), record.set_id, mine,
+                                      record.created_at, record.updated_at))
+        uow.sets.delete_relations([rel.id for _, rel in relations if rel.id is not None])
+        uow.sets.delete_spans(ids)
+        for deleted, record in zip(result, records):
+            info, text = owned[record.set_id]
+            for rel in deleted.relations:
+                uow.record("delete", "relation", entity_id=rel.id,
+                           document_id=info.document_id, set_id=info.id,
+                           before=_relation_state(rel))
+            uow.record("delete", "span", entity_id=record.id, document_id=info.document_id,
+                       set_id=info.id, before=_span_state(record, text))
+        return result
+
+    def _restore(self, uow: UnitOfWork, owned: Mapping[int, tuple[SetInfo, str]],
+                 deleted: Sequence[DeletedSpan]) -> list[Span]:
+        """Put back deleted spans of the ``owned`` sets, then their relations (journaled)."""
+        if not deleted:
+            return []
+        for d in deleted:
+            if d.set_id not in owned:
+                raise UserError(f"span {d.span.id} was not in set {next(iter(owned))}")
+        ids = [d.span.id for d in deleted]
+        if any(i is None for i in ids) or len(set(ids)) != len(ids):
+            raise UserError("only deleted spans with their ids can be restored, each once")
+        taken = uow.sets.span_records([i for i in ids if i is not None])
+        if taken:
+            raise UserError(f"span {taken[0].id} exists already (restored twice, or its id "
+                            "was reused); it was not restored")
+        records = []
+        for d in deleted:
+            info, text = owned[d.set_id]
+            s = d.span
+            if s.end > len(text) or text[s.start:s.end] != s.text:
+                raise UserError(f"span {s.id} ({s.start}-{s.end}) does not match the text of "
+                                f"document {info.document_id}")
+            assert s.id is not None
+            records.append(SpanRecord(
+                id=s.id, set_id=d.set_id, start=s.start, end=s.end, label=s.label,
+                attributes=dict(s.attributes), note=s.note, origin=str(s.origin),
+                created_at=d.created_at or utcnow(), updated_at=d.updated_at or utcnow(),
+                provenance=s.provenance))
+        relations = [(d.set_id, rel) for d in deleted for rel in d.relations]
+        self._check_restorable_relations(uow, relations, restored={
+            s_id: d.set_id for s_id, d in zip(ids, deleted) if s_id is not None})
+        try:
+            uow.sets.restore_span_records(records)
+            for set_id in owned:
+                uow.sets.restore_relations(set_id, [r for sid, r in relations if sid == set_id])
+            uow.session.flush()
+        except IntegrityError as exc:
+            raise UserError(f"cannot restore the spans: {exc.orig}") from exc
+        for record in records:
+            info, text = owned[record.set_id]
+            uow.record("restore", "span", entity_id=record.id, document_id=info.document_id,
+                       set_id=info.id, after=_span_state(record, text))
+        for set_id, rel in relations:
+            info, _ = owned[set_id]
+            uow.record("restore", "relation", entity_id=rel.id, document_id=info.document_id,
+                       set_id=set_id, after=_relation_state(rel))
+        return [d.span for d in deleted]
+
+    def _unlink(self, uow: UnitOfWork, info: SetInfo, relation_ids: Sequence[int]
+                ) -> list[Relation]:
+        """Delete relations of set ``info`` (journaled); returns them."""
+        found: list[Relation] = []
+        for relation_id in dict.fromkeys(relation_ids):
+            hit = uow.sets.relation(relation_id)
+            if hit is None:
+                raise UserError(f"relation {relation_id} does not exist (already deleted?)")
+            if hit[0] != info.id:
+                raise UserError(f"relation {relation_id} is not in set {info.id}")
+            found.append(hit[1])
+        uow.sets.delete_relations([r.id for r in found if r.id is not None])
+        for relation in found:
+            uow.record("delete", "relation", entity_id=relation.id,
+                       document_id=info.document_id, set_id=info.id,
+                       before=_relation_state(relation))
+        return found
+
+    def _relink(self, uow: UnitOfWork, info: SetInfo, relations: Sequence[Relation]
+                ) -> list[Relation]:
+        """Put back deleted relations of set ``info`` with their ids (journaled)."""
+        if not relations:
+            return []
+        if any(r.id is None for r in relations):
+            raise UserError("only a deleted relation with its id can be restored")
+        self._check_restorable_relations(uow, [(info.id, r) for r in relations], restored={})
+        try:
+            uow.sets.restore_relations(info.id, relations)
+            uow.session.flush()
+        except IntegrityError as exc:
+            raise UserError(f"cannot restore the relations: {exc.orig}") from exc
+        for relation in relations:
+            uow.record("restore", "relation", entity_id=relation.id,
+                       document_id=info.document_id, set_id=info.id,
+                       after=_relation_state(relation))
+        return list(relations)
+
+    def _relate(self, uow: UnitOfWork, info: SetInfo, items: Sequence[NewRelation],
+                added: Sequence[Span]) -> list[Relation]:
+        """Add relations to set ``info``; ends are span ids or keys of the ``added`` spans."""
+        if not items:
+            return []
+        by_key = {(s.start, s.end, s.label): s for s in added}
+        ids = [ref for item in items for ref in (item.head, item.tail) if isinstance(ref, int)]
+        stored = {r.id: r for r in uow.sets.span_records(ids)}
+        drafts: list[Relation] = []
+        seen: set[tuple[str, int, int]] = set()
+        for item in items:
+            if not self.schema.has_relation(item.type):
+                names = ", ".join(r.name for r in self.schema.relations)
+                raise UserError(f"unknown relation type {item.type!r}; the schema has: {names}")
+            rule = self.schema.relation(item.type)
+            ends: list[tuple[int, int, str]] = []   # (id, set id, label)
+            for ref in (item.head, item.tail):
+                if isinstance(ref, int):
+                    record = stored.get(ref)
+                    if record is None:
+                        raise UserError(f"span {ref} does not exist")
+                    ends.append((record.id, record.set_id, record.label))
+                else:
+                    span = by_key.get(tuple(ref))  # type: ignore[arg-type]
+                    if span is None or span.id is None:
+                        raise UserError(f"span {ref} is not among the spans added")
+                    ends.append((span.id, info.id, span.label))
+            (head, head_set, head_label), (tail, tail_set, tail_label) = ends
+            if head == tail:
+                raise UserError(f"a {item.type} relation needs two different spans, not span "
+                                f"{head} twice")
+            if head_set != tail_set or head_set != info.id:
+                raise UserError(
+                    f"a relation links spans of one set: span {head} is in set {head_set}, "
+                    f"span {tail} in set {tail_set}, the relation would be in set {info.id}")
+            for end_name, span_id, label, wanted in (("head", head, head_label, rule.head),
+                                                     ("tail", tail, tail_label, rule.tail)):
+                if label != wanted:
+                    raise UserError(f"the {end_name} of a {item.type} relation must be a {wanted} "
+                                    f"span; span {span_id} is a {label}")
+            existing = uow.sets.find_relation(info.id, item.type, head, tail)
+            if existing is not None or (item.type, head, tail) in seen:
+                raise UserError(f"span {head} is already linked to span {tail} by {item.type}"
+                                + (f" (relation {existing})" if existing is not None else ""))
+            seen.add((item.type, head, tail))
+            drafts.append(Relation(item.type, head, tail))
+        ids_added = uow.sets.add_relations(info.id, drafts)
+        result = [replace(r, id=i) for r, i in zip(drafts, ids_added)]
+        for relation in result:
+            uow.record("add", "relation", entity_id=relation.id, document_id=info.document_id,
+                       set_id=info.id, after=_relation_state(relation))
+        return result
 
     def _check_relabel(self, uow: UnitOfWork, record: SpanRecord, label: str) -> None:
         for _, rel in uow.sets.relations_of_spans([record.id]):
@@ -627,15 +837,19 @@ class AnnotationService:
 def _span(record: SpanRecord, text: str) -> Span:
     return Span(start=record.start, end=record.end, label=record.label,
                 text=text[record.start:record.end], id=record.id,
-                attributes=dict(record.attributes), note=record.note, origin=Origin(record.origin))
+                attributes=dict(record.attributes), note=record.note, origin=Origin(record.origin),
+                provenance=record.provenance)
 
 
 def _span_state(record: SpanRecord, text: str) -> dict[str, Any]:
     created = record.created_at
-    return {"start": record.start, "end": record.end, "label": record.label,
-            "text": text[record.start:record.end], "attributes": dict(record.attributes),
-            "note": record.note, "origin": record.origin,
-            "created_at": created.isoformat() if isinstance(created, datetime) else created}
+    state = {"start": record.start, "end": record.end, "label": record.label,
+             "text": text[record.start:record.end], "attributes": dict(record.attributes),
+             "note": record.note, "origin": record.origin,
+             "created_at": created.isoformat() if isinstance(created, datetime) else created}
+    if record.provenance is not None:
+        state["provenance"] = record.provenance.to_json()
+    return state
 
 
 def _relation_state(relation: Relation) -> dict[str, Any]:

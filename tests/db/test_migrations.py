@@ -18,6 +18,7 @@ from annotator.db.models import Base
 from annotator.db.store import Store
 
 TABLES = {"document", "annotator", "annotation_set", "span", "relation", "event", "label_schema",
+          "review_rejection",
           "alembic_version"}
 
 
