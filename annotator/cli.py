@@ -163,21 +163,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _actor(args: argparse.Namespace) -> str:
-    if args.user:
-        return str(args.user)
-    env = os.environ.get(USER_ENV)
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """Who runs the command: --user, else $ANNOTATOR_USER, else the login name. On the embedded
+    SQLite store the name is trusted as given (anyone can say --user)."""
+    from annotator.services.team import check_person_name
+
+    name = args.user or os.environ.get(USER_ENV)
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "unknown"
+    return check_person_name(str(name))
 
 
 def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The store, migrated; the person running the command becomes the lead of a store that has
+    none yet (its creator)."""
     from annotator.services.project import open_project
+    from annotator.services.team import ensure_first_lead
 
-    return open_project(resolve_db_url(args.db))
+    store = open_project(resolve_db_url(args.db))
+    ensure_first_lead(store, _actor(args))
+    return store
 
 
 def cmd_import(args: argparse.Namespace) -> int:

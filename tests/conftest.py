@@ -25,6 +25,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+    # the CLI's default person (whoever creates a store is its lead): the same on every machine
+    monkeypatch.setenv("ANNOTATOR_USER", "lina")
 
 
 @pytest.fixture

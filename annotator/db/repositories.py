@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Sequence
 
-from sqlalchemy import Text, cast, delete, func, insert, select, update
+from sqlalchemy import Text, case, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -168,6 +168,21 @@ class DocumentRepository:
     def count(self) -> int:
         return self.session.execute(select(func.count()).select_from(DocumentRow)).scalar_one()
 
+    def index(self) -> list[tuple[int, str, str]]:
+        """(id, external id, title) of every document, by external id (no text read)."""
+        return [tuple(r) for r in self.session.execute(  # type: ignore[misc]
+            select(DocumentRow.id, DocumentRow.external_id, DocumentRow.title)
+            .order_by(DocumentRow.external_id))]
+
+    def many(self, document_ids: Collection[int]) -> dict[int, Document]:
+        """The documents with the given ids (texts included), by id."""
+        found: dict[int, Document] = {}
+        for chunk in _chunks(sorted(document_ids), 100):
+            for row in self.session.execute(select(*self._columns)
+                                            .where(DocumentRow.id.in_(chunk))):
+                found[row.id] = _document(row)
+        return found
+
     def summaries(self) -> list[DocumentSummary]:
         """Every document with its length and its sets (owner, kind, status, counts)."""
         docs = self.session.execute(
@@ -234,12 +249,6 @@ class AnnotatorRepository:
         return self.session.execute(select(func.count()).select_from(AnnotatorRow)
                                     .where(AnnotatorRow.role == str(role))).scalar_one()
 
-    def lock_roles(self) -> None:
-        """Serialize role changes: on PostgreSQL, lock the annotator rows of leads until commit
-        (SQLite writers are serialized by the database itself)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(select(AnnotatorRow.id).where(AnnotatorRow.role == str(Role.LEAD))
-                                 .with_for_update())
 
 
 class SetRepository:
@@ -393,6 +402,14 @@ class SetRepository:
                          for r in rows)
         kind_order = {SetKind.ANNOTATION: 0, SetKind.GOLD: 1, SetKind.SUGGESTIONS: 2}
         return sorted(found, key=lambda i: (i.document_id, kind_order[i.kind], i.owner))
+
+    def counts_by_owner(self, kind: SetKind) -> dict[str, tuple[int, int]]:
+        """owner -> (sets of ``kind``, of which done)."""
+        done = func.sum(case((AnnotationSetRow.status == str(SetStatus.DONE), 1), else_=0))
+        return {name: (int(n), int(d or 0)) for name, n, d in self.session.execute(
+            select(AnnotatorRow.name, func.count(), done)
+            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+            .where(AnnotationSetRow.kind == str(kind)).group_by(AnnotatorRow.name))}
 
     def documents_with_sets(self, kind: SetKind) -> list[int]:
         """Ids of the documents that have at least one set of ``kind``."""

@@ -13,7 +13,7 @@ import uuid
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.db.engine import ensure_current, make_engine
@@ -89,6 +89,14 @@ class UnitOfWork:
             "entity": entity, "entity_id": entity_id, "document_id": document_id,
             "set_id": set_id, "before": before, "after": after,
         })
+
+    def lock(self, name: str) -> None:
+        """Serialize a read-then-write decision (first lead, last lead) between processes: on
+        PostgreSQL a transaction-level advisory lock; SQLite serializes writers itself (a writer
+        that read a stale snapshot fails instead of overwriting)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(name.encode("utf-8")[:8].ljust(8, b"\0"), "big", signed=True)
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def flush_events(self) -> None:
         if self._events:

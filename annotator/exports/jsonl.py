@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from annotator.core.errors import ValidationError
-from annotator.core.model import AnnotationSet, Document, Origin, SetStatus, Span
+from annotator.core.model import AnnotationSet, Document, Origin, Provenance, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.text import sha256_text
 from annotator.exports.atomic import atomic_text_writer
@@ -52,6 +52,8 @@ def format_line(document: Document, aset: AnnotationSet | None) -> str:
                                 "attributes": span.attributes}
         if span.note:
             item["note"] = span.note
+        if span.provenance is not None:
+            item["provenance"] = span.provenance.to_json()
         spans.append(item)
     relations = [{"type": kind, "head": f"s{head}", "tail": f"s{tail}"} for kind, head, tail in
                  sorted((r.type, number_of[r.head], number_of[r.tail]) for r in aset.relations)] \
@@ -193,10 +195,16 @@ def _parse_spans(items: Any, text: str, schema: Schema, fail: Any) -> tuple[list
             raise fail("must be a string", f"{where}.note")
         if (start, end, label) in seen:
             raise fail(f"the same span {start}-{end} {label!r} appears twice", where)
+        provenance = None
+        if item.get("provenance") is not None:
+            try:
+                provenance = Provenance.from_json(item["provenance"])
+            except ValueError as exc:
+                raise fail(str(exc), f"{where}.provenance") from None
         seen.add((start, end, label))
         index_of[key] = len(spans)
         spans.append(Span(start=start, end=end, label=label, text=cut, attributes=attributes,
-                          note=note, origin=Origin.IMPORTED))
+                          note=note, origin=Origin.IMPORTED, provenance=provenance))
     return spans, index_of
 
 

@@ -147,10 +147,13 @@ class Change:
     put: tuple[Span, ...] = ()
     unlinked: tuple[Relation, ...] = ()
     linked: tuple[Relation, ...] = ()
+    rejected: tuple[tuple[int, int, str], ...] = ()     # review: candidates rejected
+    unrejected: tuple[tuple[int, int, str], ...] = ()   # review: rejections taken back
 
     @property
     def empty(self) -> bool:
-        return not (self.removed or self.put or self.unlinked or self.linked)
+        return not (self.removed or self.put or self.unlinked or self.linked or self.rejected
+                    or self.unrejected)
 
 
 class AnnotationService:
@@ -259,14 +262,21 @@ class AnnotationService:
     def change(self, set_id: int, *, delete: Sequence[int] = (),
                restore: Sequence[DeletedSpan] = (), add: Sequence[NewSpan] = (),
                unrelate: Sequence[int] = (), relink: Sequence[Relation] = (),
-               relate: Sequence[NewRelation] = (), status: SetStatus | None = None) -> Change:
+               relate: Sequence[NewRelation] = (), reject: Sequence[tuple[int, int, str]] = (),
+               unreject: Sequence[tuple[int, int, str]] = (),
+               status: SetStatus | None = None) -> Change:
         """Several changes of one set in one transaction (one user action; all or nothing), in
         this order: relations ``unrelate`` deleted, spans ``delete`` deleted (with their
         relations), spans ``restore`` put back (with theirs), relations ``relink`` put back, spans
         ``add`` added, relations ``relate`` added (ends: stored span ids, or the keys of spans
-        added here). ``inverse_of(result)`` gives the arguments that undo it exactly."""
+        added here); in a gold set, candidates ``reject`` recorded as rejected and ``unreject``
+        no longer. ``inverse_of(result)`` gives the arguments that undo it exactly."""
         with self._uow() as uow:
             info, text = self._owned(uow, set_id)
+            if (reject or unreject) and info.kind != SetKind.GOLD:
+                raise UserError("candidates are rejected in a gold set only")
+            rejected = self._reject(uow, info, text, list(dict.fromkeys(reject)), True)
+            unrejected = self._reject(uow, info, text, list(dict.fromkeys(unreject)), False)
             unlinked = self._unlink(uow, info, unrelate)
             removed = self._delete(uow, {info.id: (info, text)}, list(dict.fromkeys(delete)))
             restored = self._restore(uow, {info.id: (info, text)}, list(restore)) \
@@ -275,7 +285,8 @@ class AnnotationService:
             added = self._add(uow, info, text, list(add), began=False) if add else []
             linked = self._relate(uow, info, list(relate), added)
             result = Change(set_id, removed=tuple(removed), put=tuple(restored + added),
-                            unlinked=tuple(unlinked), linked=tuple(relinked + linked))
+                            unlinked=tuple(unlinked), linked=tuple(relinked + linked),
+                            rejected=tuple(rejected), unrejected=tuple(unrejected))
             if not result.empty or status is not None:
                 self._began(uow, info, status)
         self._remember(list(result.put))
@@ -287,7 +298,8 @@ class AnnotationService:
         return {"delete": [s.id for s in change.put if s.id is not None],
                 "restore": list(change.removed),
                 "unrelate": [r.id for r in change.linked if r.id is not None],
-                "relink": list(change.unlinked)}
+                "relink": list(change.unlinked),
+                "reject": list(change.unrejected), "unreject": list(change.rejected)}
 
     def update_span(self, span_id: int, *, start: int | None = None, end: int | None = None,
                     label: str | None = None, attributes: Mapping[str, Any] | None = None,
@@ -710,6 +722,30 @@ class AnnotationService:
             uow.record("restore", "relation", entity_id=rel.id, document_id=info.document_id,
                        set_id=set_id, after=_relation_state(rel))
         return [d.span for d in deleted]
+
+    def _reject(self, uow: UnitOfWork, info: SetInfo, text: str,
+                keys: Sequence[tuple[int, int, str]], rejecting: bool
+                ) -> list[tuple[int, int, str]]:
+        """Record (or take back) rejected candidates of gold set ``info`` (journaled)."""
+        for start, end, label in keys:
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end
+                    <= len(text)):
+                raise UserError(f"candidate {start}-{end} is outside the text")
+            detail = {"start": start, "end": end, "label": label, "text": text[start:end]}
+            if rejecting:
+                try:  # the unique constraint decides (two reviewers at once)
+                    uow.sets.add_rejection(info.id, start, end, label, decided_by=self.annotator)
+                except IntegrityError:
+                    raise UserError(f"candidate {start}-{end} {label} is already rejected") \
+                        from None
+                uow.record("reject", "candidate", document_id=info.document_id, set_id=info.id,
+                           after={**detail, "decided_by": self.annotator})
+            else:
+                if not uow.sets.delete_rejection(info.id, start, end, label):
+                    raise UserError(f"candidate {start}-{end} {label} is not rejected")
+                uow.record("unreject", "candidate", document_id=info.document_id,
+                           set_id=info.id, before=detail)
+        return list(keys)
 
     def _unlink(self, uow: UnitOfWork, info: SetInfo, relation_ids: Sequence[int]
                 ) -> list[Relation]:

@@ -24,6 +24,7 @@ from annotator.core.model import (
     Span,
     kind_for_owner,
 )
+from annotator.core.roles import require_import, require_lead
 from annotator.core.schema import Schema, with_labels
 from annotator.core.text import canonicalize, sha256_text
 from annotator.db.store import Store, UnitOfWork
@@ -32,6 +33,7 @@ from annotator.exports.jsonl import JsonlRecord, json_objects, parse_record
 from annotator.exports.registry import SUFFIXES, get_format
 from annotator.services.decoding import decode_bytes
 from annotator.services.project import project_schema
+from annotator.services.team import identity
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl",)
@@ -245,6 +247,8 @@ def _import_text_batch(store: Store, paths: Sequence[Path], *, annotator: str | 
                               "title": doc.title, "length": len(doc.text), "source": doc.source,
                               "encoding": doc.meta.get("encoding")})
         if annotator is not None:
+            if annotator != actor:
+                require_lead(identity(uow, actor), f"give {annotator!r} documents to annotate")
             owner_id = uow.annotators.ensure(annotator)
             for draft in drafts:
                 document_id = doc_id_of[draft.document.sha256]
@@ -338,6 +342,14 @@ def _write_jsonl(uow: UnitOfWork, records: list[JsonlRecord], *, path: str,
                  annotator: str | None, result: FileResult, replace: bool = False) -> None:
     """Resolve every record against the store (reads only), then write; one transaction."""
     plans: list[tuple[JsonlRecord, int | None, AnnotationSet | None]] = []
+    who = identity(uow, uow.actor)
+    for owner in dict.fromkeys(r.annotator if r.annotator is not None else annotator
+                               for r in records):
+        if owner is not None:
+            try:
+                require_import(who, owner=owner, kind=kind_for_owner(owner))
+            except UserError as exc:
+                raise ValidationError(str(exc), path=path) from None
     known = uow.documents.ids_by_sha({r.sha256 for r in records})
     taken = uow.documents.shas_by_external_id({r.doc_id for r in records})
     for record in records:
@@ -448,7 +460,8 @@ def _signature(spans: dict[object, Span], relations: Sequence[tuple[str, object,
                status: SetStatus) -> tuple[object, ...]:
     """What two sets must share to be the same: status, spans (with attributes, note), relations."""
     where = {key: (s.start, s.end, s.label) for key, s in spans.items()}
-    span_part = sorted((s.start, s.end, s.label, sorted(s.attributes.items()), s.note)
-                       for s in spans.values())
+    span_part = sorted((s.start, s.end, s.label, sorted(s.attributes.items()), s.note,
+                        (s.provenance.decided_by, s.provenance.how.value, s.provenance.sources)
+                        if s.provenance else ()) for s in spans.values())
     rel_part = sorted((kind, where[head], where[tail]) for kind, head, tail in relations)
     return (str(status), span_part, rel_part)

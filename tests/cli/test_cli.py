@@ -162,5 +162,5 @@ def test_empty_store_docs_and_stats(capsys, db_url):
     assert ok(capsys, "--db", db_url, "stats").out == (
         f"store:       {db_url}\n"
         "documents:   0 (0 characters)\n"
-        "annotators:  0\n"
-        "events:      1\n")  # the label schema, loaded from the seeds on first use
+        "annotators:  1\n"   # whoever created the store: its first lead
+        "events:      2\n")  # the label schema loaded from the seeds, and the first lead

@@ -134,7 +134,7 @@ def test_export_unknown_annotator_is_a_user_error(capsys, db_url, tmp_path, seed
     assert result.code == 1
     assert result.out == ""
     assert result.err == ("annotator: --set nobody: no annotator of that name "
-                          "(annotators: ali, gold, mona)\n")
+                          "(annotators: ali, gold, lina, mona)\n")
     assert not out.exists()
     assert list(tmp_path.glob("nobody*")) == []
     assert snapshot(capsys, db_url) == before

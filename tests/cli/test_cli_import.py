@@ -217,7 +217,7 @@ def test_jsonl_import_then_stats(capsys, db_url, tmp_path, seed_text):
     assert ok(capsys, "--db", db_url, "stats").out == (
         f"store:       {db_url}\n"
         f"documents:   1 ({SEED_CHARS} characters)\n"
-        "annotators:  0\n"
+        "annotators:  1\n"
         "sets:        1 gold done\n"
         "spans:       1 actor\n"
         "spans:       1 cue\n"
@@ -225,7 +225,7 @@ def test_jsonl_import_then_stats(capsys, db_url, tmp_path, seed_text):
         "spans:       1 quote\n"
         "relations:   1 cue\n"
         "relations:   1 said_by\n"
-        "events:      3\n")  # label schema, document, set
+        "events:      4\n")  # label schema, first lead, document, set
     (row,) = docs_rows(capsys, db_url)
     assert row.split()[:2] == [SEED_ID, str(SEED_CHARS)]
     assert cells(row)[2] == "gold done 4 spans"

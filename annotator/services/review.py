@@ -1,0 +1,291 @@
+"""The review use case: compare annotators' sets of a document and build its gold set.
+
+    review = ReviewService(store, schema, reviewer="rana")       # a reviewer or a lead
+    opened = review.open(document_id)                             # candidates, gold (created)
+    change = review.accept(opened, (41, 46, "actor"))             # one transaction into gold
+    review.gold.change(opened.gold_id, **review.gold.inverse_of(change))   # its undo
+
+Every decision is one transaction into the document's gold set, journaled, with the provenance of
+each gold span (who decided, how, from which annotators' versions), and undoable through the
+:class:`~annotator.services.annotate.Change` it returns. The gold set's status is the document's
+review status: no gold set or ``todo`` is *unreviewed*, ``in_progress`` *in review*, ``done``
+*reviewed*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from annotator.core.adjudication import (
+    Key,
+    Review,
+    State,
+    build_review,
+    relations_to_accept,
+    states,
+)
+from annotator.core.errors import UserError
+from annotator.core.model import (
+    AnnotationSet,
+    Decision,
+    Document,
+    Provenance,
+    SetKind,
+    SetStatus,
+)
+from annotator.core.roles import require_review
+from annotator.core.schema import Schema
+from annotator.db.repositories import SetFilter
+from annotator.db.store import Store
+from annotator.services.annotate import AnnotationService, Change, NewRelation, NewSpan
+
+
+class ReviewStatus(StrEnum):
+    UNREVIEWED = "unreviewed"
+    IN_REVIEW = "in review"
+    REVIEWED = "reviewed"
+
+
+def review_status(gold: SetStatus | None) -> ReviewStatus:
+    if gold == SetStatus.DONE:
+        return ReviewStatus.REVIEWED
+    if gold in (SetStatus.IN_PROGRESS, SetStatus.SKIPPED):
+        return ReviewStatus.IN_REVIEW
+    return ReviewStatus.UNREVIEWED
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    document_id: int
+    external_id: str
+    title: str
+    length: int
+    annotators: tuple[tuple[str, SetStatus], ...]
+    status: ReviewStatus
+    agreement: float | None        # mean pairwise span F1 (exact); None with fewer than two sets
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDocument:
+    document: Document
+    gold: AnnotationSet
+    review: Review
+    rejected: frozenset[Key]
+
+    @property
+    def gold_id(self) -> int:
+        assert self.gold.id is not None
+        return self.gold.id
+
+    def states(self) -> list[State]:
+        return states(self.review, [(s.start, s.end, s.label) for s in self.gold.spans],
+                      self.rejected)
+
+    def gold_state(self) -> GoldState:
+        return GoldState.of(self.gold, self.rejected)
+
+
+class ReviewService:
+    """The use cases of one reviewer (or lead); every method checks the role in the store."""
+
+    def __init__(self, store: Store, schema: Schema, *, reviewer: str) -> None:
+        self.store = store
+        self.schema = schema
+        self.reviewer = reviewer
+        self.gold = AnnotationService(store, schema, annotator=reviewer, kind=SetKind.GOLD)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def queue(self, *, scores: bool = True) -> list[ReviewItem]:
+        """The documents that have annotators' sets, with their annotators, review status and
+        agreement; the worst agreement first (documents with one annotator last), then by id."""
+        from annotator.core.agreement import DocumentSets, document_scores
+
+        with self.store.unit_of_work(actor=self.reviewer) as uow:
+            require_review(self.gold._identity(uow), "review")
+            doc_ids = uow.sets.documents_with_sets(SetKind.ANNOTATION)
+            headers = uow.sets.headers(doc_ids)
+            documents = {d.id: d for d in (uow.documents.get(i) for i in doc_ids) if d is not None}
+            loaded = uow.sets.for_documents({i: d.text for i, d in documents.items()},
+                                            SetFilter(kind=SetKind.ANNOTATION)) if scores else []
+        by_doc: dict[int, dict[str, AnnotationSet]] = {}
+        for aset in loaded:
+            by_doc.setdefault(aset.document_id, {})[aset.owner] = aset
+        score_of = {}
+        if scores:
+            found = document_scores([DocumentSets(documents[i].external_id, documents[i].text, sets)
+                                     for i, sets in by_doc.items()])
+            score_of = {i: found.get(documents[i].external_id) for i in by_doc}
+        items = []
+        for doc_id, document in documents.items():
+            mine = [h for h in headers if h.document_id == doc_id]
+            annotators = tuple((h.owner, h.status) for h in mine if h.kind == SetKind.ANNOTATION)
+            gold = next((h.status for h in mine if h.kind == SetKind.GOLD), None)
+            score = score_of.get(doc_id)
+            value = score.span_f1_exact if score is not None and len(annotators) > 1 else None
+            items.append(ReviewItem(doc_id, document.external_id, document.title,
+                                    len(document.text), annotators, review_status(gold), value))
+        return sorted(items, key=lambda i: (i.agreement is None,
+                                            i.agreement if i.agreement is not None else 0.0,
+                                            i.external_id))
+
+    def open(self, document_id: int) -> ReviewDocument:
+        """The document, its gold set (created, todo, if missing) and its candidates."""
+        opened = self.gold.open_document(document_id)
+        with self.store.unit_of_work(actor=self.reviewer) as uow:
+            sets = uow.sets.for_documents({document_id: opened.document.text},
+                                          SetFilter(kind=SetKind.ANNOTATION))
+            rejected = uow.sets.rejections([opened.set.id or 0]).get(opened.set.id or 0, set())
+        review = build_review(opened.document.text, {s.owner: s for s in sets})
+        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected))
+
+    # -- decisions (each one transaction into gold) ---------------------------------------------
+
+    def accept(self, opened: ReviewDocument, key: Key, gold: GoldState) -> Change:
+        """Accept candidate ``key`` into gold (provenance: accepted, from the annotators who
+        have it), with the relations linking it to spans already in gold that everyone who has
+        both ends agrees on. ``gold``: the gold set as the caller sees it (the store still
+        refuses duplicates)."""
+        candidate = opened.review.candidate(key)
+        if candidate is None:
+            raise UserError(f"no annotator has the span {key[0]}-{key[1]} {key[2]}")
+        if key in gold.ids:
+            raise UserError(f"{key[2]} {key[0]}-{key[1]} is already in gold")
+        return self._accept(opened, [key], gold)
+
+    def reject(self, opened: ReviewDocument, key: Key, gold: GoldState) -> Change:
+        """Reject candidate ``key``: recorded, and taken out of gold if it was there."""
+        if opened.review.candidate(key) is None:
+            raise UserError(f"no annotator has the span {key[0]}-{key[1]} {key[2]}")
+        if key in gold.rejected:
+            raise UserError(f"{key[2]} {key[0]}-{key[1]} is already rejected")
+        remove = [gold.ids[key]] if key in gold.ids else []
+        return self.gold.change(opened.gold_id, delete=remove, reject=[key])
+
+    def take_version(self, opened: ReviewDocument, annotator: str, region: int,
+                     gold: GoldState) -> Change:
+        """Make the gold of region ``region`` annotator ``annotator``'s version of it: gold spans
+        overlapping the region that are not in that version go, the version's spans come (each
+        accepted from every annotator who has it), the region's other candidates are rejected,
+        and the version's relations whose ends are both in gold come too."""
+        review = opened.review
+        if annotator not in review.annotators:
+            raise UserError(f"{annotator!r} has no set of this document")
+        if not 0 <= region < len(review.regions):
+            raise UserError(f"no region {region}")
+        area = review.regions[region]
+        version = review.version(annotator, region)
+        wanted = {(s.start, s.end, s.label) for s in version.spans}
+        remove = {key: span_id for key, span_id in gold.ids.items()
+                  if key[0] < area.end and key[1] > area.start and key not in wanted}
+        keep = set(gold.ids) - set(remove)
+        add = [self._new_span(opened, key) for key in sorted(wanted - keep)]
+        others = {review.candidates[i].key for i in area.candidates} - wanted
+        after = keep | wanted
+        relate = [self._relation(kind, head, tail, gold.ids, remove)
+                  for kind, head, tail in version.relations
+                  if head in after and tail in after and (kind, head, tail) not in gold.relations]
+        return self.gold.change(opened.gold_id, delete=sorted(remove.values()), add=add,
+                                relate=relate, reject=sorted(others - gold.rejected),
+                                unreject=sorted(wanted & gold.rejected))
+
+    def accept_unanimous(self, opened: ReviewDocument, gold: GoldState, *,
+                         min_agree: int | None = None) -> Change:
+        """Accept every open candidate that every annotator has (or, with ``min_agree``, that at
+        least that many have and that no competing candidate, overlapping with the same label or
+        on the same offsets, matches in number), with the relations everyone agrees on."""
+        keys = self.unanimous_keys(opened, gold, min_agree=min_agree)
+        if not keys:
+            return Change(opened.gold_id)
+        return self._accept(opened, keys, gold)
+
+    def unanimous_keys(self, opened: ReviewDocument, gold: GoldState, *,
+                       min_agree: int | None = None) -> list[Key]:
+        review = opened.review
+        need = len(review.annotators) if min_agree is None else min_agree
+        if need < 1:
+            raise UserError("--min-agree must be 1 or more")
+        found = states(review, sorted(gold.ids), gold.rejected)
+        keys = []
+        for i, (candidate, state) in enumerate(zip(review.candidates, found)):
+            count = len(candidate.annotators)
+            if state != State.OPEN or count < need:
+                continue
+            region = review.regions[candidate.region]
+            rivals = [review.candidates[j] for j in region.candidates if j != i
+                      and _competes(candidate.key, review.candidates[j].key)]
+            if all(len(r.annotators) < count for r in rivals):
+                keys.append(candidate.key)
+        return keys
+
+    def mark_reviewed(self, opened: ReviewDocument, *, reviewed: bool = True
+                      ) -> tuple[SetStatus, SetStatus]:
+        """Mark the document reviewed (its gold set done), or back in review."""
+        return self.gold.set_status(opened.gold_id,
+                                    SetStatus.DONE if reviewed else SetStatus.IN_PROGRESS)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _new_span(self, opened: ReviewDocument, key: Key) -> NewSpan:
+        candidate = opened.review.candidate(key)
+        sources = candidate.annotators if candidate is not None else ()
+        return NewSpan(key[0], key[1], key[2], attributes=self._attributes(opened, key),
+                       provenance=Provenance(self.reviewer, Decision.ACCEPTED, tuple(sources)))
+
+    @staticmethod
+    def _attributes(opened: ReviewDocument, key: Key) -> dict[str, str]:
+        """The attributes (quote kind ...) the candidate's annotators gave it: each attribute's
+        most frequent value, the first in name order on a tie; left out when nobody gave one."""
+        votes: dict[str, dict[str, int]] = {}
+        for spans in opened.review.spans_of.values():
+            for span in spans:
+                if (span.start, span.end, span.label) == key:
+                    for name, value in span.attributes.items():
+                        counts = votes.setdefault(name, {})
+                        counts[value] = counts.get(value, 0) + 1
+        return {name: min(counts, key=lambda v: (-counts[v], v))
+                for name, counts in sorted(votes.items())}
+
+    def _accept(self, opened: ReviewDocument, keys: Sequence[Key], gold: GoldState) -> Change:
+        new = set(keys)
+        after = set(gold.ids) | new
+        relate = [self._relation(r.type, r.head, r.tail, gold.ids, {})
+                  for r in relations_to_accept(opened.review, after)
+                  if (r.head in new or r.tail in new)
+                  and (r.type, r.head, r.tail) not in gold.relations]
+        return self.gold.change(opened.gold_id, add=[self._new_span(opened, k) for k in keys],
+                                relate=relate, unreject=sorted(new & gold.rejected))
+
+    @staticmethod
+    def _relation(kind: str, head: Key, tail: Key, ids: Mapping[Key, int],
+                  removed: Mapping[Key, int]) -> NewRelation:
+        """A relation whose ends are stored gold spans (their ids) or spans added now (keys)."""
+        def ref(key: Key) -> int | Key:
+            return ids[key] if key in ids and key not in removed else key
+        return NewRelation(kind, ref(head), ref(tail))
+
+
+@dataclass(frozen=True, slots=True)
+class GoldState:
+    """The gold set as the reviewer's window holds it: span ids by key, relations by keys, and
+    the rejected candidates."""
+
+    ids: Mapping[Key, int]
+    relations: frozenset[tuple[str, Key, Key]] = frozenset()
+    rejected: frozenset[Key] = frozenset()
+
+    @classmethod
+    def of(cls, gold: AnnotationSet, rejected: Collection[Key] = ()) -> GoldState:
+        ids = {(s.start, s.end, s.label): s.id for s in gold.spans if s.id is not None}
+        keys = {s.id: (s.start, s.end, s.label) for s in gold.spans}
+        relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in gold.relations
+                              if r.head in keys and r.tail in keys)
+        return cls(ids, relations, frozenset(rejected))
+
+
+def _competes(a: Key, b: Key) -> bool:
+    same_offsets = (a[0], a[1]) == (b[0], b[1])
+    overlaps = a[0] < b[1] and b[0] < a[1]
+    return same_offsets or (overlaps and a[2] == b[2])
