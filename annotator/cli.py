@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("db", "Database maintenance.")
     p.add_argument("action", choices=["upgrade", "current"])
+
+    from annotator.cli_team import add_commands
+
+    add_commands(sub)
     return parser
 
 
@@ -227,7 +231,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     options = ExportOptions(scheme=args.scheme, tokens=args.tokens, nested=args.nested,
                             predictions=args.predictions)
     reports = export(_open_store(args), args.out, fmt=args.format, which=args.set,
-                     labels=args.labels, split=split, seed=args.seed, options=options)
+                     labels=args.labels, split=split, seed=args.seed, options=options,
+                     actor=_actor(args))
     unit = get_format(args.format).unit
     for report in reports:
         items = "" if unit == "document" else f"{_plural(report.items, unit)}, "
@@ -349,3 +354,12 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import, "export": cmd_export, "docs": cmd_docs, "stats": cmd_stats, "db": cmd_db,
     "gui": cmd_gui,
 }
+
+
+def _team_handlers() -> None:
+    from annotator.cli_team import HANDLERS as TEAM
+
+    HANDLERS.update(TEAM)
+
+
+_team_handlers()

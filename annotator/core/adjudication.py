@@ -155,7 +155,8 @@ class Review:
         their relations whose ends are both among them."""
         keys = {self.candidates[i].key for i in self.regions[region].candidates
                 if annotator in self.candidates[i].annotators}
-        spans = tuple(s for s in self.spans_of.get(annotator, ()) if (s.start, s.end, s.label) in keys)
+        spans = tuple(s for s in self.spans_of.get(annotator, ())
+                      if (s.start, s.end, s.label) in keys)
         relations = tuple(r for r in self.relations_of.get(annotator, ())
                           if r[1] in keys or r[2] in keys)
         return Version(annotator, spans, relations)

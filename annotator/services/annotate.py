@@ -207,9 +207,11 @@ class AnnotationService:
             require_read(self._identity(uow), owner=info.owner, kind=info.kind)
             return uow.sets.load(set_id, self._text(uow, info.document_id))
 
-    def open_document(self, document_id: int) -> OpenDocument:
+    def open_document(self, document_id: int, *, create: bool = True) -> OpenDocument:
         """The document and this person's set of it (their annotation set, or the gold set for a
-        reviewer), created (todo, journaled) if missing."""
+        reviewer), created (todo, journaled) if missing; with ``create=False`` nothing is
+        written and a missing set comes back empty, with id None (:meth:`change` with
+        ``set_id=None`` creates it with the first change)."""
         for attempt in (1, 2):
             try:
                 with self._uow() as uow:
@@ -218,17 +220,15 @@ class AnnotationService:
                         raise UserError(f"document {document_id} does not exist")
                     if self.kind == SetKind.GOLD:
                         require_review(self._identity(uow), "open the gold set")
-                        owner, role = GOLD, Role.SYSTEM
-                    else:
-                        owner, role = self.annotator, Role.ANNOTATOR
-                    owner_id = uow.annotators.ensure(owner, role)
-                    set_id = uow.sets.find(document_id, owner_id, self.kind)
+                    owner = GOLD if self.kind == SetKind.GOLD else self.annotator
+                    owner_id = uow.annotators.id_of(owner)
+                    set_id = None if owner_id is None else \
+                        uow.sets.find(document_id, owner_id, self.kind)
+                    if set_id is None and not create:
+                        return OpenDocument(document, AnnotationSet(
+                            document_id=document_id, owner=owner, kind=self.kind))
                     if set_id is None:
-                        set_id = uow.sets.create(document_id, owner_id, self.kind)
-                        uow.record("create", "annotation_set", entity_id=set_id,
-                                   document_id=document_id, set_id=set_id,
-                                   after={"owner": owner, "kind": str(self.kind),
-                                          **_set_state(SetStatus.TODO, 0.0)})
+                        set_id = self._ensure_set(uow, document_id)
                     return OpenDocument(document, uow.sets.load(set_id, document.text))
             except IntegrityError:
                 if attempt == 2:  # pragma: no cover - needs a third racing writer
@@ -259,7 +259,8 @@ class AnnotationService:
         self._remember(spans)
         return spans
 
-    def change(self, set_id: int, *, delete: Sequence[int] = (),
+    def change(self, set_id: int | None, *, document_id: int | None = None,
+               delete: Sequence[int] = (),
                restore: Sequence[DeletedSpan] = (), add: Sequence[NewSpan] = (),
                unrelate: Sequence[int] = (), relink: Sequence[Relation] = (),
                relate: Sequence[NewRelation] = (), reject: Sequence[tuple[int, int, str]] = (),
@@ -270,8 +271,14 @@ class AnnotationService:
         relations), spans ``restore`` put back (with theirs), relations ``relink`` put back, spans
         ``add`` added, relations ``relate`` added (ends: stored span ids, or the keys of spans
         added here); in a gold set, candidates ``reject`` recorded as rejected and ``unreject``
-        no longer. ``inverse_of(result)`` gives the arguments that undo it exactly."""
+        no longer. ``inverse_of(result)`` gives the arguments that undo it exactly.
+        ``set_id=None`` (with ``document_id``): this person's set of that document, created in
+        the same transaction if missing."""
         with self._uow() as uow:
+            if set_id is None:
+                if document_id is None:
+                    raise UserError("change() needs a set id or a document id")
+                set_id = self._ensure_set(uow, document_id)
             info, text = self._owned(uow, set_id)
             if (reject or unreject) and info.kind != SetKind.GOLD:
                 raise UserError("candidates are rejected in a gold set only")
@@ -533,6 +540,25 @@ class AnnotationService:
         if document is None:  # pragma: no cover - a set cannot outlive its document
             raise UserError(f"document {document_id} does not exist")
         return document.text
+
+    def _ensure_set(self, uow: UnitOfWork, document_id: int) -> int:
+        """This person's set (annotation, or gold for a reviewer) of the document: found, or
+        created todo and journaled. The unique constraint decides a race (IntegrityError)."""
+        if self.kind == SetKind.GOLD:
+            require_review(self._identity(uow), "write gold")
+            owner, role = GOLD, Role.SYSTEM
+        else:
+            owner, role = self.annotator, Role.ANNOTATOR
+        owner_id = uow.annotators.ensure(owner, role)
+        set_id = uow.sets.find(document_id, owner_id, self.kind)
+        if set_id is None:
+            if uow.documents.get(document_id) is None:
+                raise UserError(f"document {document_id} does not exist")
+            set_id = uow.sets.create(document_id, owner_id, self.kind)
+            uow.record("create", "annotation_set", entity_id=set_id, document_id=document_id,
+                       set_id=set_id, after={"owner": owner, "kind": str(self.kind),
+                                             **_set_state(SetStatus.TODO, 0.0)})
+        return set_id
 
     def _identity(self, uow: UnitOfWork) -> Identity:
         """This person with the role the store gives them (annotator if not in the store yet)."""

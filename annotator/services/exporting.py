@@ -107,9 +107,20 @@ def _items(store: Store, which: SetFilter, labels: frozenset[str] | None,
             yield document, keep_labels(aset, labels) if labels is not None else aset
 
 
-def _check_selection(store: Store, which: str, labels: Iterable[str] | None) -> None:
+def _check_selection(store: Store, which: str, labels: Iterable[str] | None, *,
+                     actor: str = "system") -> None:
+    from annotator.core.roles import require_read
+    from annotator.services.team import identity
+
     selector = set_filter(which)
     with store.unit_of_work() as uow:
+        who = identity(uow, actor)
+        if selector.is_all and not who.reviews:
+            raise UserError(f"--set all: {who.describe()} can export only their own set "
+                            f"(--set {actor}) and the suggestions; reviewers and leads export "
+                            "every set")
+        if selector.kind is not None:
+            require_read(who, owner=selector.owner or str(selector.kind), kind=selector.kind)
         if selector.owner is not None and uow.annotators.id_of(selector.owner) is None:
             known = ", ".join(name for name, _ in uow.annotators.names()) or "none yet"
             raise UserError(f"--set {which}: no annotator of that name (annotators: {known})")
@@ -125,16 +136,18 @@ def _check_selection(store: Store, which: str, labels: Iterable[str] | None) -> 
 
 def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
            labels: Iterable[str] | None = None, split: Split | None = None, seed: int = 0,
-           options: ExportOptions | None = None) -> list[ExportReport]:
+           options: ExportOptions | None = None, actor: str = "system") -> list[ExportReport]:
     """Export to ``out`` (one file or folder); with ``split``, ``out`` is a folder that gets one
-    ``train``/``dev``/``test`` file (or folder) each. Returns a report per file written."""
+    ``train``/``dev``/``test`` file (or folder) each. Returns a report per file written.
+    ``actor`` must be allowed to read the sets chosen (annotation is blind: an annotator exports
+    their own set and the suggestions)."""
     writer = get_format(fmt)
     options = options or ExportOptions()
     if options.schema is None:
         from annotator.services.project import project_schema
 
         options = replace(options, schema=project_schema(store))
-    _check_selection(store, which, labels)
+    _check_selection(store, which, labels, actor=actor)
     if not options.label_names and options.schema is not None:
         chosen = set(labels) if labels is not None else None
         options = replace(options, label_names=tuple(

@@ -75,9 +75,14 @@ class ReviewDocument:
     rejected: frozenset[Key]
 
     @property
-    def gold_id(self) -> int:
-        assert self.gold.id is not None
+    def gold_id(self) -> int | None:
+        """The gold set's id; None until the first decision creates it."""
         return self.gold.id
+
+    @property
+    def document_id(self) -> int:
+        assert self.document.id is not None
+        return self.document.id
 
     def states(self) -> list[State]:
         return states(self.review, [(s.start, s.end, s.label) for s in self.gold.spans],
@@ -101,8 +106,6 @@ class ReviewService:
     def queue(self, *, scores: bool = True) -> list[ReviewItem]:
         """The documents that have annotators' sets, with their annotators, review status and
         agreement; the worst agreement first (documents with one annotator last), then by id."""
-        from annotator.core.agreement import DocumentSets, document_scores
-
         with self.store.unit_of_work(actor=self.reviewer) as uow:
             require_review(self.gold._identity(uow), "review")
             doc_ids = uow.sets.documents_with_sets(SetKind.ANNOTATION)
@@ -115,6 +118,8 @@ class ReviewService:
             by_doc.setdefault(aset.document_id, {})[aset.owner] = aset
         score_of = {}
         if scores:
+            from annotator.core.agreement import DocumentSets, document_scores
+
             found = document_scores([DocumentSets(documents[i].external_id, documents[i].text, sets)
                                      for i, sets in by_doc.items()])
             score_of = {i: found.get(documents[i].external_id) for i in by_doc}
@@ -132,12 +137,14 @@ class ReviewService:
                                             i.external_id))
 
     def open(self, document_id: int) -> ReviewDocument:
-        """The document, its gold set (created, todo, if missing) and its candidates."""
-        opened = self.gold.open_document(document_id)
+        """The document, its gold set and its candidates. Opening writes nothing: a document
+        without gold gets its gold set (todo) with the first decision."""
+        opened = self.gold.open_document(document_id, create=False)
         with self.store.unit_of_work(actor=self.reviewer) as uow:
             sets = uow.sets.for_documents({document_id: opened.document.text},
                                           SetFilter(kind=SetKind.ANNOTATION))
-            rejected = uow.sets.rejections([opened.set.id or 0]).get(opened.set.id or 0, set())
+            rejected = uow.sets.rejections([opened.set.id]).get(opened.set.id, set()) \
+                if opened.set.id is not None else set()
         review = build_review(opened.document.text, {s.owner: s for s in sets})
         return ReviewDocument(opened.document, opened.set, review, frozenset(rejected))
 
@@ -162,7 +169,8 @@ class ReviewService:
         if key in gold.rejected:
             raise UserError(f"{key[2]} {key[0]}-{key[1]} is already rejected")
         remove = [gold.ids[key]] if key in gold.ids else []
-        return self.gold.change(opened.gold_id, delete=remove, reject=[key])
+        return self.gold.change(opened.gold_id, document_id=opened.document_id, delete=remove,
+                                reject=[key])
 
     def take_version(self, opened: ReviewDocument, annotator: str, region: int,
                      gold: GoldState) -> Change:
@@ -187,7 +195,8 @@ class ReviewService:
         relate = [self._relation(kind, head, tail, gold.ids, remove)
                   for kind, head, tail in version.relations
                   if head in after and tail in after and (kind, head, tail) not in gold.relations]
-        return self.gold.change(opened.gold_id, delete=sorted(remove.values()), add=add,
+        return self.gold.change(opened.gold_id, document_id=opened.document_id,
+                                delete=sorted(remove.values()), add=add,
                                 relate=relate, reject=sorted(others - gold.rejected),
                                 unreject=sorted(wanted & gold.rejected))
 
@@ -198,7 +207,7 @@ class ReviewService:
         on the same offsets, matches in number), with the relations everyone agrees on."""
         keys = self.unanimous_keys(opened, gold, min_agree=min_agree)
         if not keys:
-            return Change(opened.gold_id)
+            return Change(opened.gold_id or 0)
         return self._accept(opened, keys, gold)
 
     def unanimous_keys(self, opened: ReviewDocument, gold: GoldState, *,
@@ -223,8 +232,10 @@ class ReviewService:
     def mark_reviewed(self, opened: ReviewDocument, *, reviewed: bool = True
                       ) -> tuple[SetStatus, SetStatus]:
         """Mark the document reviewed (its gold set done), or back in review."""
-        return self.gold.set_status(opened.gold_id,
-                                    SetStatus.DONE if reviewed else SetStatus.IN_PROGRESS)
+        set_id = opened.gold_id
+        if set_id is None:
+            set_id = self.gold.change(None, document_id=opened.document_id).set_id
+        return self.gold.set_status(set_id, SetStatus.DONE if reviewed else SetStatus.IN_PROGRESS)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -255,7 +266,8 @@ class ReviewService:
                   for r in relations_to_accept(opened.review, after)
                   if (r.head in new or r.tail in new)
                   and (r.type, r.head, r.tail) not in gold.relations]
-        return self.gold.change(opened.gold_id, add=[self._new_span(opened, k) for k in keys],
+        return self.gold.change(opened.gold_id, document_id=opened.document_id,
+                                add=[self._new_span(opened, k) for k in keys],
                                 relate=relate, unreject=sorted(new & gold.rejected))
 
     @staticmethod

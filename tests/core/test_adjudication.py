@@ -1,0 +1,112 @@
+"""Candidates, agreement levels, disagreement classes, regions and states (pure)."""
+
+from __future__ import annotations
+
+from annotator.core.adjudication import (
+    Agreement,
+    Disagreement,
+    State,
+    build_review,
+    relations_to_accept,
+    states,
+)
+from annotator.core.model import AnnotationSet, Relation, SetKind, Span
+from tests.ui.helpers import ACTOR, CUE, EMOJI_TEXT, FRANCE, MOSCOW, QUOTE
+
+TEXT = EMOJI_TEXT
+SHORT_ACTOR = (46, 52)   # الرئيس (without الروسي)
+
+
+def _set(owner: str, spans: list[tuple[tuple[int, int], str]],
+         relations: list[tuple[str, int, int]] = ()) -> AnnotationSet:  # type: ignore[assignment]
+    made = tuple(Span(start=s, end=e, label=label, text=TEXT[s:e], id=n + 1)
+                 for n, ((s, e), label) in enumerate(spans))
+    return AnnotationSet(document_id=1, owner=owner, kind=SetKind.ANNOTATION, spans=made,
+                         relations=tuple(Relation(t, h, tl, id=n + 1)
+                                         for n, (t, h, tl) in enumerate(relations)))
+
+
+def three() -> dict[str, AnnotationSet]:
+    """mona and omar agree on the actor and the said_by link; sara cuts the actor short and
+    calls Moscow an actor; mona calls it a location; omar labels France inside the quote."""
+    return {
+        "mona": _set("mona", [(CUE, "cue"), (ACTOR, "actor"), (MOSCOW[1], "location"),
+                              (QUOTE, "quote")], [("said_by", 4, 2), ("cue", 4, 1)]),
+        "omar": _set("omar", [(CUE, "cue"), (ACTOR, "actor"), (QUOTE, "quote"),
+                              (FRANCE, "location")], [("said_by", 3, 2)]),
+        "sara": _set("sara", [(CUE, "cue"), (SHORT_ACTOR, "actor"), (MOSCOW[1], "actor"),
+                              (QUOTE, "quote")]),
+    }
+
+
+def test_the_spans_under_test_are_what_they_say() -> None:
+    assert "📰" in TEXT[:CUE[0]]  # an emoji (outside the BMP) before every span
+    assert TEXT[slice(*CUE)] == "قالَ"
+    assert TEXT[slice(*SHORT_ACTOR)] == "الرئيس"
+    assert TEXT[slice(*ACTOR)] == "الرئيس الروسي"
+    assert TEXT[slice(*MOSCOW[1])] == "موسكو"
+
+
+def test_candidates_with_agreement_and_disagreement_classes() -> None:
+    review = build_review(TEXT, three())
+    assert review.annotators == ("mona", "omar", "sara")
+    found = [(c.key, c.annotators, c.agreement, c.disagreements) for c in review.candidates]
+    assert found == [
+        ((24, 28, "cue"), ("mona", "omar", "sara"), Agreement.ALL, (Disagreement.RELATION,)),
+        ((46, 52, "actor"), ("sara",), Agreement.MINORITY, (Disagreement.BOUNDARIES,)),
+        ((46, 59, "actor"), ("mona", "omar"), Agreement.MAJORITY, (Disagreement.BOUNDARIES,)),
+        ((83, 88, "actor"), ("sara",), Agreement.MINORITY,
+         (Disagreement.MISSING, Disagreement.LABEL)),
+        ((83, 88, "location"), ("mona",), Agreement.MINORITY,
+         (Disagreement.MISSING, Disagreement.LABEL)),
+        ((93, 119, "quote"), ("mona", "omar", "sara"), Agreement.ALL, (Disagreement.RELATION,)),
+        ((104, 109, "location"), ("omar",), Agreement.MINORITY, (Disagreement.MISSING,)),
+    ]
+    assert [c.text for c in review.candidates][5] == "التعاون مع فرنسا ضروري جدا"
+    assert review.counts() == {Agreement.ALL: 2, Agreement.MAJORITY: 1, Agreement.MINORITY: 4}
+
+
+def test_regions_group_overlapping_candidates() -> None:
+    review = build_review(TEXT, three())
+    assert [(r.start, r.end, r.candidates) for r in review.regions] == [
+        (24, 28, (0,)), (46, 59, (1, 2)), (83, 88, (3, 4)), (93, 119, (5, 6))]
+    assert [c.region for c in review.candidates] == [0, 1, 1, 2, 2, 3, 3]
+    assert review.regions_overlapping(50, 100) == [1, 2, 3]
+    assert review.regions_overlapping(28, 46) == []
+    mona = review.version("mona", 3)
+    assert [(s.start, s.end, s.label) for s in mona.spans] == [(93, 119, "quote")]
+    assert mona.relations == (("cue", (93, 119, "quote"), (24, 28, "cue")),
+                              ("said_by", (93, 119, "quote"), (46, 59, "actor")))
+    assert review.version("sara", 1).spans[0].text == "الرئيس"
+
+
+def test_relation_candidates_know_who_could_have_linked() -> None:
+    review = build_review(TEXT, three())
+    found = [(r.type, r.annotators, r.holders, r.unanimous) for r in review.relations]
+    assert found == [("cue", ("mona",), ("mona", "omar", "sara"), False),
+                     ("said_by", ("mona", "omar"), ("mona", "omar"), True)]
+    gold = [(24, 28, "cue"), (46, 59, "actor"), (93, 119, "quote")]
+    assert [(r.type, r.head, r.tail) for r in relations_to_accept(review, gold)] == [
+        ("said_by", (93, 119, "quote"), (46, 59, "actor"))]
+    assert len(relations_to_accept(review, gold, unanimous_only=False)) == 2
+
+
+def test_states_against_gold_and_rejections() -> None:
+    review = build_review(TEXT, three())
+    gold = [(46, 59, "actor"), (83, 88, "location")]
+    found = states(review, gold, rejected={(104, 109, "location")})
+    assert found == [State.OPEN,          # cue: not decided
+                     State.SUPERSEDED,    # the short actor: gold has the long one
+                     State.ACCEPTED,
+                     State.SUPERSEDED,    # Moscow as actor: gold has the same offsets as location
+                     State.ACCEPTED,
+                     State.OPEN,
+                     State.REJECTED]
+
+
+def test_one_annotator_and_no_annotator() -> None:
+    one = build_review(TEXT, {"mona": three()["mona"]})
+    assert all(c.agreement == Agreement.ALL for c in one.candidates)
+    assert all(c.unanimous for c in one.candidates)
+    empty = build_review(TEXT, {})
+    assert empty.candidates == () and empty.regions == ()
