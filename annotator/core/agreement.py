@@ -31,9 +31,10 @@ from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet
 
 __all__ = [
-    "DEFINITIONS", "GOLD_METRICS", "LABEL_METRICS", "OVERALL_METRICS", "PAIR_METRICS",
+    "DEFINITIONS", "GOLD_METRICS", "LABEL_METRICS", "METRIC_TITLES", "OVERALL_METRICS",
+    "PAIR_METRICS",
     "AgreementReport", "DocumentScore", "DocumentSets", "Figures", "GoldAgreement",
-    "PairAgreement", "compute_agreement", "document_scores",
+    "PairAgreement", "compute_agreement", "document_scores", "score_rgb",
 ]
 
 Interval = tuple[float, float]
@@ -179,6 +180,29 @@ class DocumentScore:
     span_f1_exact: float | None
     kappa_char: float | None
     annotators: int
+
+
+#: A short title of each figure, for charts and sheets.
+METRIC_TITLES = {
+    "span_f1_exact": "Span F1 (exact)", "span_f1_overlap": "Span F1 (overlap)",
+    "kappa_char": "Cohen's kappa (characters)", "kappa_token": "Cohen's kappa (tokens)",
+    "relation_f1": "Relation F1", "fleiss_kappa_char": "Fleiss' kappa (characters)",
+    "alpha_nominal_char": "Krippendorff's alpha (characters)",
+    "alpha_unitizing": "Krippendorff's alpha-u (spans)",
+    "precision": "Precision", "recall": "Recall", "f1": "F1",
+}
+
+#: The colour scale of the charts and the Excel sheet (ColorBrewer RdYlGn ends and middle).
+RED, YELLOW, GREEN = (215, 48, 39), (255, 255, 191), (26, 152, 80)
+
+
+def score_rgb(value: float | None) -> tuple[int, int, int] | None:
+    """A figure's colour: red at 0 (and below), yellow at 0.5, green at 1; None for None."""
+    if value is None:
+        return None
+    x = min(1.0, max(0.0, value))
+    low, high, t = (RED, YELLOW, x * 2) if x <= 0.5 else (YELLOW, GREEN, x * 2 - 1)
+    return tuple(round(a + (b - a) * t) for a, b in zip(low, high))  # type: ignore[return-value]
 
 
 def _round(x: float | None) -> float | None:
