@@ -42,8 +42,8 @@ BLOCK = 250          # bootstrap resamples evaluated together (bounds the memory
 
 DEFINITIONS = """\
 Scope: the documents in which every compared annotator has a set. Spans are compared as
-(start, end, label), offsets in code points; a set holds each such span once. With --labels,
-spans of other labels are ignored and a relation counts only when both its ends are kept.
+(start, end, label), offsets in code points; a set holds each such span once. When labels are
+chosen, spans of other labels are ignored and a relation counts only when both ends are kept.
 Pairwise figures are given per pair of annotators; "overall" and "per label" give their mean
 over the pairs (pairs where a figure is undefined are left out). An undefined figure (0/0, no
 units) is null.
