@@ -209,7 +209,7 @@ def study(draw: st.DrawFn) -> tuple[list[Unit], int, int]:
     return units, r, length
 
 
-@settings(derandomize=True, max_examples=150, deadline=None)
+@settings(derandomize=True, max_examples=80, deadline=None)
 @given(study())
 def test_alpha_u_equals_dkpro_on_random_studies(case: tuple[list[Unit], int, int]) -> None:
     units, r, length = case
@@ -255,7 +255,7 @@ def documents(draw: st.DrawFn) -> list[DocumentSets]:
     return docs
 
 
-@settings(derandomize=True, max_examples=100, deadline=None)
+@settings(derandomize=True, max_examples=60, deadline=None)
 @given(documents())
 def test_documents_are_laid_end_to_end_on_one_continuum(docs: list[DocumentSets]) -> None:
     """compute_agreement's alpha-u equals DKPro's on the documents' texts joined in order, each
