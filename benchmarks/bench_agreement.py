@@ -26,16 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import OUT, machine, median, peak_rss_kb, profile_call  # noqa: E402
-from corpus import ArticleGenerator, SpanDraft  # noqa: E402
+from _common import OUT, machine, median, peak_rss_kb, profile_call
+from corpus import ArticleGenerator, SpanDraft
 
-from annotator.core.agreement import (  # noqa: E402
+from annotator.core.agreement import (
     DocumentSets,
     compute_agreement,
     document_scores,
 )
-from annotator.core.arabic import tokenize  # noqa: E402
-from annotator.core.model import AnnotationSet, Relation, SetKind, Span  # noqa: E402
+from annotator.core.arabic import tokenize
+from annotator.core.model import AnnotationSet, Relation, SetKind, Span
 
 ANNOTATORS = ("mona", "omar", "salma")
 LABELS = ("actor", "cue", "location", "quote")

@@ -283,6 +283,13 @@ def _intervals(samples: FloatArray) -> list[Interval | None]:
     return [None if np.isnan(lo) else (float(lo), float(hi)) for lo, hi in zip(low, high)]
 
 
+def _column(samples: FloatArray, index: tuple[int, ...]) -> FloatArray:
+    """samples[:, *index]"""
+    for i in index:
+        samples = samples[:, i]
+    return samples
+
+
 def _figures(point: Mapping[str, FloatArray], boot: Mapping[str, FloatArray] | None,
              names: Sequence[str], index: tuple[int, ...]) -> Figures:
     """The figures ``names`` at ``index`` of batch arrays (row 0 of ``point``; all rows of
@@ -290,7 +297,7 @@ def _figures(point: Mapping[str, FloatArray], boot: Mapping[str, FloatArray] | N
     values = {name: _value(point[name][(0, *index)]) for name in names}
     if boot is None:
         return Figures(values)
-    cols = np.stack([boot[name][(slice(None), *index)] for name in names], axis=1)
+    cols = np.stack([_column(boot[name], index) for name in names], axis=1)
     return Figures(values, dict(zip(names, _intervals(cols))))
 
 

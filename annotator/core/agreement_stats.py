@@ -22,8 +22,8 @@ from annotator.core.agreement_spans import (
     relation_counts,
     relation_matches,
 )
-from annotator.core.agreement_units import categories, text_units
 from annotator.core.agreement_unitizing import UnitizingStats, evaluate, unitizing_stats
+from annotator.core.agreement_units import categories, text_units
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -148,8 +148,9 @@ def _category(n: int, raters: int, doc_lengths: FloatArray, doc: IntArray, rater
     x = ls.astype(np.float64)
     distinct = np.unique(ls)
     units = np.bincount(doc, minlength=n).astype(np.float64)
-    cubic = np.bincount(doc, weights=(2 * x ** 3 - 3 * x ** 2 + x) / 3, minlength=n)
-    squares = np.bincount(doc, weights=x * (x - 1), minlength=n)
+    cubic = np.bincount(doc, weights=(2 * x ** 3 - 3 * x ** 2 + x) / 3,
+                        minlength=n).astype(np.float64)
+    squares = np.bincount(doc, weights=x * (x - 1), minlength=n).astype(np.float64)
     weights = np.zeros((n, len(distinct)))
     np.add.at(weights, (doc, np.searchsorted(distinct, ls)), x ** 2)
     same = (doc[1:] == doc[:-1]) & (rater[1:] == rater[:-1])
@@ -186,7 +187,8 @@ def evaluate(stats: UnitizingStats, orders: IntArray) -> UnitizingFigures:
     r = stats.raters
     total = w @ stats.lengths
     k = len(stats.categories)
-    d_o, d_e = np.zeros((b, k)), np.zeros((b, k))
+    d_o: FloatArray = np.zeros((b, k))
+    d_e: FloatArray = np.zeros((b, k))
     with np.errstate(divide="ignore", invalid="ignore"):
         for c, cat in enumerate(stats.categories):
             d_o[:, c] = 2 * (w @ cat.observed) / (r * (r - 1) * total ** 2)
@@ -205,8 +207,8 @@ def _expected(cat: CategoryStats, lengths: FloatArray, w: FloatArray, orders: In
     hist = w @ cat.weights                                   # [B, k]
     numerator = (units - 1) * (w @ cat.cubic) + (hist * (w @ cat.inner)).sum(axis=1)
     zero = np.zeros((len(w), 1))
-    c0 = np.hstack([zero, np.cumsum(hist, axis=1)])
-    c1 = np.hstack([zero, np.cumsum(hist * cat.unit_lengths, axis=1)])
+    c0: FloatArray = np.hstack([zero, np.cumsum(hist, axis=1)])
+    c1: FloatArray = np.hstack([zero, np.cumsum(hist * cat.unit_lengths, axis=1)])
     for rater in range(r):
         gaps, keep = _joined_gaps(cat, lengths, orders, rater)
         at = np.searchsorted(cat.unit_lengths, gaps, side="right")

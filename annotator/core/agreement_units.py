@@ -9,7 +9,7 @@ earliest start on a tie, then the label first in alphabetical order), else ``O``
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,7 +107,7 @@ def _token_starts(text: str, kind: npt.NDArray[np.uint8], space: npt.NDArray[np.
     return merged.astype(np.int64)
 
 
-def categories(length: int, spans: Sequence[tuple[int, int, int]]) -> npt.NDArray[np.int16]:
+def categories(length: int, spans: Iterable[tuple[int, int, int]]) -> npt.NDArray[np.int16]:
     """Category code of each code point: the code (``>= 1``) of the shortest covering span of
     ``spans`` (start, end, code), the earliest start on a tie, then the smallest code; else 0.
 

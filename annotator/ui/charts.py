@@ -317,7 +317,7 @@ def save_plot(report: AgreementReport, path: Path | str, *, metric: str = "kappa
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        if not plot_image(report, metric=metric, size=size).save(str(tmp), "PNG"):
+        if not plot_image(report, metric=metric, size=size).save(str(tmp), b"PNG"):
             raise UserError(f"{path}: could not write the picture")
         os.replace(tmp, path)
     finally:
@@ -352,8 +352,8 @@ class AgreementView(QWidget):
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
 
-    @property
-    def metric(self) -> str:
+    def current_metric(self) -> str:
+        """The figure shown (QWidget.metric is Qt's, hence the longer name)."""
         return str(self.metric_box.currentData())
 
     def set_metric(self, metric: str) -> None:
@@ -363,7 +363,7 @@ class AgreementView(QWidget):
         self._report = report
         self._render()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._render()
 
@@ -375,5 +375,5 @@ class AgreementView(QWidget):
             return
         for label, draw in ((self.heatmap, heatmap_image), (self.bars, label_bars_image)):
             size = (max(160, label.width()), max(140, label.height()))
-            label.setPixmap(QPixmap.fromImage(draw(self._report, metric=self.metric,
+            label.setPixmap(QPixmap.fromImage(draw(self._report, metric=self.current_metric(),
                                                    size=size)))

@@ -25,7 +25,7 @@ from annotator.core.agreement import (
 from annotator.core.agreement_units import categories
 from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet, Relation, SetKind, Span
-from tests.core.agreement_example import AT, TEXT, WORDS, example, make_set
+from tests.core.agreement_example import AT, TEXT, WORDS, example
 
 
 def approx(x: float) -> object:
