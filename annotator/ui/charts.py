@@ -315,9 +315,9 @@ def save_plot(report: AgreementReport, path: Path | str, *, metric: str = "kappa
     if path.is_dir():
         raise UserError(f"{path} is a folder; give a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.tmp.png")          # the suffix names the format
     try:
-        if not plot_image(report, metric=metric, size=size).save(str(tmp), b"PNG"):
+        if not plot_image(report, metric=metric, size=size).save(str(tmp)):
             raise UserError(f"{path}: could not write the picture")
         os.replace(tmp, path)
     finally:
