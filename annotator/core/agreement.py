@@ -382,7 +382,7 @@ def document_scores(docs: Sequence[DocumentSets], *, annotators: Sequence[str] |
         codes = {label: c + 1 for c, label in enumerate(label_names)}
         stats = corpus_stats([_prepare(doc, present, codes, gold=False) for doc in group],
                              annotators=len(present), labels=len(label_names), tokens=False,
-                             unitizing=False)
+                             unitizing=False, full=False)
         for at in range(0, len(group), BLOCK):
             rows = np.arange(at, min(at + BLOCK, len(group)), dtype=np.int64)[:, None]
             overall = figures(stats, rows).overall

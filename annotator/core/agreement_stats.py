@@ -80,8 +80,11 @@ def _confusions(cats: list[npt.NDArray[np.int16]], units: IntArray,
 
 
 def corpus_stats(docs: Sequence[PreparedDoc], *, annotators: int, labels: int,
-                 tokens: bool = True, unitizing: bool = True) -> CorpusStats:
-    """The statistics of ``docs`` (each with a key set per annotator, in the same order)."""
+                 tokens: bool = True, unitizing: bool = True, full: bool = True
+                 ) -> CorpusStats:
+    """The statistics of ``docs`` (each with a key set per annotator, in the same order).
+    ``tokens=False``, ``unitizing=False``, ``full=False`` (no overlap or relation counts) leave
+    those figures undefined, for a quick per-document score."""
     pairs = _pairs(annotators)
     k, k1, n, p = labels, labels + 1, len(docs), len(pairs)
     span_counts = np.zeros((n, annotators, k))
@@ -93,11 +96,13 @@ def corpus_stats(docs: Sequence[PreparedDoc], *, annotators: int, labels: int,
     for d, doc in enumerate(docs):
         for a, keys in enumerate(doc.spans):
             span_counts[d, a] = count_by_code((key[2] for key in keys), k)
-            rel_counts[d, a] = relation_counts(doc.relations[a], k)
+            if full:
+                rel_counts[d, a] = relation_counts(doc.relations[a], k)
         for q, (i, j) in enumerate(pairs):
             exact[d, q] = exact_counts(doc.spans[i], doc.spans[j], k)
-            overlap[d, q] = overlap_counts(doc.spans[i], doc.spans[j], k)
-            rel_exact[d, q] = relation_matches(doc.relations[i], doc.relations[j], k)
+            if full:
+                overlap[d, q] = overlap_counts(doc.spans[i], doc.spans[j], k)
+                rel_exact[d, q] = relation_matches(doc.relations[i], doc.relations[j], k)
         if doc.gold is not None:
             gold_counts[d] = count_by_code((key[2] for key in doc.gold), k)
             gold_seen[d] = span_counts[d]
