@@ -51,14 +51,16 @@ units) is null.
 span_f1_exact     spans equal in (start, end, label). For a pair A, B:
                   2 |A and B| / (|A| + |B|), counts summed over the documents (micro).
 span_f1_overlap   spans with the same label sharing at least one code point, matched one to one
-                  greedily: the largest overlap (in code points) first; on a tie, the pair whose
-                  A span comes first by (start, end), then whose B span does (A is the first
-                  annotator of the pair in name order). 2 matches / (|A| + |B|), micro.
+                  greedily: the largest overlap (in code points) first; on a tie, the pair with
+                  the closest boundaries (|start difference| + |end difference|), then the pair
+                  whose A span comes first by (start, end), then whose B span does (A is the
+                  first annotator of the pair in name order); so equal spans always match.
+                  2 matches / (|A| + |B|), micro.
 kappa_char        Cohen's kappa over characters. Units: the code points of the text that are not
                   whitespace. An annotator's category for a unit is the label of the shortest of
                   their spans covering it (the earliest start on a tie, then the label first in
                   alphabetical order), else O. Pooled over all units of all documents:
-                  (p_o - p_e) / (1 - p_e).
+                  (p_o - p_e) / (1 - p_e); null when p_e = 1 (one category throughout).
 kappa_token       the same over the tokens of the core tokenizer; a token takes the category of
                   its first code point.
 relation_f1       relations (said_by, cue, any type) equal in type and in both ends (start, end,
