@@ -303,8 +303,8 @@ def _figures(point: Mapping[str, FloatArray], boot: Mapping[str, FloatArray] | N
     return Figures(values, dict(zip(names, _intervals(cols))))
 
 
-def _report(docs: int, annotators: tuple[str, ...], labels: tuple[str, ...], pairs: Sequence[
-            tuple[int, int]], point: Batch, boot: Batch | None, *, gold: bool,
+def _report(docs: int, annotators: tuple[str, ...], *, labels: tuple[str, ...],
+            pairs: Sequence[tuple[int, int]], point: Batch, boot: Batch | None, gold: bool,
             resamples: int | None, seed: int | None) -> AgreementReport:
     def part(batch: Batch | None, name: str) -> dict[str, FloatArray] | None:
         return None if batch is None else getattr(batch, name)
@@ -362,8 +362,9 @@ def compute_agreement(docs: Sequence[DocumentSets], *, annotators: Sequence[str]
         rng = np.random.default_rng(seed)
         orders = rng.integers(0, n, size=(resamples, n), dtype=np.int64)
         boot = _concat([figures(stats, orders[s:s + BLOCK]) for s in range(0, resamples, BLOCK)])
-    return _report(n, names, label_names, stats.pairs, point, boot, gold=against_gold,
-                   resamples=resamples if ci else None, seed=seed if ci else None)
+    return _report(n, names, labels=label_names, pairs=stats.pairs, point=point, boot=boot,
+                   gold=against_gold, resamples=resamples if ci else None,
+                   seed=seed if ci else None)
 
 
 def document_scores(docs: Sequence[DocumentSets], *, annotators: Sequence[str] | None = None

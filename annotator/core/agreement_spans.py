@@ -20,7 +20,7 @@ def count_by_code(codes: Iterable[int], k: int) -> npt.NDArray[np.int64]:
     return np.bincount(np.fromiter(codes, dtype=np.int64) - 1, minlength=k)[:k]
 
 
-def exact_counts(a: Collection[SpanKey], b: Collection[SpanKey], k: int
+def exact_counts(a: Collection[SpanKey], b: Collection[SpanKey], *, k: int
                  ) -> npt.NDArray[np.int64]:
     """Per label code, the keys both sets hold."""
     return count_by_code((key[2] for key in set(a) & set(b)), k)
@@ -64,7 +64,7 @@ def overlap_matches(a: Collection[SpanKey], b: Collection[SpanKey]
     return matches
 
 
-def overlap_counts(a: Collection[SpanKey], b: Collection[SpanKey], k: int
+def overlap_counts(a: Collection[SpanKey], b: Collection[SpanKey], *, k: int
                    ) -> npt.NDArray[np.int64]:
     """Per label code, the number of overlap matches."""
     return count_by_code((x[2] for x, _ in overlap_matches(a, b)), k)
@@ -75,7 +75,7 @@ def relation_counts(relations: Collection[RelationKey], k: int) -> npt.NDArray[n
     return count_by_code((head[2] for _, head, _ in relations), k)
 
 
-def relation_matches(a: Collection[RelationKey], b: Collection[RelationKey], k: int
+def relation_matches(a: Collection[RelationKey], b: Collection[RelationKey], *, k: int
                      ) -> npt.NDArray[np.int64]:
     """Per label code of the head span, the relations both sets hold."""
     return relation_counts(set(a) & set(b), k)

@@ -99,15 +99,15 @@ def corpus_stats(docs: Sequence[PreparedDoc], *, annotators: int, labels: int,
             if full:
                 rel_counts[d, a] = relation_counts(doc.relations[a], k)
         for q, (i, j) in enumerate(pairs):
-            exact[d, q] = exact_counts(doc.spans[i], doc.spans[j], k)
+            exact[d, q] = exact_counts(doc.spans[i], doc.spans[j], k=k)
             if full:
-                overlap[d, q] = overlap_counts(doc.spans[i], doc.spans[j], k)
-                rel_exact[d, q] = relation_matches(doc.relations[i], doc.relations[j], k)
+                overlap[d, q] = overlap_counts(doc.spans[i], doc.spans[j], k=k)
+                rel_exact[d, q] = relation_matches(doc.relations[i], doc.relations[j], k=k)
         if doc.gold is not None:
             gold_counts[d] = count_by_code((key[2] for key in doc.gold), k)
             gold_seen[d] = span_counts[d]
             for a, keys in enumerate(doc.spans):
-                gold_exact[d, a] = exact_counts(keys, doc.gold, k)
+                gold_exact[d, a] = exact_counts(keys, doc.gold, k=k)
         if p:
             units = text_units(doc.text, tokens=tokens)
             cats = [categories(len(doc.text), keys) for keys in doc.spans]
@@ -131,8 +131,9 @@ def ratio(num: FloatArray, den: FloatArray) -> FloatArray:
         return np.where(den != 0, num / np.where(den != 0, den, 1), np.nan)
 
 
-def f1(matches: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
-    return ratio(2 * matches, a + b)
+def f1(matches: FloatArray, sizes: FloatArray) -> FloatArray:
+    """2 matches / (|A| + |B|), NaN where both sets are empty (``sizes`` = |A| + |B|)."""
+    return ratio(2 * matches, sizes)
 
 
 def kappa(conf: FloatArray) -> FloatArray:
@@ -154,7 +155,7 @@ def binary_kappas(conf: FloatArray) -> FloatArray:
     return ratio(n * agree - chance, n * n - chance)
 
 
-def fleiss_and_alpha(conf: FloatArray, pairs: Sequence[tuple[int, int]], m: int
+def fleiss_and_alpha(conf: FloatArray, pairs: Sequence[tuple[int, int]], *, m: int
                      ) -> tuple[FloatArray, FloatArray]:
     """Fleiss' kappa and Krippendorff's nominal alpha of m raters who all rated every unit, from
     the pairwise confusion matrices [B, P, C, C] of those units.
@@ -213,26 +214,25 @@ def figures(stats: CorpusStats, orders: IntArray) -> Batch:
     i = [a for a, _ in stats.pairs]
     j = [c for _, c in stats.pairs]
     pair_label = {
-        "span_f1_exact": f1(exact, counts[:, i], counts[:, j]),
-        "span_f1_overlap": f1(overlap, counts[:, i], counts[:, j]),
+        "span_f1_exact": f1(exact, counts[:, i] + counts[:, j]),
+        "span_f1_overlap": f1(overlap, counts[:, i] + counts[:, j]),
         "kappa_char": binary_kappas(conf_char),
         "kappa_token": binary_kappas(conf_token),
-        "relation_f1": f1(rel_exact, rel_counts[:, i], rel_counts[:, j]),
+        "relation_f1": f1(rel_exact, rel_counts[:, i] + rel_counts[:, j]),
     }
     pair = {
-        "span_f1_exact": f1(exact.sum(-1), counts[:, i].sum(-1), counts[:, j].sum(-1)),
-        "span_f1_overlap": f1(overlap.sum(-1), counts[:, i].sum(-1), counts[:, j].sum(-1)),
+        "span_f1_exact": f1(exact.sum(-1), (counts[:, i] + counts[:, j]).sum(-1)),
+        "span_f1_overlap": f1(overlap.sum(-1), (counts[:, i] + counts[:, j]).sum(-1)),
         "kappa_char": kappa(conf_char),
         "kappa_token": kappa(conf_token),
-        "relation_f1": f1(rel_exact.sum(-1), rel_counts[:, i].sum(-1),
-                          rel_counts[:, j].sum(-1)),
+        "relation_f1": f1(rel_exact.sum(-1), (rel_counts[:, i] + rel_counts[:, j]).sum(-1)),
     }
     label = {name: nanmean(value, axis=1) for name, value in pair_label.items()}
     overall = {name: nanmean(value, axis=1) for name, value in pair.items()}
     nan_b, nan_bk = np.full(b, np.nan), np.full((b, stats.labels), np.nan)
     overall["fleiss_kappa_char"], overall["alpha_nominal_char"] = nan_b, nan_b
     if stats.annotators >= 3:
-        fleiss, alpha = fleiss_and_alpha(conf_char, stats.pairs, stats.annotators)
+        fleiss, alpha = fleiss_and_alpha(conf_char, stats.pairs, m=stats.annotators)
         overall["fleiss_kappa_char"], overall["alpha_nominal_char"] = fleiss, alpha
     label["alpha_unitizing"], overall["alpha_unitizing"] = nan_bk, nan_b
     if stats.unitizing is not None:
@@ -240,7 +240,7 @@ def figures(stats: CorpusStats, orders: IntArray) -> Batch:
         label["alpha_unitizing"], overall["alpha_unitizing"] = unit.category_alpha, unit.alpha
     seen, hit = total(stats.gold_seen).sum(-1), total(stats.gold_exact).sum(-1)
     gold_total = total(stats.gold_counts).sum(-1)[:, None]
-    gold = {"precision": ratio(hit, seen), "recall": ratio(hit, np.broadcast_to(gold_total,
-                                                                                hit.shape)),
-            "f1": f1(hit, seen, gold_total)}
+    gold_total = np.broadcast_to(gold_total, hit.shape)
+    gold = {"precision": ratio(hit, seen), "recall": ratio(hit, gold_total),
+            "f1": f1(hit, seen + gold_total)}
     return Batch(pair, pair_label, label, overall, gold)
