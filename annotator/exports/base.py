@@ -31,6 +31,8 @@ class ExportOptions:
     schema: Schema | None = None    # the project's label schema (filled in by the export service)
     label_names: tuple[str, ...] = ()   # the labels exported, in schema order (filled in too):
                                         # every part of a split gets the same tag list
+    agreement: Any = None           # Excel: an AgreementReport for an Agreement sheet (the export
+                                    # service computes it when several annotators are exported)
 
 
 @dataclass

@@ -356,6 +356,10 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions, *,
             _fill(items, outs, report)
             for target in outs:
                 target.finish()
+            if options.agreement is not None:
+                from annotator.exports.agreement_report import write_agreement_sheet
+
+                write_agreement_sheet(wb, options.agreement)
         except BaseException:
             for target in outs:
                 target.discard()

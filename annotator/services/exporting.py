@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from annotator.core.errors import UserError
 from annotator.core.model import GOLD, SUGGESTIONS, AnnotationSet, Document, SetKind
@@ -154,6 +154,8 @@ def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
             lb.name for lb in options.schema.labels if chosen is None or lb.name in chosen))
     selector = set_filter(which)
     wanted = frozenset(labels) if labels is not None else None
+    if fmt == "excel" and selector.is_all and options.agreement is None:
+        options = replace(options, agreement=_agreement_of_store(store, actor, labels))
     if split is None:
         if writer.suffix and not out.suffix and not out.is_dir():
             out = out.with_name(out.name + writer.suffix)  # data -> data.xlsx: tools go by suffix
@@ -169,6 +171,18 @@ def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
         target = out / f"{part}{writer.suffix}"
         reports.append(writer.write(_items(store, selector, wanted, part_of, part), target, options))
     return reports
+
+
+def _agreement_of_store(store: Store, actor: str, labels: Iterable[str] | None) -> Any:
+    """The agreement between the store's annotators, for the Excel export's Agreement sheet;
+    None when fewer than two annotators have sets of a document."""
+    from annotator.core.agreement import compute_agreement
+    from annotator.services.agreement import load_document_sets
+
+    found = load_document_sets(store, actor=actor)
+    if not any(len(d.sets) > 1 for d in found):
+        return None
+    return compute_agreement(found, labels=list(labels) if labels is not None else None)
 
 
 # -- native JSONL, kept for the callers of the first version --------------------------------------

@@ -100,3 +100,63 @@ def test_an_annotator_cannot_import_or_export_others_sets(capsys, db_url, tmp_pa
     assert result.code == 1 and "cannot read 'omar''s set" in result.err
     assert not (tmp_path / "x.jsonl").exists()
     assert Path(path).exists()
+
+
+def _three_annotators(capsys, db_url, tmp_path, seed_text):  # type: ignore[no-untyped-def]
+    _team(capsys, db_url)
+    record = gold_record(seed_text)
+    lines = [dict(record, annotator="mona", status="done"),
+             dict(record, annotator="omar", status="done", spans=record["spans"][1:]),
+             dict(record, annotator="sara", status="in_progress", relations=[],
+                  spans=[dict(s, label="actor") if s["label"] == "location" else s
+                         for s in record["spans"]])]
+    ok(capsys, "--db", db_url, "--user", "lina", "import", "-q",
+       str(write_jsonl(tmp_path / "three.jsonl", *lines)))
+
+
+def test_agreement_json_figures_report_and_plot(capsys, db_url, tmp_path,
+                                                seed_text):  # type: ignore[no-untyped-def]
+    _three_annotators(capsys, db_url, tmp_path, seed_text)
+    refused = run(capsys, "--db", db_url, "--user", "mona", "agreement")
+    assert refused.code == 1 and "only reviewers and leads" in refused.err
+    result = ok(capsys, "--db", db_url, "--user", "rana", "agreement", "--json")
+    data = json.loads(result.out)
+    assert set(data) == {"documents", "annotators", "labels", "pairs", "per_label", "overall"}
+    assert (data["documents"], data["annotators"]) == (1, ["mona", "omar", "sara"])
+    pairs = {(p["a"], p["b"]): p for p in data["pairs"]}
+    # mona 4 spans, omar her 3 without the location: 2*3/(4+3); relations: omar keeps both
+    assert pairs[("mona", "omar")]["span_f1_exact"] == round(6 / 7, 4)
+    assert pairs[("mona", "omar")]["relation_f1"] == 1.0
+    # sara calls the location an actor: 3 of 4 shared with mona; no relations
+    assert pairs[("mona", "sara")]["span_f1_exact"] == 0.75
+    assert pairs[("mona", "sara")]["relation_f1"] == 0.0
+    assert set(data["overall"]) == {"span_f1_exact", "span_f1_overlap", "kappa_char",
+                                    "kappa_token", "relation_f1", "fleiss_kappa_char",
+                                    "alpha_nominal_char", "alpha_unitizing"}
+    # only done sets: sara's is in progress, so the annotators compared are mona and omar
+    done = json.loads(ok(capsys, "--db", db_url, "--user", "rana", "agreement", "--json",
+                         "--status", "done").out)
+    assert done["documents"] == 1 and done["annotators"] == ["mona", "omar"]
+    empty = run(capsys, "--db", db_url, "--user", "rana", "agreement", "--status", "done",
+                "--annotators", "mona,sara")
+    assert empty.code == 0 and "no document has a set of every annotator" in empty.err
+    ci = json.loads(ok(capsys, "--db", db_url, "--user", "rana", "agreement", "--json", "--ci",
+                       "--seed", "3").out)
+    assert ci["pairs"][0]["span_f1_exact_ci"] == [ci["pairs"][0]["span_f1_exact"]] * 2
+    report, plot = tmp_path / "report.xlsx", tmp_path / "heat.png"
+    result = ok(capsys, "--db", db_url, "--user", "rana", "agreement", "--out", str(report),
+                "--plot", str(plot), "--metric", "span_f1_exact")
+    assert result.out.splitlines()[0] == "documents:  1"
+    assert f"wrote {report}" in result.out and f"wrote {plot}" in result.out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import openpyxl
+    assert openpyxl.load_workbook(report).sheetnames == ["Agreement"]
+
+
+def test_agreement_help_prints_the_definitions(capsys):  # type: ignore[no-untyped-def]
+    result = run(capsys, "agreement", "--help")
+    assert result.code == 0
+    for name in ("span_f1_exact", "span_f1_overlap", "kappa_char", "kappa_token",
+                 "fleiss_kappa_char", "alpha_nominal_char", "alpha_unitizing", "relation_f1",
+                 "against gold", "95% percentile intervals"):
+        assert name in result.out

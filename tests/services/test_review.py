@@ -443,3 +443,29 @@ def test_gold_state_tracks_ids_relations_and_rejections(team: Team) -> None:
     assert isinstance(state, GoldState)
     assert sorted(state.ids) == [(24, 28, "cue"), (46, 59, "actor"), (93, 119, "quote")]
     assert state.relations == {("said_by", (93, 119, "quote"), (46, 59, "actor"))}
+
+
+def test_the_excel_export_of_several_annotators_gets_an_agreement_sheet(team: Team,
+                                                                        tmp_path: Path) -> None:
+    import openpyxl
+
+    from annotator.services.agreement import agreement
+
+    figures = agreement(team.store, actor="rana").to_json()
+    out = tmp_path / "all.xlsx"
+    export(team.store, out, fmt="excel", which="all", actor="rana")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Documents", "Spans", "Relations", "Agreement"]
+    rows = [r for r in wb["Agreement"].iter_rows(values_only=True)]
+    pairs = {(r[0], r[1]): r[2:7] for r in rows if r[0] in ("mona", "omar") and r[1] in
+             ("omar", "sara")}
+    for pair in figures["pairs"]:
+        expected = tuple("n/a" if pair[k] is None else pair[k] for k in
+                         ("span_f1_exact", "span_f1_overlap", "kappa_char", "kappa_token",
+                          "relation_f1"))
+        assert pairs[(pair["a"], pair["b"])] == expected
+    assert figures["pairs"][0]["span_f1_exact"] == 0.75   # mona-omar: 2*3 / (4+4)
+    # one annotator's own export has no agreement sheet
+    mine = tmp_path / "mona.xlsx"
+    export(team.store, mine, fmt="excel", which="mona", actor="mona")
+    assert "Agreement" not in openpyxl.load_workbook(mine).sheetnames
