@@ -139,7 +139,8 @@ def test_agreement_json_figures_report_and_plot(capsys, db_url, tmp_path,
     assert done["documents"] == 1 and done["annotators"] == ["mona", "omar"]
     empty = run(capsys, "--db", db_url, "--user", "rana", "agreement", "--status", "done",
                 "--annotators", "mona,sara")
-    assert empty.code == 0 and "no document has a set of every annotator" in empty.err
+    assert (empty.code, empty.out) == (1, "")
+    assert empty.err == "annotator: annotator 'sara' has no set in any of these documents\n"
     ci = json.loads(ok(capsys, "--db", db_url, "--user", "rana", "agreement", "--json", "--ci",
                        "--seed", "3").out)
     assert ci["pairs"][0]["span_f1_exact_ci"] == [ci["pairs"][0]["span_f1_exact"]] * 2
