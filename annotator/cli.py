@@ -51,6 +51,8 @@ Every file is validated before anything is written; a bad file changes nothing.
   annotator                                   open the window on the default store
   annotator --user mona gui
   annotator gui --screenshot shot.png --open 000_53e7616c08ffaf74 --size 1400x900
+  annotator --user rana gui --review                 review mode: adjudicate into gold
+  annotator --user rana gui --review --screenshot review.png --open 000_53e7616c08ffaf74
 """,
     "db": """examples:
   annotator db upgrade            migrate the store to the newest schema
@@ -125,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="document to open (its id from `annotator docs`)")
     p.add_argument("--size", type=_size, default=(1400, 900), metavar="WxH",
                    help="window size (default 1400x900)")
+    p.add_argument("--review", action="store_true",
+                   help="review mode (reviewers and leads): adjudicate the annotators' sets "
+                        "into gold")
 
     p = command("db", "Database maintenance.")
     p.add_argument("action", choices=["upgrade", "current"])
@@ -305,7 +310,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(GuiOptions(db_url=resolve_db_url(args.db),
                               user=args.user or os.environ.get(USER_ENV),
                               screenshot=args.screenshot, open_document=args.open_document,
-                              size=args.size))
+                              size=args.size, review=args.review))
 
 
 def cmd_db(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from annotator.core.adjudication import (
     Key,
@@ -73,6 +74,7 @@ class ReviewDocument:
     gold: AnnotationSet
     review: Review
     rejected: frozenset[Key]
+    sets: Mapping[str, AnnotationSet]      # each annotator's set, by name
 
     @property
     def gold_id(self) -> int | None:
@@ -145,8 +147,20 @@ class ReviewService:
                                           SetFilter(kind=SetKind.ANNOTATION))
             rejected = uow.sets.rejections([opened.set.id]).get(opened.set.id, set()) \
                 if opened.set.id is not None else set()
-        review = build_review(opened.document.text, {s.owner: s for s in sets})
-        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected))
+        by_owner = {s.owner: s for s in sets}
+        review = build_review(opened.document.text, by_owner)
+        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected), by_owner)
+
+    def figures(self, opened: ReviewDocument) -> dict[str, Any] | None:
+        """The document's agreement figures (annotator.core.agreement), as JSON; None with
+        fewer than two annotators."""
+        if len(opened.sets) < 2:
+            return None
+        from annotator.core.agreement import DocumentSets, compute_agreement
+
+        report = compute_agreement([DocumentSets(opened.document.external_id,
+                                                 opened.document.text, opened.sets)])
+        return report.to_json()
 
     # -- decisions (each one transaction into gold) ---------------------------------------------
 

@@ -14,12 +14,16 @@ from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from annotator.core.errors import UserError
+from annotator.core.roles import require_review
 from annotator.services.annotate import AnnotationService
 from annotator.services.project import open_project, project_schema, seed_if_empty
+from annotator.services.review import ReviewService
+from annotator.services.team import ensure_first_lead, identity
 from annotator.settings import Settings, load_settings, save_settings
 from annotator.ui.main_window import MainWindow
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.queue import QueueViewModel
+from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
 #: Arabic fonts to prefer for the article, best first. Amiri ships with the package (the
 #: fontpkg-amiri wheel, OFL), so the window is the same on every machine; View -> Font offers the
@@ -37,6 +41,7 @@ class GuiOptions:
     screenshot: Path | None = None
     open_document: str | None = None
     size: tuple[int, int] = (1400, 900)
+    review: bool = False
 
 
 def load_bundled_fonts() -> list[str]:
@@ -76,17 +81,28 @@ def ask_user_name(default: str) -> str | None:
 
 def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWindow:
     store = open_project(options.db_url)
+    ensure_first_lead(store, user)
     seed_if_empty(store, actor=user)
     schema = project_schema(store)
-    service = AnnotationService(store, schema, annotator=user)
-    vm = AnnotationViewModel(service, schema)
-    queue = QueueViewModel(service)
+    vm: AnnotationViewModel
+    queue: QueueViewModel | ReviewQueueViewModel
+    if options.review:
+        review = ReviewService(store, schema, reviewer=user)
+        with store.unit_of_work(actor=user) as uow:
+            require_review(identity(uow, user), "open review mode")
+        vm = ReviewViewModel(review, schema)
+        queue = ReviewQueueViewModel(review)
+    else:
+        service = AnnotationService(store, schema, annotator=user)
+        vm = AnnotationViewModel(service, schema)
+        queue = QueueViewModel(service)
     queue.refresh()
     fonts = arabic_fonts()
     family = choose_font(settings.font_family, fonts)
     window = MainWindow(vm, queue, schema, user=user, font_family=family,
                         font_size=settings.font_size)
     window.closing.append(store.close)
+    window.mode_requested.connect(lambda mode: _switch_mode(window, options, user, mode))
     _font_menu(window, fonts, settings)
     window.font_changed.connect(
         lambda family, size: save_settings(load_settings().with_(font_family=family,
@@ -97,7 +113,28 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     return window
 
 
-def _document_to_open(queue: QueueViewModel, wanted: str | None) -> int | None:
+def _switch_mode(window: MainWindow, options: GuiOptions, user: str, mode: str) -> None:
+    """Open the window of the other mode (annotation / review) in place of this one."""
+    from dataclasses import replace
+
+    current = window.vm.document.external_id if window.vm.document is not None else None
+    try:
+        other = build_window(replace(options, review=mode == "review", open_document=current),
+                             load_settings(), user)
+    except UserError as exc:
+        window.statusBar().showMessage(str(exc), 8000)
+        return
+    other.resize(window.size())
+    other.show()
+    _windows.append(other)
+    window.close()
+
+
+_windows: list[MainWindow] = []   # windows opened by a mode switch, kept alive
+
+
+def _document_to_open(queue: QueueViewModel | ReviewQueueViewModel,
+                      wanted: str | None) -> int | None:
     if wanted is None:
         return queue.first_open()
     for item in queue.items:

@@ -6,7 +6,9 @@ conversion happens here and nowhere else, DESIGN invariant 3).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QFont,
     QKeyEvent,
@@ -28,10 +30,12 @@ class ArticleView(QPlainTextEdit):
 
     command = Signal(object)  # a keys.Command the window carries out
 
-    def __init__(self, vm: AnnotationViewModel, schema: Schema, parent: QWidget | None = None) -> None:
+    def __init__(self, vm: AnnotationViewModel, schema: Schema, parent: QWidget | None = None, *,
+                 keys: Callable[..., Command | None] = command_for_key) -> None:
         super().__init__(parent)
         self.vm = vm
         self.schema = schema
+        self.keys = keys
         self.umap = Utf16Map("")
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -50,6 +54,9 @@ class ArticleView(QPlainTextEdit):
         vm.selection_changed.connect(self._selection_changed)
         vm.pending_changed.connect(self.highlighter.rehighlight)
         vm.hits_changed.connect(self._show_current_hit)
+        if hasattr(vm, "candidates_changed"):   # review mode
+            vm.candidates_changed.connect(self.redraw)
+            vm.current_changed.connect(self._show_current_candidate)
 
     # -- text and formatting -------------------------------------------------------------------
 
@@ -115,6 +122,11 @@ class ArticleView(QPlainTextEdit):
         self.redraw(ranges)
         if span is not None:
             self.reveal(span.start, span.end)
+
+    def _show_current_candidate(self, index: int | None) -> None:
+        candidate = self.vm.candidate(index)  # type: ignore[attr-defined]
+        if candidate is not None:
+            self.reveal(candidate.start, candidate.end)
 
     def _show_current_hit(self) -> None:
         if 0 <= self.vm.hit_index < len(self.vm.hits):
@@ -206,6 +218,18 @@ class ArticleView(QPlainTextEdit):
             else:
                 QToolTip.hideText()
 
+    def event(self, event: QEvent) -> bool:
+        """Tab and Shift+Tab are commands in review mode (next / previous disagreement): they
+        must reach the view before Qt moves the focus with them (a read-only text view would)."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            command = self.command_for(event)
+            if command is not None:
+                self.command.emit(command)
+                event.accept()
+                return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         command = self.command_for(event)
         if command is not None:
@@ -216,10 +240,12 @@ class ArticleView(QPlainTextEdit):
 
     def command_for(self, event: QKeyEvent) -> Command | None:
         names = {Qt.Key.Key_Right: "Right", Qt.Key.Key_Left: "Left", Qt.Key.Key_Delete: "Delete",
-                 Qt.Key.Key_Backspace: "Backspace", Qt.Key.Key_Escape: "Escape"}
+                 Qt.Key.Key_Backspace: "Backspace", Qt.Key.Key_Escape: "Escape",
+                 Qt.Key.Key_Tab: "Tab", Qt.Key.Key_Backtab: "Backtab",
+                 Qt.Key.Key_Return: "Return", Qt.Key.Key_Enter: "Enter"}
         modifiers = event.modifiers()
         selected = self.vm.span(self.vm.selected)
-        return command_for_key(
+        return self.keys(
             self.schema, text=event.text(), key=names.get(Qt.Key(event.key()), ""),
             alt=bool(modifiers & Qt.KeyboardModifier.AltModifier),
             ctrl=bool(modifiers & Qt.KeyboardModifier.ControlModifier),

@@ -7,6 +7,7 @@ code points and become UTF-16 here, at the Qt boundary, with the document's Utf1
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from annotator.core.model import Span
@@ -18,6 +19,11 @@ FILL_ALPHA = 80
 SELECTED_ALPHA = 190
 HIT_COLOR = QColor("#fff176")
 CURRENT_HIT_COLOR = QColor("#ff9800")
+CURRENT_CANDIDATE_COLOR = QColor(0, 151, 167, 70)   # review: the candidate under decision
+#: Review: how an open candidate is underlined, by how many annotators have it.
+AGREEMENT_STYLES = {"all": QTextCharFormat.UnderlineStyle.SingleUnderline,
+                    "majority": QTextCharFormat.UnderlineStyle.DashUnderline,
+                    "minority": QTextCharFormat.UnderlineStyle.DotLine}
 
 
 class SpanHighlighter(QSyntaxHighlighter):
@@ -38,7 +44,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         spans = self.vm.spans.overlapping(start, end)
         hits = [(h.start, h.end, i == self.vm.hit_index) for i, h in enumerate(self.vm.hits)
                 if h.start < end and h.end > start] if self.vm.hits else []
-        if not spans and not hits:
+        marks = self.vm.marks(start, end) if hasattr(self.vm, "marks") else []
+        if not spans and not hits and not marks:
             return
         depth = self.vm.spans.layers(spans)
         cuts = {start, end}
@@ -46,16 +53,38 @@ class SpanHighlighter(QSyntaxHighlighter):
             cuts.update((max(span.start, start), min(span.end, end)))
         for h_start, h_end, _ in hits:
             cuts.update((max(h_start, start), min(h_end, end)))
+        for m_start, m_end, *_ in marks:
+            cuts.update((max(m_start, start), min(m_end, end)))
         points = sorted(cuts)
         for a, b in zip(points, points[1:]):
             if a >= b:
                 continue
             fmt = self._format_at(a, spans, depth, hits)
+            fmt = self._marked(a, marks, fmt) if marks else fmt
             if fmt is None:
                 continue
             a16 = self.umap.to_utf16(a) - pos16
             b16 = self.umap.to_utf16(b) - pos16
             self.setFormat(a16, b16 - a16, fmt)
+
+    def _marked(self, offset: int, marks: list[tuple[int, int, str, str, bool]],
+                fmt: QTextCharFormat | None) -> QTextCharFormat | None:
+        """Review: open candidates underlined in their label's color, the line's style saying
+        how many annotators have it (all: solid, majority: dashed, minority: dotted); the
+        candidate under decision on a tinted ground. The shortest candidate here wins."""
+        here = [m for m in marks if m[0] <= offset < m[1]]
+        if not here:
+            return fmt
+        fmt = QTextCharFormat(fmt) if fmt is not None else QTextCharFormat()
+        start, end, label, agreement, _ = min(here, key=lambda m: (m[1] - m[0], m[0], m[2]))
+        fmt.setUnderlineStyle(AGREEMENT_STYLES.get(agreement,
+                                                   QTextCharFormat.UnderlineStyle.DotLine))
+        fmt.setUnderlineColor(QColor(self._colors.get(label, QColor("#616161"))))
+        if any(m[4] for m in here):
+            filled = fmt.background().style() != Qt.BrushStyle.NoBrush
+            fmt.setBackground(fmt.background().color().darker(125) if filled
+                              else CURRENT_CANDIDATE_COLOR)
+        return fmt
 
     def _format_at(self, offset: int, spans: list[Span], depth: dict[int, int],
                    hits: list[tuple[int, int, bool]]) -> QTextCharFormat | None:

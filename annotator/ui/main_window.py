@@ -24,8 +24,16 @@ from annotator.core.schema import Schema
 from annotator.ui.article_view import ArticleView
 from annotator.ui.panels import STATUS_NAMES, DetailsPanel, LabelPalette, QueuePanel, SearchBar, SpanList
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
-from annotator.ui.viewmodels.keys import Command
+from annotator.services.review import review_status
+from annotator.ui.review_panels import (
+    REVIEW_STATUS_NAMES,
+    AgreementBar,
+    ReviewQueueModel,
+    VersionsPanel,
+)
+from annotator.ui.viewmodels.keys import Command, command_for_key, review_command_for_key
 from annotator.ui.viewmodels.queue import QueueViewModel
+from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
 TIME_FLUSH_MS = 30_000
 QUEUE_SHARE = 0.18   # of the window's width, on first show
@@ -52,18 +60,40 @@ SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
 <p>Letter keys work with the Arabic keyboard layout too (ض = q …).</p>"""
 
 
-class MainWindow(QMainWindow):
-    font_changed = Signal(str, int)  # the article's font family and size, for the settings
+REVIEW_HELP = """<h3>المراجعة — Review</h3>
+<table cellpadding=3>
+<tr><td>Tab / Shift+Tab</td><td>next / previous disagreement</td></tr>
+<tr><td>Enter</td><td>accept the candidate into gold</td></tr>
+<tr><td>x</td><td>reject it</td></tr>
+<tr><td>1 … 9</td><td>take that annotator's version of the region</td></tr>
+<tr><td>u</td><td>accept every unanimous candidate of the document</td></tr>
+<tr><td>Alt + arrows, letters, s / v</td><td>fix a gold span's boundaries, label, link (as in
+annotation)</td></tr>
+<tr><td>Ctrl+Enter</td><td>mark the document reviewed, open the next one</td></tr>
+<tr><td>Ctrl+Z, Ctrl+Shift+Z</td><td>undo, redo any decision</td></tr>
+</table>
+<p>Underlines: solid = every annotator, dashed = a majority, dotted = a minority.</p>"""
 
-    def __init__(self, vm: AnnotationViewModel, queue: QueueViewModel, schema: Schema, *,
-                 user: str, font_family: str, font_size: int) -> None:
+
+class MainWindow(QMainWindow):
+    """The annotation window; with a ReviewViewModel and a ReviewQueueViewModel, review mode:
+    the document's gold set, the candidates merged from the annotators' sets, the agreement bar
+    and the annotators' versions of the region being decided."""
+
+    font_changed = Signal(str, int)  # the article's font family and size, for the settings
+    mode_requested = Signal(str)     # "review" or "annotate": app.py opens that window instead
+
+    def __init__(self, vm: AnnotationViewModel, queue: QueueViewModel | ReviewQueueViewModel,
+                 schema: Schema, *, user: str, font_family: str, font_size: int) -> None:
         super().__init__()
         self.vm = vm
         self.queue = queue
         self.schema = schema
         self.user = user
-        self.setWindowTitle(f"annotator — {user}")
-        self.article = ArticleView(vm, schema)
+        self.review = isinstance(vm, ReviewViewModel)
+        self.setWindowTitle(f"annotator — {user}" + (" — مراجعة review" if self.review else ""))
+        self.article = ArticleView(vm, schema, keys=review_command_for_key if self.review
+                                   else command_for_key)
         self.article.set_article_font(font_family, font_size)
         self.palette_bar = LabelPalette(schema)
         self.search_bar = SearchBar(vm, schema)
@@ -73,19 +103,31 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.palette_bar)
         layout.addWidget(self.search_bar)
+        self.agreement_bar: AgreementBar | None = None
+        if isinstance(vm, ReviewViewModel):
+            self.agreement_bar = AgreementBar(vm)
+            layout.addWidget(self.agreement_bar)
         layout.addWidget(self.article, 1)
         self.setCentralWidget(central)
 
-        self.queue_panel = QueuePanel(queue)
+        if isinstance(queue, ReviewQueueViewModel):
+            self.queue_panel = QueuePanel(queue, model=ReviewQueueModel(queue),
+                                          statuses=REVIEW_STATUS_NAMES)
+        else:
+            self.queue_panel = QueuePanel(queue)
         queue_dock = self._dock("قائمة المقالات Queue", self.queue_panel,
                                 Qt.DockWidgetArea.RightDockWidgetArea)
         self.span_list = SpanList(vm, schema)
         self.details = DetailsPanel(vm, schema)
         side = QSplitter(Qt.Orientation.Vertical)
+        self.versions: VersionsPanel | None = None
+        if isinstance(vm, ReviewViewModel):
+            self.versions = VersionsPanel(vm, schema)
+            side.addWidget(self.versions)
         side.addWidget(self.span_list)
         side.addWidget(self.details)
-        side.setStretchFactor(0, 3)
-        side.setStretchFactor(1, 2)
+        for n, stretch in enumerate([3, 3, 2] if self.review else [3, 2]):
+            side.setStretchFactor(n, stretch)
         spans_dock = self._dock("المقاطع Spans", side, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._docks = (queue_dock, spans_dock)
         self._docks_sized = False
@@ -111,6 +153,9 @@ class MainWindow(QMainWindow):
         queue.item_changed.connect(lambda _id: self._show_progress())
         vm.document_opened.connect(self._show_progress)
         vm.status_changed.connect(lambda _status: self._show_progress())
+        if isinstance(vm, ReviewViewModel):
+            # the figures of a long book take a moment: after the document shows
+            vm.document_opened.connect(lambda: QTimer.singleShot(0, self._load_figures))
         self.timer = QTimer(self)
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)
@@ -144,8 +189,29 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         menus = {"file": bar.addMenu("ملف File"), "edit": bar.addMenu("تحرير Edit"),
-                 "view": bar.addMenu("عرض View"), "help": bar.addMenu("مساعدة Help")}
-        action("file", "تم، التالي Done, next document", ["Ctrl+Return", "Ctrl+Enter"], self.done_and_next)
+                 "view": bar.addMenu("عرض View")}
+        if self.review:
+            menus["review"] = bar.addMenu("مراجعة Review")
+        menus["help"] = bar.addMenu("مساعدة Help")
+        done = "روجع، التالي Reviewed, next document" if self.review \
+            else "تم، التالي Done, next document"
+        action("file", done, ["Ctrl+Return", "Ctrl+Enter"], self.done_and_next)
+        if self.review:
+            action("file", "وضع التعليق Annotation mode", [],
+                   lambda: self.mode_requested.emit("annotate"))
+        else:
+            action("file", "وضع المراجعة Review mode (reviewers)", [],
+                   lambda: self.mode_requested.emit("review"))
+        action("view", "الاتفاق Agreement…", [], self.show_agreement)
+        if self.review:
+            for text, command in (("الخلاف التالي Next disagreement (Tab)", Command("next", (1,))),
+                                  ("الخلاف السابق Previous disagreement (Shift+Tab)",
+                                   Command("next", (-1,))),
+                                  ("قبول Accept (Enter)", Command("accept")),
+                                  ("رفض Reject (x)", Command("reject")),
+                                  ("قبول المتفق عليه Accept all unanimous (u)",
+                                   Command("unanimous"))):
+                action("review", text, [], lambda _=False, c=command: self.run_command(c))
         action("file", "خروج Quit", [QKeySequence.StandardKey.Quit], self.close)
         action("edit", "تراجع Undo", [QKeySequence.StandardKey.Undo], self.vm.undo)
         action("edit", "إعادة Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.vm.redo)
@@ -159,6 +225,8 @@ class MainWindow(QMainWindow):
     # -- actions -----------------------------------------------------------------------------
 
     def run_command(self, command: Command) -> None:
+        if isinstance(self.vm, ReviewViewModel) and self._review_command(self.vm, command):
+            return
         if command.name == "label":
             self.press_label(str(command.args[0]))
         elif command.name == "relation":
@@ -177,6 +245,41 @@ class MainWindow(QMainWindow):
         elif command.name == "resize":
             edge, grow, by_word = command.args
             self.vm.resize_selected(edge=str(edge), grow=bool(grow), by_word=bool(by_word))
+
+    @staticmethod
+    def _review_command(vm: ReviewViewModel, command: Command) -> bool:
+        if command.name == "next":
+            vm.next_disagreement(int(command.args[0]))  # type: ignore[call-overload]
+        elif command.name == "accept":
+            vm.accept_current()
+        elif command.name == "reject":
+            vm.reject_current()
+        elif command.name == "version":
+            vm.take_version(int(command.args[0]))  # type: ignore[call-overload]
+        elif command.name == "unanimous":
+            vm.accept_unanimous()
+        else:
+            return False
+        return True
+
+    def _load_figures(self) -> None:
+        if isinstance(self.vm, ReviewViewModel) and self.agreement_bar is not None:
+            self.vm.load_figures()
+            self.agreement_bar.refresh()
+
+    def show_agreement(self) -> None:
+        """The project's agreement over every document (reviewers and leads)."""
+        from annotator.core.errors import UserError
+        from annotator.services.agreement import agreement
+        from annotator.ui.review_panels import AgreementDialog
+
+        try:
+            report = agreement(self.vm.service.store, actor=self.user)
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.agreement_dialog = AgreementDialog(report, self)
+        self.agreement_dialog.show()
 
     def press_label(self, label: str) -> None:
         self.vm.press_label(label, self.article.selection())
@@ -244,7 +347,8 @@ class MainWindow(QMainWindow):
                 return
 
     def show_help(self) -> None:
-        QMessageBox.information(self, "المفاتيح Keyboard", SHORTCUTS_HELP)
+        QMessageBox.information(self, "المفاتيح Keyboard",
+                                REVIEW_HELP + SHORTCUTS_HELP if self.review else SHORTCUTS_HELP)
 
     # -- status ------------------------------------------------------------------------------
 
@@ -257,6 +361,11 @@ class MainWindow(QMainWindow):
 
     def _show_progress(self) -> None:
         done, total = self.queue.progress()
+        if self.review:
+            status = REVIEW_STATUS_NAMES[review_status(self.vm.status)] if self.vm.document else ""
+            self.progress_label.setText(f"{done}/{total} روجع reviewed"
+                                        + (f"  |  {status}" if status else ""))
+            return
         status = STATUS_NAMES.get(self.vm.status, "") if self.vm.document else ""
         self.progress_label.setText(f"{done}/{total} منجز done" + (f"  |  {status}" if status else ""))
 

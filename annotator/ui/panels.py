@@ -124,7 +124,10 @@ class QueueModel(_Table):
 class QueuePanel(QWidget):
     open_document = Signal(int)
 
-    def __init__(self, vm: QueueViewModel) -> None:
+    def __init__(self, vm: Any, *, model: QAbstractTableModel | None = None,
+                 statuses: dict[Any, str] | None = None) -> None:
+        """The annotator's queue (QueueModel), or another list of documents (review mode) with
+        its own model and status names; each row's UserRole is its document id."""
         super().__init__()
         self.vm = vm
         self._current: int | None = None   # which row to highlight (view state, not data)
@@ -132,10 +135,10 @@ class QueuePanel(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.status = QComboBox()
         self.status.addItem("الكل All", None)
-        for status, name in STATUS_NAMES.items():
+        for status, name in (statuses or STATUS_NAMES).items():
             self.status.addItem(name, status.value)
         self.table = QTableView()
-        self.model = QueueModel(vm)
+        self.model = model if model is not None else QueueModel(vm)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -143,8 +146,8 @@ class QueuePanel(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        for column in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(self.filter, 1)

@@ -551,9 +551,11 @@ class AnnotationViewModel:
         self._replace(before, after)
 
         def state(s: Span) -> dict[str, Any]:
-            # every field, so that undoing a relabel gives back the attributes it dropped
+            # every field, so that undoing a relabel gives back the attributes it dropped (and
+            # undoing an edit of a gold span its provenance)
             return {"start": s.start, "end": s.end, "label": s.label,
-                    "attributes": dict(s.attributes), "note": s.note}
+                    "attributes": dict(s.attributes), "note": s.note,
+                    "provenance": s.provenance}
 
         def undo(status: SetStatus | None) -> None:
             self._replace(*self.service.update_span(span.id or 0, status=status, **state(before)))

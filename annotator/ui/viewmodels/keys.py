@@ -59,3 +59,25 @@ def command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False, c
             if letter in attribute.keys:
                 return Command("attribute", (attribute.name, attribute.values[attribute.keys.index(letter)]))
     return None
+
+
+def review_command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False,
+                           ctrl: bool = False, shift: bool = False,
+                           selected_label: str | None = None) -> Command | None:
+    """Review mode: Tab / Shift+Tab next / previous disagreement, Enter accept, x reject,
+    1-9 take that annotator's version of the region, u accept every unanimous candidate; the
+    other keys as in annotation (letters label and relabel gold spans; digits are versions)."""
+    if key in ("Tab", "Backtab") and not (alt or ctrl):
+        return Command("next", (-1 if key == "Backtab" or shift else 1,))
+    if key in ("Return", "Enter") and not (alt or ctrl or shift):
+        return Command("accept")
+    if text and not (alt or ctrl):
+        letter = latin_key(text)
+        if letter.isdigit():
+            return Command("version", (int(letter),)) if letter != "0" else None
+        if letter == "x":
+            return Command("reject")
+        if letter == "u":
+            return Command("unanimous")
+    return command_for_key(schema, text=text, key=key, alt=alt, ctrl=ctrl, shift=shift,
+                           selected_label=selected_label)

@@ -1,0 +1,407 @@
+"""Review mode: the reviewer's queue, and the gold set of a document built from candidates.
+
+:class:`ReviewViewModel` is the annotation view-model working on the document's gold set (so
+labeling, boundary keys, relations, search and undo work as in annotation), plus the candidates
+merged from the annotators' sets and the decisions: accept, reject, take annotator N's version of
+the region, accept every unanimous candidate, mark reviewed. Each decision is one transaction
+(:meth:`~annotator.services.annotate.AnnotationService.change`) and one undo step; its undo is
+the exact inverse change. No Qt here.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from collections.abc import Callable
+from typing import Any
+
+from annotator.core.adjudication import Candidate, Key, Region, Review, State, candidate_state
+from annotator.core.errors import UserError
+from annotator.core.model import SetStatus, Span
+from annotator.core.schema import Schema
+from annotator.core.search import normalize
+from annotator.services.annotate import Change
+from annotator.services.review import (
+    GoldState,
+    ReviewDocument,
+    ReviewItem,
+    ReviewService,
+    ReviewStatus,
+    review_status,
+)
+from annotator.ui.viewmodels.annotation import AnnotationViewModel, user_action
+from annotator.ui.viewmodels.observable import Signal
+from annotator.ui.viewmodels.spans import SpanIndex
+
+#: (start, end, label, agreement, current): an open candidate as the highlighter draws it.
+Mark = tuple[int, int, str, str, bool]
+
+
+class KeyedSpanIndex(SpanIndex):
+    """A span index that also finds a span's id by its (start, end, label)."""
+
+    def __init__(self, spans: list[Span] | tuple[Span, ...] = ()) -> None:
+        self.ids: dict[Key, int] = {}
+        super().__init__(spans)
+        self.ids = {(s.start, s.end, s.label): s.id or 0 for s in self.all()}
+
+    def add(self, span: Span) -> None:
+        super().add(span)
+        self.ids[(span.start, span.end, span.label)] = span.id or 0
+
+    def remove(self, span_id: int) -> Span | None:
+        span = super().remove(span_id)
+        if span is not None:
+            self.ids.pop((span.start, span.end, span.label), None)
+        return span
+
+
+class ReviewQueueViewModel:
+    """The documents to review: annotators, review status, agreement; worst agreement first."""
+
+    def __init__(self, service: ReviewService) -> None:
+        self.service = service
+        self.items: list[ReviewItem] = []
+        self.text_filter = ""
+        self.status_filter: ReviewStatus | None = None
+        self.changed = Signal()
+        self.item_changed = Signal()
+
+    def refresh(self) -> None:
+        self.items = self.service.queue()
+        self.changed.emit()
+
+    def set_filter(self, text: str | None = None, status: Any = "keep") -> None:
+        if text is not None:
+            self.text_filter = text
+        if status != "keep":
+            self.status_filter = ReviewStatus(status) if status else None
+        self.changed.emit()
+
+    def visible(self) -> list[ReviewItem]:
+        needle = normalize(self.text_filter.strip())
+        return [item for item in self.items
+                if (self.status_filter is None or item.status == self.status_filter)
+                and (not needle or needle in normalize(item.title)
+                     or needle in item.external_id.lower())]
+
+    def progress(self) -> tuple[int, int]:
+        return sum(1 for i in self.items if i.status == ReviewStatus.REVIEWED), len(self.items)
+
+    def first_open(self) -> int | None:
+        for item in self.items:
+            if item.status != ReviewStatus.REVIEWED:
+                return item.document_id
+        return self.items[0].document_id if self.items else None
+
+    def next_after(self, document_id: int) -> int | None:
+        ids = [i.document_id for i in self.items]
+        start = ids.index(document_id) + 1 if document_id in ids else 0
+        for item in self.items[start:] + self.items[:start]:
+            if item.status != ReviewStatus.REVIEWED and item.document_id != document_id:
+                return item.document_id
+        return None
+
+    def update(self, document_id: int, *, status: SetStatus | None = None,
+               spans: int | None = None) -> None:
+        """Mirror the gold set's status change (the review view-model's ``status``)."""
+        for n, item in enumerate(self.items):
+            if item.document_id == document_id and status is not None:
+                new = review_status(status)
+                if new != item.status:
+                    self.items[n] = ReviewItem(item.document_id, item.external_id, item.title,
+                                               item.length, item.annotators, new, item.agreement)
+                    if self.status_filter is not None:
+                        self.changed.emit()
+                    else:
+                        self.item_changed.emit(document_id)
+                return
+
+
+class ReviewViewModel(AnnotationViewModel):
+    def __init__(self, review: ReviewService, schema: Schema, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(review.gold, schema, clock=clock)
+        self.review_service = review
+        self.opened: ReviewDocument | None = None
+        self.review: Review | None = None
+        self.states: list[State] = []
+        self.rejected: set[Key] = set()
+        self.current: int | None = None
+        self.figures: dict[str, Any] | None = None
+        self._starts: list[int] = []
+        self._longest = 0
+        self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
+        self.current_changed = Signal()      # (candidate index or None)
+        self.spans_changed.connect(self._gold_changed)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @user_action
+    def open(self, document_id: int) -> None:
+        """Open a document for review (reopening reads it again); writes nothing."""
+        self.flush_time()
+        opened = self.review_service.open(document_id)
+        self.opened = opened
+        self.review = opened.review
+        self.document = opened.document
+        self.set_id = opened.gold_id
+        self.status = opened.gold.status
+        self.spans = KeyedSpanIndex(opened.gold.spans)
+        self.relations = {r.id or 0: r for r in opened.gold.relations}
+        self.rejected = set(opened.rejected)
+        self.states = opened.states()
+        self._starts = [c.start for c in opened.review.candidates]
+        self._longest = max((c.end - c.start for c in opened.review.candidates), default=0)
+        self.current = None
+        self.selected = None
+        self.pending_relation = None
+        self.hits, self.hit_index = [], -1
+        self._search = None
+        self.history.clear()
+        self.timer.reset()
+        self.figures = None
+        self.document_opened.emit()
+        self.next_disagreement()
+
+    def load_figures(self) -> dict[str, Any] | None:
+        """The document's agreement figures (computed on first use: on a long book they take a
+        moment, so the window asks for them after it has shown the document)."""
+        if self.figures is None and self.opened is not None:
+            self.figures = self.review_service.figures(self.opened)
+        return self.figures
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return self.review.candidates if self.review is not None else ()
+
+    @property
+    def annotators(self) -> tuple[str, ...]:
+        return self.review.annotators if self.review is not None else ()
+
+    def candidate(self, index: int | None) -> Candidate | None:
+        if index is None or not 0 <= index < len(self.candidates):
+            return None
+        return self.candidates[index]
+
+    def is_disagreement(self, index: int) -> bool:
+        return self.states[index] == State.OPEN and not self.candidates[index].unanimous
+
+    def counts(self) -> dict[str, int]:
+        """Open disagreements, open unanimous candidates, and decided candidates."""
+        disagreements = sum(1 for i in range(len(self.candidates)) if self.is_disagreement(i))
+        open_ = sum(1 for s in self.states if s == State.OPEN)
+        return {"disagreements": disagreements, "unanimous": open_ - disagreements,
+                "decided": len(self.states) - open_, "candidates": len(self.states)}
+
+    def marks(self, start: int, end: int) -> list[Mark]:
+        """The open candidates sharing a character with [start, end), for the highlighter."""
+        lo = bisect_left(self._starts, start - self._longest)
+        hi = bisect_left(self._starts, end)
+        found = []
+        for i in range(lo, hi):
+            c = self.candidates[i]
+            if c.end > start and (self.states[i] == State.OPEN or i == self.current):
+                found.append((c.start, c.end, c.label, c.agreement.value, i == self.current))
+        return found
+
+    def region(self) -> Region | None:
+        candidate = self.candidate(self.current)
+        return self.review.regions[candidate.region] if candidate and self.review else None
+
+    def versions(self) -> list[tuple[int, str, list[Span], list[str]]]:
+        """For the current candidate's region: (number, annotator, spans, relation lines) of each
+        annotator (numbered 1..N as the keys that take a version), then gold as number 0."""
+        region = self.region()
+        if region is None or self.review is None:
+            return []
+        found = []
+        for number, name in enumerate(self.review.annotators, start=1):
+            version = self.review.version(name, self.candidates[self.current or 0].region)
+            lines = [f"{kind}: «{self._key_text(head)}» → «{self._key_text(tail)}»"
+                     for kind, head, tail in version.relations]
+            found.append((number, name, list(version.spans), lines))
+        gold = [s for s in self.spans.overlapping(region.start, region.end)]
+        lines = []
+        for relation in self.relations.values():
+            head, tail = self.span(relation.head), self.span(relation.tail)
+            if head and tail and (head in gold or tail in gold):
+                lines.append(f"{relation.type}: «{head.text}» → «{tail.text}»")
+        found.append((0, "gold", gold, sorted(lines)))
+        return found
+
+    def _key_text(self, key: Key) -> str:
+        text = self.text[key[0]:key[1]]
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    def gold_state(self) -> GoldState:
+        ids = self.spans.ids if isinstance(self.spans, KeyedSpanIndex) else {}
+        keys = {span_id: key for key, span_id in ids.items()}
+        relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
+                              if r.head in keys and r.tail in keys)
+        return GoldState(dict(ids), relations, frozenset(self.rejected))
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def next_disagreement(self, step: int = 1) -> Candidate | None:
+        """Move to the next (step 1) or previous (-1) open disagreement, cycling; None (with a
+        message) when none is left."""
+        self.activity()
+        n = len(self.candidates)
+        if n == 0:
+            self._set_current(None)
+            return None
+        here = self.current if self.current is not None else (-1 if step > 0 else n)
+        for k in range(1, n + 1):
+            i = (here + step * k) % n
+            if self.is_disagreement(i):
+                self._set_current(i)
+                return self.candidates[i]
+        counts = self.counts()
+        self.message.emit(f"no disagreement left; {counts['unanimous']} unanimous candidates "
+                          "(u accepts them)" if counts["unanimous"] else
+                          "every candidate is decided (Ctrl+Enter marks the document reviewed)")
+        return None
+
+    def go_to(self, index: int | None) -> None:
+        self._set_current(index if self.candidate(index) is not None else None)
+
+    def _set_current(self, index: int | None) -> None:
+        old = self.candidate(self.current)
+        self.current = index
+        new = self.candidate(index)
+        self.candidates_changed.emit([(c.start, c.end) for c in (old, new) if c is not None])
+        self.current_changed.emit(index)
+
+    # -- decisions -------------------------------------------------------------------------
+
+    @user_action
+    def accept_current(self) -> None:
+        candidate = self._need_current()
+        key = candidate.key
+        if key in self.spans.ids:  # type: ignore[attr-defined]
+            self.message.emit("already in gold")
+            return
+        self._decide(f"accept {candidate.label}",
+                     lambda: self.review_service.accept(self._opened(), key, self.gold_state()))
+        self.select_span(self.spans.ids.get(key))  # type: ignore[attr-defined]
+        self.next_disagreement()
+
+    @user_action
+    def reject_current(self) -> None:
+        candidate = self._need_current()
+        self._decide(f"reject {candidate.label}", lambda: self.review_service.reject(
+            self._opened(), candidate.key, self.gold_state()))
+        self.next_disagreement()
+
+    @user_action
+    def take_version(self, number: int) -> None:
+        """Key 1-9: the current region becomes annotator ``number``'s version of it."""
+        candidate = self._need_current()
+        if not 1 <= number <= len(self.annotators):
+            self.message.emit(f"there are {len(self.annotators)} annotators (keys 1-"
+                              f"{len(self.annotators)})")
+            return
+        name = self.annotators[number - 1]
+        self._decide(f"take {name}'s version", lambda: self.review_service.take_version(
+            self._opened(), name, candidate.region, self.gold_state()))
+        self.next_disagreement()
+
+    @user_action
+    def accept_unanimous(self) -> None:
+        keys = self.review_service.unanimous_keys(self._opened(), self.gold_state())
+        if not keys:
+            self.message.emit("no open unanimous candidate")
+            return
+        self._decide(f"accept {len(keys)} unanimous", lambda: self.review_service.accept_unanimous(
+            self._opened(), self.gold_state()))
+        if self.current is None or self.states[self.current] != State.OPEN:
+            self.next_disagreement()
+        self.message.emit(f"accepted {len(keys)} unanimous candidates")
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _opened(self) -> ReviewDocument:
+        if self.opened is None:
+            raise UserError("no document is open")
+        return self.opened
+
+    def _need_current(self) -> Candidate:
+        candidate = self.candidate(self.current)
+        if candidate is None:
+            raise UserError("no candidate chosen: Tab goes to the next disagreement")
+        return candidate
+
+    def _set(self) -> int:
+        """The gold set, created (todo) with the first change of a document without one."""
+        if self.set_id is None:
+            document = self._need_document()
+            self.set_id = self.service.change(None, document_id=document.id).set_id
+        return self.set_id
+
+    def _decide(self, description: str, do: Callable[[], Change]) -> None:
+        status_before = self.status
+        change = self._run(do)
+        if change.empty:
+            self.message.emit("nothing to change")
+            return
+        self._apply_change(change)
+        holder: dict[str, Change] = {"done": change}
+
+        def undo(status: SetStatus | None) -> None:
+            undone = self.service.change(change.set_id,
+                                         **self.service.inverse_of(holder["done"]), status=status)
+            holder["undone"] = undone
+            self._apply_change(undone)
+
+        def redo() -> None:
+            again = self.service.change(change.set_id, **self.service.inverse_of(holder["undone"]))
+            holder["done"] = again
+            self._apply_change(again)
+
+        self._push(description, redo=redo, undo=undo, status_before=status_before)
+
+    def _apply_change(self, change: Change) -> None:
+        self.set_id = change.set_id
+        for removed in change.removed:
+            self.spans.remove(removed.span.id or 0)
+            for relation in removed.relations:
+                self.relations.pop(relation.id or 0, None)
+        for span in change.put:
+            self.spans.add(span)
+        for relation in change.unlinked:
+            self.relations.pop(relation.id or 0, None)
+        for relation in change.linked:
+            self.relations[relation.id or 0] = relation
+        self.rejected.difference_update(change.unrejected)
+        self.rejected.update(change.rejected)
+        self.span_rows_changed.emit([d.span for d in change.removed], list(change.put))
+        if self.selected is not None and self.selected not in self.spans:
+            self.select_span(None)
+        ranges = [(d.span.start, d.span.end) for d in change.removed]
+        ranges += [(s.start, s.end) for s in change.put]
+        ranges += [(k[0], k[1]) for k in (*change.rejected, *change.unrejected)]
+        self.relations_changed.emit()
+        self._changed(ranges)
+
+    def _gold_changed(self, ranges: list[tuple[int, int]]) -> None:
+        """Gold changed in ``ranges``: the states of the candidates of the regions there."""
+        if self.review is None or not ranges:
+            return
+        touched: set[int] = set()
+        for start, end in ranges:
+            touched.update(self.review.regions_overlapping(start, end))
+        redraw = []
+        for region in sorted(touched):
+            area = self.review.regions[region]
+            for i in area.candidates:
+                candidate = self.candidates[i]
+                near = [(s.start, s.end, s.label)
+                        for s in self.spans.overlapping(candidate.start, candidate.end)]
+                self.states[i] = candidate_state(candidate, gold=set(near),
+                                                 rejected=self.rejected,
+                                                 gold_overlapping=lambda _s, _e, n=near: n)
+            redraw.append((area.start, area.end))
+        self.candidates_changed.emit(redraw)

@@ -1,0 +1,222 @@
+"""Review mode through the real widgets (offscreen): every review key, undo and redo of
+decisions, the gold set in the store afterwards (with provenance), and what is drawn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCharFormat
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from annotator.core.adjudication import State
+from annotator.core.errors import UserError
+from annotator.core.model import Role
+from annotator.db.models import AnnotationSetRow, RejectionRow, RelationRow, SpanRow
+from annotator.services.annotate import AnnotationService
+from annotator.services.project import open_project, project_schema
+from annotator.services.team import TeamService, ensure_first_lead
+from annotator.settings import Settings
+from annotator.ui.app import GuiOptions, build_window, configure_app
+from annotator.ui.main_window import MainWindow
+from tests.ui.helpers import ACTOR, CUE, EMOJI_ID, FRANCE, MOSCOW, QUOTE, import_documents
+
+NO = Qt.KeyboardModifier.NoModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHORT_ACTOR = (46, 52)
+
+
+def _label(service: AnnotationService, doc: int, spans: list[tuple[tuple[int, int], str]],
+           links: list[tuple[str, int, int]]) -> None:
+    set_id = service.open_document(doc).set.id
+    assert set_id is not None
+    made = [service.add_span(set_id, s, e, label) for (s, e), label in spans]
+    for kind, head, tail in links:
+        service.add_relation(set_id, kind, made[head].id or 0, made[tail].id or 0)
+
+
+@pytest.fixture
+def store_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = open_project(url)
+    doc = import_documents(store, tmp_path)[EMOJI_ID]
+    ensure_first_lead(store, "lina")
+    lead = TeamService(store, actor="lina")
+    for name in ("mona", "omar", "sara"):
+        lead.add(name)
+    lead.add("rana", Role.REVIEWER)
+    schema = project_schema(store)
+    people = {n: AnnotationService(store, schema, annotator=n) for n in ("mona", "omar", "sara")}
+    _label(people["mona"], doc, [(CUE, "cue"), (ACTOR, "actor"), (MOSCOW[1], "location"),
+                                 (QUOTE, "quote")], [("said_by", 3, 1), ("cue", 3, 0)])
+    _label(people["omar"], doc, [(CUE, "cue"), (ACTOR, "actor"), (QUOTE, "quote"),
+                                 (FRANCE, "location")], [("said_by", 2, 1)])
+    _label(people["sara"], doc, [(CUE, "cue"), (SHORT_ACTOR, "actor"), (MOSCOW[1], "actor"),
+                                 (QUOTE, "quote")], [])
+    store.close()
+    return url
+
+
+class Review:
+    def __init__(self, qtbot: QtBot, url: str) -> None:
+        self.qtbot = qtbot
+        self.url = url
+        self.window: MainWindow = build_window(
+            GuiOptions(db_url=url, open_document=EMOJI_ID, review=True), Settings(), "rana")
+        qtbot.addWidget(self.window)
+        self.window.resize(1400, 900)
+        self.window.show()
+        qtbot.waitExposed(self.window)
+        self.view = self.window.article
+        self.view.setFocus()
+        self.messages: list[str] = []
+        self.vm.message.connect(self.messages.append)
+
+    @property
+    def vm(self) -> Any:
+        return self.window.vm
+
+    def key(self, key: Qt.Key, modifiers: Qt.KeyboardModifier = NO, text: str = "") -> None:
+        self.qtbot.keyClick(self.view, key, modifiers)
+
+    def current(self) -> tuple[int, int, str] | None:
+        candidate = self.vm.candidate(self.vm.current)
+        return candidate.key if candidate else None
+
+    def gold(self) -> list[tuple[Any, ...]]:
+        store = open_project(self.url)
+        try:
+            with store.engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(
+                    select(SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.provenance)
+                    .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+                    .where(AnnotationSetRow.kind == "gold").order_by(SpanRow.start))]
+        finally:
+            store.close()
+
+    def table(self, row: Any) -> list[tuple[Any, ...]]:
+        store = open_project(self.url)
+        try:
+            with store.engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(select(row))]
+        finally:
+            store.close()
+
+
+@pytest.fixture
+def review(qtbot: QtBot, qapp: QApplication, store_url: str) -> Iterator[Review]:
+    configure_app(qapp)
+    opened = Review(qtbot, store_url)
+    yield opened
+    opened.window.close()
+    qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def _prov(how: str, *names: str) -> dict[str, Any]:
+    return {"decided_by": "rana", "how": how, "from": list(names)}
+
+
+def test_review_with_the_keyboard_builds_the_expected_gold(review: Review) -> None:
+    vm = review.vm
+    assert review.window.review and review.window.windowTitle().endswith("review")
+    assert vm.annotators == ("mona", "omar", "sara")
+    assert review.current() == (24, 28, "cue")          # the first disagreement: its links differ
+    assert review.gold() == []                            # opening wrote nothing
+    review.key(Qt.Key.Key_Tab)
+    assert review.current() == (46, 52, "actor")
+    review.key(Qt.Key.Key_Backtab, SHIFT)
+    assert review.current() == (24, 28, "cue")
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Tab)
+    assert review.current() == (46, 59, "actor")
+    versions = review.window.versions.toPlainText()
+    assert "mona" in versions and "sara" in versions and "الرئيس الروسي" in versions
+
+    review.key(Qt.Key.Key_Return)                          # accept mona's and omar's actor
+    assert review.gold() == [(46, 59, "actor", _prov("accepted", "mona", "omar"))]
+    assert vm.states[1] == State.SUPERSEDED                # sara's short actor is decided too
+    assert review.current() == (83, 88, "actor")           # moved on to the next disagreement
+
+    review.key(Qt.Key.Key_1)                               # take mona's version of Moscow
+    assert review.gold()[1] == (83, 88, "location", _prov("accepted", "mona"))
+    assert review.table(RejectionRow.label) == [("actor",)]
+    assert review.current() == (93, 119, "quote")
+
+    review.key(Qt.Key.Key_U)                               # the cue and the quote everyone has
+    assert [g[:3] for g in review.gold()] == [(24, 28, "cue"), (46, 59, "actor"),
+                                              (83, 88, "location"), (93, 119, "quote")]
+    # the said_by link mona and omar agree on came with the quote; mona's cue link did not
+    assert sorted(r.type for r in vm.relations.values()) == ["said_by"]
+    assert sorted(review.table(RelationRow.type)) == [("cue",)] + [("said_by",)] * 3
+    assert review.current() == (104, 109, "location")
+    review.key(Qt.Key.Key_X)                               # reject omar's France
+    assert vm.counts() == {"disagreements": 0, "unanimous": 0, "decided": 7, "candidates": 7}
+    review.key(Qt.Key.Key_Tab)
+    assert "every candidate is decided" in review.messages[-1]
+
+    # undo and redo the rejection, then a boundary fix of the actor and its undo
+    review.key(Qt.Key.Key_Z, CTRL)
+    assert vm.states[6] == State.OPEN and len(review.table(RejectionRow.id)) == 1
+    review.key(Qt.Key.Key_Z, CTRL | SHIFT)
+    assert vm.states[6] == State.REJECTED and len(review.table(RejectionRow.id)) == 2
+    vm.select_span(vm.spans.ids[(46, 59, "actor")])
+    review.key(Qt.Key.Key_Left, ALT | SHIFT)               # shrink the actor by a word at its end
+    assert review.gold()[1] == (46, 52, "actor", _prov("edited", "mona", "omar"))
+    review.key(Qt.Key.Key_Z, CTRL)
+    assert review.gold()[1] == (46, 59, "actor", _prov("accepted", "mona", "omar"))
+
+    # Ctrl+Enter: reviewed
+    review.window.done_and_next()
+    (status,) = [s for (s,) in review.table(AnnotationSetRow.status)
+                 if s in ("done", "in_progress", "todo")][-1:]
+    assert status == "done"
+    assert review.window.queue.progress() == (1, 1)
+
+
+def test_undoing_every_decision_gives_back_an_empty_gold(review: Review) -> None:
+    review.key(Qt.Key.Key_U)
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_3)                               # sara's version of the actor region
+    assert [g[:3] for g in review.gold()] == [(24, 28, "cue"), (46, 52, "actor"),
+                                              (93, 119, "quote")]
+    for _ in range(2):
+        review.key(Qt.Key.Key_Z, CTRL)
+    assert review.gold() == [] and review.table(RejectionRow.id) == []
+    assert review.vm.states == [State.OPEN] * 7
+    assert review.vm.status.value == "todo"
+
+
+def test_candidates_are_drawn_by_agreement(review: Review) -> None:
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Tab)                             # the majority actor is current
+    block = review.view.document().findBlockByNumber(1)
+    formats = [(block.position() + r.start, r.length, QTextCharFormat(r.format))
+               for r in block.layout().formats()]
+    umap = review.view.umap
+
+    def style_at(offset: int) -> tuple[Any, bool]:
+        u16 = umap.to_utf16(offset)
+        for start, length, fmt in formats:
+            if start <= u16 < start + length:
+                return fmt.underlineStyle(), fmt.background().style() != Qt.BrushStyle.NoBrush
+        return None, False
+
+    assert style_at(CUE[0]) == (QTextCharFormat.UnderlineStyle.SingleUnderline, False)  # all
+    assert style_at(ACTOR[1] - 1) == (QTextCharFormat.UnderlineStyle.DashUnderline, True)
+    assert style_at(SHORT_ACTOR[0]) == (QTextCharFormat.UnderlineStyle.DotLine, True)   # minority
+    assert style_at(FRANCE[0])[0] == QTextCharFormat.UnderlineStyle.DotLine
+
+
+def test_annotators_cannot_open_review_mode(qtbot: QtBot, qapp: QApplication,
+                                            store_url: str) -> None:
+    configure_app(qapp)
+    with pytest.raises(UserError, match="'mona' \\(annotator\\) cannot open review mode"):
+        build_window(GuiOptions(db_url=store_url, review=True), Settings(), "mona")
+    qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
