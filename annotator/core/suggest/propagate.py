@@ -3,7 +3,8 @@
 Matching is the places matcher's: tokens compared after search normalization, the longest
 string first, and a leading clitic allowed as the label's snapping rule allows it (``strip``:
 و ف ب ل ك and combinations; ``conj``: و/ف; ``keep``: none). Strings with fewer than two letters
-are not propagated.
+are not propagated. Propagated spans carry no attributes: the kind of a quote found again is
+left to the annotator.
 """
 
 from __future__ import annotations
