@@ -9,8 +9,9 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
 
-from annotator.core.arabic import Token, sentences, split_proclitics, tokenize
+from annotator.core.arabic import CLITIC_LETTERS, Token, sentences, split_proclitics, tokenize
 from annotator.core.search import normalize
 from annotator.core.text import grapheme_end, grapheme_start
 
@@ -82,14 +83,17 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, max(start, end)
 
 
+@lru_cache(maxsize=1 << 17)
 def clitic_readings(word: str) -> Sequence[tuple[int, str]]:
     """(length of the proclitic prefix in ``word``, normalized rest) for the word as written and
     each proclitic split: وبالقاهرة -> (0, وبالقاهره), (1, بالقاهره), (2, القاهره); a ل before
     a word starting with ل also reads as ل + ال (لليونان -> اليونان)."""
     readings = [(0, normalize(word))]
+    if word[:1] not in CLITIC_LETTERS:
+        return tuple(readings)
     for prefix, rest in split_proclitics(word):
         norm = normalize(rest)
         readings.append((len(prefix), norm))
         if normalize(prefix).endswith("ل") and norm.startswith("ل"):
             readings.append((len(prefix), "ا" + norm))
-    return readings
+    return tuple(readings)

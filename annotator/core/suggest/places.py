@@ -97,11 +97,12 @@ def match_at(analysis: Analysis, i: int,
     best: Match | None = None
     word = analysis.tokens[i].text
     for prefix, norm in clitic_readings(word):
-        if prefix and (prefixes == "none" or (
+        entries = index.get(norm)
+        if not entries or (prefix and (prefixes == "none" or (
                 prefixes == "conj" and normalize(word[:prefix]) not in ("و", "ف"))
-                or words.zipf(word) > words.zipf(word[prefix:])):
+                or words.zipf(word) > words.zipf(word[prefix:]))):
             continue
-        for key, value in index.get(norm, ()):
+        for key, value in entries:
             last = i + len(key) - 1
             if last < len(analysis.norms) and all(
                     analysis.norms[i + k] == key[k] for k in range(1, len(key))):
