@@ -19,7 +19,10 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*$")
 EXTRA_COLORS = ("#8e24aa", "#00897b", "#f4511e", "#3949ab", "#c0ca33", "#6d4c41", "#d81b60",
                 "#00acc1", "#7cb342", "#5e35b1", "#fb8c00", "#546e7a")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-CLITIC_RULES = ("strip", "keep")
+#: What a label's span does with leading clitics when a selection snaps (annotator.core.snap):
+#: ``strip`` leaves out و ف ب ل ك and their combinations, ``conj`` only the conjunctions و ف,
+#: ``keep`` keeps the words as written.
+CLITIC_RULES = ("strip", "conj", "keep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,11 @@ class Label:
     @property
     def strips_clitics(self) -> bool:
         return self.clitics == "strip"
+
+    @property
+    def clitic_rule(self) -> str:
+        """One of :data:`CLITIC_RULES`."""
+        return self.clitics
 
 
 @dataclass(frozen=True, slots=True)

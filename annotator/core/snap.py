@@ -2,8 +2,14 @@
 
 Real drags end a character off, split a letter from its harakat or a surrogate pair, and catch
 spaces, commas and quotation marks (DESIGN section 5). :func:`snap` turns any (start, end) into
-whole words without surrounding punctuation, optionally leaving out a leading proclitic
-(و ف ب ل ك and their combinations) for labels whose schema rule is ``clitics = "strip"``.
+whole words without surrounding punctuation, then applies the label's clitic rule
+(:data:`annotator.core.schema.CLITIC_RULES`):
+
+- ``strip`` (actor, location): a leading proclitic (و ف ب ل ك and their combinations) is left
+  out when what follows is a name, has the article, or is a more frequent word by itself
+  (لوكالة -> وكالة; لبنان and وزير keep their first letter);
+- ``conj`` (cue): only a leading conjunction و/ف is left out (وقال -> قال; وافق stays);
+- ``keep`` (quote): the words as written; a start inside a word snaps back to the word's start.
 
 An empty selection — nothing left after trimming spaces and punctuation — gives ``None``; there is
 no exception and no sentinel object, callers test ``is None``.
@@ -16,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from annotator.core.arabic import (
+    CONJUNCTIONS,
     Token,
     has_article,
     is_proclitic,
@@ -23,7 +30,10 @@ from annotator.core.arabic import (
     strip_marks,
     token_at,
 )
+from annotator.core.schema import CLITIC_RULES
 from annotator.core.search import normalize
+from annotator.core.suggest.resources import default_words
+from annotator.core.suggest.words import MARGIN, WordFrequencies, word_key
 from annotator.core.text import grapheme_end, grapheme_start
 
 _EXPANDABLE = ("word", "number")
@@ -53,32 +63,59 @@ def snap(
     start: int,
     end: int,
     *,
-    strip_clitics: bool,
+    strip_clitics: bool | None = None,
+    clitics: str | None = None,
     known_names: Collection[str] = (),
+    words: WordFrequencies | None = None,
 ) -> SnapResult | None:
     """Snap ``text[start:end]`` to whole words; None when only spaces/punctuation are left.
 
+    ``clitics`` is the label's rule (``strip``, ``conj`` or ``keep``); the older
+    ``strip_clitics=True/False`` means ``strip``/``keep``. ``words`` are the word frequencies
+    that tell a clitic from a first letter (the shipped list by default).
+
     Steps: clamp to the text (a reversed range is swapped); widen to grapheme boundaries; trim
     spaces, punctuation, quotation marks and invisible format characters from both ends; widen a
-    start or end inside a word (or number) to the word's edge — except a start that follows exactly
-    a proclitic prefix the user left out on purpose (وروسيا selected from after the و). A start
-    counts as such only where the prefix could really be dropped (what follows is a known name,
-    has the article, or is لل's second ل): a drag that merely starts a letter late (لودريان from
-    after its ل) is widened to the whole word.
-    With ``strip_clitics``, the first word then loses its proclitics when they precede the article
-    (بالقاهرة -> القاهرة), when they are ل before لل (للصحافيين -> لصحافيين), or when what
-    follows them is in ``known_names`` (وروسيا -> روسيا), compared after search normalization.
+    start or end inside a word (or number) to the word's edge — except, under ``strip`` or
+    ``conj``, a start that follows exactly a proclitic the rule would leave out anyway (وروسيا
+    selected from after the و). A drag that merely starts a letter late (لودريان from after its
+    ل, للخطر from after its first ل for a quote) is widened to the whole word.
+    Under ``strip`` the first word then loses its proclitics when they precede the article
+    (بالقاهرة -> القاهرة), when they are ل before لل (للصحافيين -> لصحافيين), when what follows
+    them is in ``known_names`` (وروسيا -> روسيا, compared after search normalization), or when
+    what follows is a word clearly more frequent on its own (لوكالة -> وكالة).
     """
+    rule = _rule(strip_clitics, clitics)
     start, end = _clamp(text, start, end)
     start, end = grapheme_start(text, start), grapheme_end(text, end)
     start, end = _trim(text, start, end)
     if start >= end:
         return None
     known = KnownNames.of(known_names)
-    start, end = _expand(text, start, end, known)
-    if strip_clitics:
-        start = _strip_first_word(text, start, end, known)
+    freqs = default_words() if words is None else words
+    start, end = _expand(text, start, end, _Context(rule, known, freqs))
+    if rule == "strip":
+        start = _strip_first_word(text, start, end, known, freqs)
+    elif rule == "conj":
+        start = _strip_conjunction(text, start, end, freqs)
     return SnapResult(start, end, text[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    rule: str
+    known: frozenset[str]
+    words: WordFrequencies
+
+
+def _rule(strip_clitics: bool | None, clitics: str | None) -> str:
+    if clitics is None:
+        return "strip" if strip_clitics else "keep"
+    if clitics not in CLITIC_RULES:
+        raise ValueError(f"clitics must be one of {list(CLITIC_RULES)}, not {clitics!r}")
+    if strip_clitics is not None and strip_clitics != (clitics == "strip"):
+        raise ValueError(f"strip_clitics={strip_clitics} contradicts clitics={clitics!r}")
+    return clitics
 
 
 def _clamp(text: str, start: int, end: int) -> tuple[int, int]:
@@ -111,13 +148,11 @@ def _token_at(text: str, i: int) -> Token | None:
     return token if token is not None and token.kind in _EXPANDABLE else None
 
 
-def _expand(text: str, start: int, end: int, known: frozenset[str]) -> tuple[int, int]:
+def _expand(text: str, start: int, end: int, ctx: _Context) -> tuple[int, int]:
     first = _token_at(text, start)
-    after_proclitic = (
-        first is not None and first.kind == "word" and is_proclitic(text[first.start:start])
-        and _drops(text[first.start:start], text[start:first.end], "", known)
-    )
-    if first is not None and first.start < start and not after_proclitic:
+    if first is not None and first.start < start and not _left_out_on_purpose(
+        text[first.start:start], text[start:first.end], first.kind, ctx
+    ):
         start = first.start
     last = _token_at(text, end - 1)
     if last is not None and last.end > end:
@@ -125,7 +160,19 @@ def _expand(text: str, start: int, end: int, known: frozenset[str]) -> tuple[int
     return start, end
 
 
-def _strip_first_word(text: str, start: int, end: int, known: frozenset[str]) -> int:
+def _left_out_on_purpose(prefix: str, rest: str, kind: str, ctx: _Context) -> bool:
+    """Whether a start after ``prefix`` inside a word is a clitic the rule leaves out anyway."""
+    if kind != "word":
+        return False
+    if ctx.rule == "strip":
+        return is_proclitic(prefix) and _drops(prefix, rest, "", ctx.known, ctx.words)
+    if ctx.rule == "conj":
+        return strip_marks(prefix) in CONJUNCTIONS and _conjunction_drops(prefix, rest, ctx.words)
+    return False
+
+
+def _strip_first_word(text: str, start: int, end: int, known: frozenset[str],
+                      words: WordFrequencies) -> int:
     token = _token_at(text, start)
     if token is None or token.kind != "word":
         return start
@@ -134,16 +181,40 @@ def _strip_first_word(text: str, start: int, end: int, known: frozenset[str]) ->
     if _is_known(word, known) or _is_known(word + tail, known):
         return start  # the word as written is a name (فرنسا): its first letter is no clitic
     for prefix, rest in reversed(split_proclitics(word)):
-        if _drops(prefix, rest, tail, known):
+        if _drops(prefix, rest, tail, known, words):
             return start + len(prefix)
     return start
+
+
+def _strip_conjunction(text: str, start: int, end: int, words: WordFrequencies) -> int:
+    token = _token_at(text, start)
+    if token is None or token.kind != "word":
+        return start
+    word = text[start:min(token.end, end)]
+    splits = split_proclitics(word)
+    if splits and strip_marks(splits[0][0]) in CONJUNCTIONS:
+        prefix, rest = splits[0]
+        if _conjunction_drops(prefix, rest, words):
+            return start + len(prefix)
+    return start
+
+
+def _conjunction_drops(prefix: str, rest: str, words: WordFrequencies) -> bool:
+    """A leading و/ف is a conjunction unless the rest is under three letters (وصف, فسر) or the
+    whole word is a clearly more frequent word of its own (وافق against افق). Conjunctions are
+    so common that وأضاف outnumbers أضاف: the whole must lead by the margin to count."""
+    if len(word_key(rest)) < 3:
+        return False
+    whole = words.zipf(prefix + rest)
+    return not (whole > 0.0 and whole >= words.zipf(rest) + MARGIN)
 
 
 def _is_known(name: str, known: frozenset[str]) -> bool:
     return bool(known) and " ".join(normalize(name).split()) in known
 
 
-def _drops(prefix: str, rest: str, tail: str, known: frozenset[str]) -> bool:
+def _drops(prefix: str, rest: str, tail: str, known: frozenset[str],
+           words: WordFrequencies) -> bool:
     """Whether a proclitic ``prefix`` is left out before ``rest`` (see :func:`snap`).
 
     ``tail`` is the rest of the selection after the first word, so that a multi-word name
@@ -154,4 +225,6 @@ def _drops(prefix: str, rest: str, tail: str, known: frozenset[str]) -> bool:
     bare_prefix, bare_rest = strip_marks(prefix), strip_marks(rest)
     if bare_prefix.endswith("ل") and bare_rest.startswith("ل"):
         return True
-    return _is_known(rest, known) or _is_known(rest + tail, known)
+    if _is_known(rest, known) or _is_known(rest + tail, known):
+        return True
+    return words.is_clitic(prefix, rest)

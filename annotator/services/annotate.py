@@ -500,7 +500,7 @@ class AnnotationService:
         if known is None:
             known = self._known if self._known is not None else self.known_names()
         return snap(document.text, start, end,
-                    strip_clitics=self.schema.label(label).strips_clitics, known_names=known)
+                    clitics=self.schema.label(label).clitic_rule, known_names=known)
 
     # -- internals ----------------------------------------------------------------------------
 
