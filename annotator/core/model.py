@@ -104,6 +104,7 @@ class Span:
     note: str = ""
     origin: Origin = Origin.MANUAL
     provenance: Provenance | None = None   # gold spans: who decided, how, from whose versions
+    source: Mapping[str, Any] | None = None  # suggestions: {"suggester": ..., "confidence": ...}
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):

@@ -84,7 +84,8 @@ class SpanRow(Base):
     __table_args__ = (
         CheckConstraint('0 <= start AND start < "end"', name="ck_span_offsets"),
         UniqueConstraint("set_id", "id", name="uq_span_set_id"),
-        Index("ix_span_set_start", "set_id", "start"),
+        # a set holds a span once: the database decides between racing writers (migration 0004)
+        UniqueConstraint("set_id", "start", "end", "label", name="uq_span_key"),
         {"sqlite_autoincrement": True},  # never reuse a deleted id (migration 0002)
     )
 
@@ -98,6 +99,11 @@ class SpanRow(Base):
     origin: Mapped[str] = mapped_column(String(20), default="manual")
     # gold spans: {"decided_by": ..., "how": accepted|edited|added, "from": [annotators]}
     provenance: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    # suggestions (and spans accepted from them): {"suggester": ..., "confidence": ...}
+    source: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    # optimistic concurrency: every change names the version it saw and bumps it (migration 0004)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -121,6 +127,7 @@ class RelationRow(Base):
     type: Mapped[str] = mapped_column(String(64))
     head_id: Mapped[int] = mapped_column(Integer, index=True)
     tail_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class RejectionRow(Base):
@@ -141,6 +148,26 @@ class RejectionRow(Base):
     label: Mapped[str] = mapped_column(String(64))
     decided_by: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SuggestionRejectionRow(Base):
+    """A suggestion an annotator rejected (x): hidden for them in that document, remembered.
+    ``set_id`` is the annotator's own set of the document."""
+
+    __tablename__ = "suggestion_rejection"
+    __table_args__ = (
+        UniqueConstraint("set_id", "start", "end", "label", name="uq_suggestion_rejection"),
+        CheckConstraint('0 <= start AND start < "end"', name="ck_suggestion_rejection_offsets"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("annotation_set.id", ondelete="CASCADE"),
+                                        index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(64))
+    suggester: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    rejected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class EventRow(Base):

@@ -82,6 +82,13 @@ def _provenance(raw: Any) -> Provenance | None:
     return Provenance.from_json(raw)
 
 
+def _json(raw: Any) -> dict[str, Any] | None:
+    """A JSON column's value (SQLite may hand back text)."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    return dict(raw) if raw is not None else None
+
+
 class _JsonCache:
     """Decodes JSON text once per distinct value (span attributes repeat: {}, {"kind": ...}).
 
@@ -281,6 +288,7 @@ class SetRepository:
         rows = [{"set_id": set_id, "start": s.start, "end": s.end, "label": s.label,
                  "attributes": dict(s.attributes), "note": s.note, "origin": str(s.origin),
                  "provenance": s.provenance.to_json() if s.provenance else None,
+                 "source": dict(s.source) if s.source is not None else None,
                  "created_at": now, "updated_at": now} for s in spans]
         table = SpanRow.__table__
         keys = [(s.start, s.end, s.label) for s in spans]
@@ -351,15 +359,16 @@ class SetRepository:
             rows = connection.execute(
                 select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
                        cast(SpanRow.attributes, Text), SpanRow.note, SpanRow.origin,
-                       SpanRow.provenance)
+                       SpanRow.provenance, SpanRow.source)
                 .where(SpanRow.set_id.in_(chunk))
                 .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id))
-            for sid, span_id, start, end, label, attrs, note, origin, provenance in rows:
+            for sid, span_id, start, end, label, attrs, note, origin, provenance, source in rows:
                 text = texts[doc_of[sid]]
                 spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
                                        id=span_id, attributes=attributes.load(attrs), note=note,
                                        origin=origins[origin],
-                                       provenance=_provenance(provenance)))
+                                       provenance=_provenance(provenance),
+                                       source=_json(source)))
             for sid, rel_id, rtype, head, tail in connection.execute(
                     select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
                            RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))
@@ -507,6 +516,7 @@ class SetRepository:
                  "label": r.label, "attributes": dict(r.attributes), "note": r.note,
                  "origin": r.origin,
                  "provenance": r.provenance.to_json() if r.provenance else None,
+                 "source": dict(r.source) if r.source is not None else None,
                  "created_at": r.created_at, "updated_at": r.updated_at}
                 for r in records])
 
@@ -677,6 +687,7 @@ class SpanRecord:
     created_at: Any
     updated_at: Any
     provenance: Provenance | None = None
+    source: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -692,10 +703,11 @@ class QueueRow:
 
 _SPAN_COLUMNS = (SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
                  SpanRow.attributes, SpanRow.note, SpanRow.origin, SpanRow.created_at,
-                 SpanRow.updated_at, SpanRow.provenance)
+                 SpanRow.updated_at, SpanRow.provenance, SpanRow.source)
 
 
 def _span_record(row: Any) -> SpanRecord:
     return SpanRecord(id=row[0], set_id=row[1], start=row[2], end=row[3], label=row[4],
                       attributes=dict(row[5] or {}), note=row[6], origin=row[7],
-                      created_at=row[8], updated_at=row[9], provenance=_provenance(row[10]))
+                      created_at=row[8], updated_at=row[9], provenance=_provenance(row[10]),
+                      source=_json(row[11]))

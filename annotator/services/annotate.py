@@ -115,6 +115,7 @@ class NewSpan:
     note: str = ""
     origin: Origin = Origin.MANUAL
     provenance: Provenance | None = None
+    source: Mapping[str, Any] | None = None
 
     @property
     def key(self) -> tuple[int, int, str]:
@@ -655,7 +656,7 @@ class AnnotationService:
             self._check_duplicate(uow, info.id, start, end, label)
             drafts.append(Span(start=start, end=end, label=label, text=text[start:end],
                                attributes=dict(item.attributes), note=item.note, origin=origin,
-                               provenance=provenance))
+                               provenance=provenance, source=item.source))
         ids = uow.sets.add_spans(info.id, drafts)
         records = uow.sets.span_records(ids)
         for record in records:
@@ -728,7 +729,8 @@ class AnnotationService:
                 id=s.id, set_id=d.set_id, start=s.start, end=s.end, label=s.label,
                 attributes=dict(s.attributes), note=s.note, origin=str(s.origin),
                 created_at=d.created_at or utcnow(), updated_at=d.updated_at or utcnow(),
-                provenance=s.provenance))
+                provenance=s.provenance,
+                source=dict(s.source) if s.source is not None else None))
         relations = [(d.set_id, rel) for d in deleted for rel in d.relations]
         self._check_restorable_relations(uow, relations, restored={
             s_id: d.set_id for s_id, d in zip(ids, deleted) if s_id is not None})
@@ -900,7 +902,7 @@ def _span(record: SpanRecord, text: str) -> Span:
     return Span(start=record.start, end=record.end, label=record.label,
                 text=text[record.start:record.end], id=record.id,
                 attributes=dict(record.attributes), note=record.note, origin=Origin(record.origin),
-                provenance=record.provenance)
+                provenance=record.provenance, source=record.source)
 
 
 def _span_state(record: SpanRecord, text: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from annotator.db.models import Base
 from annotator.db.store import Store
 
 TABLES = {"document", "annotator", "annotation_set", "span", "relation", "event", "label_schema",
-          "review_rejection",
+          "review_rejection", "suggestion_rejection",
           "alembic_version"}
 
 
@@ -146,4 +146,42 @@ def test_the_autoincrement_migration_keeps_spans_and_relations(tmp_path: Path) -
     assert again == extra + 1
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_0004_merges_spans_stored_twice_and_moves_their_relations(db_url: str) -> None:
+    """Before the unique key, racing writers could store a span twice: the migration keeps the
+    oldest, moves the relations of the others to it, and drops relations that become doubles."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0003_review")
+    now = "2026-11-30 10:00:00+00:00"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO document (id, external_id, title, text, sha256, meta, "
+                          "imported_at) VALUES (1, 'd', 't', 'قال الوزير 😀 إن موسكو', 'x', "
+                          "'{}', :now)"), {"now": now})
+        conn.execute(text("INSERT INTO annotator (id, name, role) VALUES (1, 'mona', "
+                          "'annotator')"))
+        conn.execute(text("INSERT INTO annotation_set (id, document_id, owner_id, kind, status, "
+                          "active_seconds, updated_at) VALUES (1, 1, 1, 'annotation', 'todo', 0, "
+                          ":now)"), {"now": now})
+        for span_id, start, end, label in ((1, 4, 10, "actor"), (2, 19, 24, "quote"),
+                                           (3, 4, 10, "actor"), (4, 4, 10, "actor")):
+            conn.execute(text('INSERT INTO span (id, set_id, start, "end", label, attributes, '
+                              "note, origin, created_at, updated_at) VALUES (:i, 1, :s, :e, :l, "
+                              "'{}', '', 'manual', :now, :now)"),
+                         {"i": span_id, "s": start, "e": end, "l": label, "now": now})
+        for rel_id, tail in ((1, 3), (2, 4)):   # both link the quote to a double of the actor
+            conn.execute(text("INSERT INTO relation (id, set_id, type, head_id, tail_id) VALUES "
+                              "(:r, 1, 'said_by', 2, :t)"), {"r": rel_id, "t": tail})
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text('SELECT id, start, "end", label, version FROM span '
+                                 "ORDER BY id")).all() == [(1, 4, 10, "actor", 1),
+                                                           (2, 19, 24, "quote", 1)]
+        assert conn.execute(text("SELECT id, head_id, tail_id, version FROM relation")).all() \
+            == [(1, 2, 1, 1)]
+        with pytest.raises(IntegrityError):
+            conn.execute(text('INSERT INTO span (set_id, start, "end", label, attributes, note, '
+                              "origin, created_at, updated_at) VALUES (1, 4, 10, 'actor', '{}', "
+                              "'', 'manual', :now, :now)"), {"now": now})
     engine.dispose()
