@@ -25,7 +25,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from annotator.core.model import AnnotationSet, Span
@@ -69,7 +69,7 @@ class Candidate:
     text: str
     annotators: tuple[str, ...]          # who have it, sorted
     total: int                           # annotators of the document
-    disagreements: tuple[Disagreement, ...]
+    relations_differ: bool               # the annotators who have it link it differently
     region: int                          # index into Review.regions
 
     @property
@@ -83,7 +83,7 @@ class Candidate:
     @property
     def unanimous(self) -> bool:
         """Everyone has it and links it the same way: nothing to decide but accepting it."""
-        return not self.disagreements
+        return len(self.annotators) >= self.total and not self.relations_differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,25 @@ class Review:
     regions: tuple[Region, ...]
     spans_of: Mapping[str, tuple[Span, ...]]     # each annotator's spans, in span order
     relations_of: Mapping[str, tuple[tuple[str, Key, Key], ...]]
+    offsets_of: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    overlaps: _Overlaps | None = field(default=None, repr=False, compare=False)
+    _classes: dict[int, tuple[Disagreement, ...]] = field(default_factory=dict, repr=False,
+                                                          compare=False)
+
+    def disagreements(self, index: int) -> tuple[Disagreement, ...]:
+        """How candidate ``index`` differs from the other annotators' versions (worked out on
+        first use: a book has tens of thousands of candidates and a reviewer sees a few)."""
+        found = self._classes.get(index)
+        if found is None:
+            candidate = self.candidates[index]
+            kinds = _disagreements(candidate.key, candidate.annotators, self.annotators,
+                                   self.offsets_of, self.overlaps) \
+                if self.overlaps is not None and len(candidate.annotators) < candidate.total \
+                else []
+            if candidate.relations_differ:
+                kinds.append(Disagreement.RELATION)
+            found = self._classes[index] = tuple(kinds)
+        return found
 
     def index_of(self, key: Key) -> int | None:
         i = bisect_left(self.candidates, key, key=lambda c: c.key)
@@ -152,14 +171,27 @@ class Review:
 
     def version(self, annotator: str, region: int) -> Version:
         """``annotator``'s spans inside region ``region`` (those that are its candidates) and
-        their relations whose ends are both among them."""
-        keys = {self.candidates[i].key for i in self.regions[region].candidates
+        their relations that touch them."""
+        area = self.regions[region]
+        keys = {self.candidates[i].key for i in area.candidates
                 if annotator in self.candidates[i].annotators}
-        spans = tuple(s for s in self.spans_of.get(annotator, ())
+        spans = tuple(s for s in self.spans_between(annotator, area.start, area.end)
                       if (s.start, s.end, s.label) in keys)
         relations = tuple(r for r in self.relations_of.get(annotator, ())
                           if r[1] in keys or r[2] in keys)
         return Version(annotator, spans, relations)
+
+    def spans_between(self, annotator: str, start: int, end: int) -> tuple[Span, ...]:
+        """``annotator``'s spans that start in [start, end) (bisected: spans are sorted)."""
+        spans = self.spans_of.get(annotator, ())
+        lo = bisect_left(spans, start, key=lambda s: s.start)
+        hi = bisect_left(spans, end, key=lambda s: s.start)
+        return spans[lo:hi]
+
+    def spans_with_key(self, key: Key) -> list[Span]:
+        """Every annotator's span equal to ``key`` (start, end, label)."""
+        return [s for name in self.annotators for s in self.spans_between(name, key[0], key[0] + 1)
+                if (s.start, s.end, s.label) == key]
 
     def counts(self) -> dict[Agreement, int]:
         found = {a: 0 for a in Agreement}
@@ -168,28 +200,23 @@ class Review:
         return found
 
 
-def _key(span: Span) -> Key:
-    return (span.start, span.end, span.label)
-
-
 def build_review(text: str, sets: Mapping[str, AnnotationSet]) -> Review:
     """Merge the annotators' sets of one document (annotator name -> set) into candidates."""
     annotators = tuple(sorted(sets))
     total = len(annotators)
-    holders: dict[Key, list[str]] = defaultdict(list)
+    holders: dict[Key, list[str]] = {}
     spans_of: dict[str, tuple[Span, ...]] = {}
     relations_of: dict[str, tuple[tuple[str, Key, Key], ...]] = {}
-    labels_at: dict[tuple[int, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    offsets_of: dict[str, frozenset[tuple[int, int]]] = {}
     for name in annotators:
         aset = sets[name]
-        spans = tuple(sorted(aset.spans, key=_key))
+        spans = tuple(sorted(aset.spans, key=lambda s: (s.start, s.end, s.label)))
         spans_of[name] = spans
-        by_id = {s.id: _key(s) for s in spans}
-        for span in spans:
-            key = _key(span)
-            if not holders[key] or holders[key][-1] != name:
-                holders[key].append(name)
-            labels_at[(span.start, span.end)][name].add(span.label)
+        keys = [(s.start, s.end, s.label) for s in spans]
+        by_id = {s.id: key for s, key in zip(spans, keys)}
+        for key in dict.fromkeys(keys):
+            holders.setdefault(key, []).append(name)
+        offsets_of[name] = frozenset((k[0], k[1]) for k in keys)
         relations_of[name] = tuple(sorted(
             (r.type, by_id[r.head], by_id[r.tail]) for r in aset.relations
             if r.head in by_id and r.tail in by_id))
@@ -212,56 +239,59 @@ def build_review(text: str, sets: Mapping[str, AnnotationSet]) -> Review:
                        for s in spans_of[name]])
     regions, region_of = _regions(keys)
     candidates = []
-    for key in keys:
+    for key, region in zip(keys, region_of):
         names = tuple(holders[key])
-        kinds = _disagreements(key, names, annotators, labels_at, index)
-        signatures = {frozenset(links[key].get(n, ())) for n in names}
-        if len(signatures) > 1:
-            kinds.append(Disagreement.RELATION)
+        differ = key in links and len({frozenset(links[key].get(n, ())) for n in names}) > 1
         start, end, label = key
-        candidates.append(Candidate(start, end, label, text[start:end], names, total,
-                                    tuple(kinds), region_of[key]))
+        candidates.append(Candidate(start, end, label, text[start:end], names, total, differ,
+                                    region))
     return Review(text=text, annotators=annotators, candidates=tuple(candidates),
                   relations=relations, regions=regions, spans_of=spans_of,
-                  relations_of=relations_of)
+                  relations_of=relations_of, offsets_of=offsets_of, overlaps=index)
+
+
+_ORDER = tuple(Disagreement)
 
 
 def _disagreements(key: Key, names: Sequence[str], annotators: Sequence[str],
-                   labels_at: Mapping[tuple[int, int], Mapping[str, set[str]]],
+                   offsets_of: Mapping[str, frozenset[tuple[int, int]]],
                    index: _Overlaps) -> list[Disagreement]:
     start, end, label = key
-    others = [a for a in annotators if a not in names]
-    if not others:
-        return []
     found: set[Disagreement] = set()
-    near = index.overlapping(start, end)
-    for other in others:
-        if labels_at.get((start, end), {}).get(other):
+    near: list[tuple[int, int, str, str]] | None = None
+    for other in annotators:
+        if other in names:
+            continue
+        if (start, end) in offsets_of[other]:
             found.add(Disagreement.LABEL)
-        elif any(a == other and lb == label for _, _, lb, a in near):
+            continue
+        if near is None:
+            near = index.overlapping(start, end)
+        if any(a == other and lb == label for _, _, lb, a in near):
             found.add(Disagreement.BOUNDARIES)
         else:
             found.add(Disagreement.MISSING)
-    return [d for d in Disagreement if d in found]
+    return [d for d in _ORDER if d in found]
 
 
-def _regions(keys: Sequence[Key]) -> tuple[tuple[Region, ...], dict[Key, int]]:
-    """Group candidates that overlap (transitively) into regions, in text order."""
+def _regions(keys: Sequence[Key]) -> tuple[tuple[Region, ...], list[int]]:
+    """Group candidates that overlap (transitively) into regions, in text order; returns the
+    regions and each key's region."""
     regions: list[Region] = []
-    region_of: dict[Key, int] = {}
-    members: list[int] = []
+    region_of: list[int] = []
+    first = 0
     start = end = -1
-    for i, key in enumerate(keys):
-        if members and key[0] >= end:
-            regions.append(Region(start, end, tuple(members)))
-            members = []
-        if not members:
-            start, end = key[0], key[1]
-        end = max(end, key[1])
-        members.append(i)
-        region_of[key] = len(regions)
-    if members:
-        regions.append(Region(start, end, tuple(members)))
+    for i, (s, e, _) in enumerate(keys):
+        if i and s >= end:
+            regions.append(Region(start, end, tuple(range(first, i))))
+            first = i
+        if i == first:
+            start, end = s, e
+        elif e > end:
+            end = e
+        region_of.append(len(regions))
+    if keys:
+        regions.append(Region(start, end, tuple(range(first, len(keys)))))
     return tuple(regions), region_of
 
 

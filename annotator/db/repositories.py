@@ -89,6 +89,21 @@ def _json(raw: Any) -> dict[str, Any] | None:
     return dict(raw) if raw is not None else None
 
 
+_NULLS = (None, "null")   # a JSON column's null, as SQL NULL or as JSON text
+
+
+class _ProvenanceCache:
+    """Decodes each distinct provenance once (a reviewer's decisions repeat a few values)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Provenance | None] = {}
+
+    def load(self, raw: str) -> Provenance | None:
+        if raw not in self._seen:
+            self._seen[raw] = _provenance(raw)
+        return self._seen[raw]
+
+
 class _JsonCache:
     """Decodes JSON text once per distinct value (span attributes repeat: {}, {"kind": ...}).
 
@@ -354,12 +369,13 @@ class SetRepository:
         doc_of = {s.id: s.document_id for s in sets}
         connection = self.session.connection()
         attributes = _JsonCache()
+        provenances = _ProvenanceCache()
         origins = {o.value: o for o in Origin}
         for chunk in _chunks(set_ids):
             rows = connection.execute(
                 select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
                        cast(SpanRow.attributes, Text), SpanRow.note, SpanRow.origin,
-                       SpanRow.provenance, SpanRow.source)
+                       cast(SpanRow.provenance, Text), cast(SpanRow.source, Text))
                 .where(SpanRow.set_id.in_(chunk))
                 .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id))
             for sid, span_id, start, end, label, attrs, note, origin, provenance, source in rows:
@@ -367,8 +383,10 @@ class SetRepository:
                 spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
                                        id=span_id, attributes=attributes.load(attrs), note=note,
                                        origin=origins[origin],
-                                       provenance=_provenance(provenance),
-                                       source=_json(source)))
+                                       provenance=None if provenance in _NULLS
+                                       else provenances.load(provenance),
+                                       source=None if source in _NULLS
+                                       else attributes.load(source)))
             for sid, rel_id, rtype, head, tail in connection.execute(
                     select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
                            RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))

@@ -264,12 +264,10 @@ class ReviewService:
         """The attributes (quote kind ...) the candidate's annotators gave it: each attribute's
         most frequent value, the first in name order on a tie; left out when nobody gave one."""
         votes: dict[str, dict[str, int]] = {}
-        for spans in opened.review.spans_of.values():
-            for span in spans:
-                if (span.start, span.end, span.label) == key:
-                    for name, value in span.attributes.items():
-                        counts = votes.setdefault(name, {})
-                        counts[value] = counts.get(value, 0) + 1
+        for span in opened.review.spans_with_key(key):
+            for name, value in span.attributes.items():
+                counts = votes.setdefault(name, {})
+                counts[value] = counts.get(value, 0) + 1
         return {name: min(counts, key=lambda v: (-counts[v], v))
                 for name, counts in sorted(votes.items())}
 

@@ -17,6 +17,18 @@ from annotator.ui.viewmodels.annotation import AnnotationViewModel
 
 FILL_ALPHA = 80
 SELECTED_ALPHA = 190
+_MISSING = object()
+
+
+def _mark_key(offset: int, marks: list[tuple[int, int, str, str, bool]]) -> object:
+    """What decides a candidate's look at ``offset`` (see SpanHighlighter._marked)."""
+    here = [m for m in marks if m[0] <= offset < m[1]]
+    if not here:
+        return None
+    _, _, label, agreement, _ = min(here, key=lambda m: (m[1] - m[0], m[0], m[2]))
+    return label, agreement, any(m[4] for m in here)
+
+
 HIT_COLOR = QColor("#fff176")
 CURRENT_HIT_COLOR = QColor("#ff9800")
 CURRENT_CANDIDATE_COLOR = QColor(0, 151, 167, 70)   # review: the candidate under decision
@@ -32,6 +44,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self.vm = vm
         self.umap = Utf16Map("")
         self._colors = {label.name: QColor(label.color) for label in schema.labels}
+        self._formats: dict[object, QTextCharFormat | None] = {}
 
     def set_text_map(self, umap: Utf16Map) -> None:
         self.umap = umap
@@ -56,11 +69,24 @@ class SpanHighlighter(QSyntaxHighlighter):
         for m_start, m_end, *_ in marks:
             cuts.update((max(m_start, start), min(m_end, end)))
         points = sorted(cuts)
+        selected = self.vm.selected
+        pending = self.vm.pending_relation
         for a, b in zip(points, points[1:]):
             if a >= b:
                 continue
-            fmt = self._format_at(a, spans, depth, hits)
-            fmt = self._marked(a, marks, fmt) if marks else fmt
+            # the same look comes back thousands of times in a book: build each format once
+            key = (tuple((s.label, min(depth.get(s.id or 0, 0), 2), s.id == selected)
+                         for s in spans if s.start <= a < s.end),
+                   next((current for h_start, h_end, current in hits if h_start <= a < h_end),
+                        None),
+                   _mark_key(a, marks) if marks else None, pending)
+            fmt = self._formats.get(key, _MISSING)
+            if fmt is _MISSING:
+                fmt = self._format_at(a, spans, depth, hits)
+                fmt = self._marked(a, marks, fmt) if marks else fmt
+                if len(self._formats) > 4096:
+                    self._formats.clear()
+                self._formats[key] = fmt
             if fmt is None:
                 continue
             a16 = self.umap.to_utf16(a) - pos16

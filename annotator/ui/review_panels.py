@@ -144,7 +144,8 @@ class VersionsPanel(QTextBrowser):
             return
         text = self.vm.text
         state = self.vm.states[self.vm.current or 0].value
-        kinds = ", ".join(d.value for d in candidate.disagreements) or "none"
+        kinds = ", ".join(d.value for d in self.vm.review.disagreements(self.vm.current or 0)) \
+            or "none"
         head = (f"<p><b>{html.escape(self.names.get(candidate.label, candidate.label))}</b> "
                 f"«{html.escape(candidate.text[:80])}» — {candidate.agreement.value} "
                 f"({len(candidate.annotators)}/{candidate.total}: "

@@ -50,7 +50,8 @@ def test_the_spans_under_test_are_what_they_say() -> None:
 def test_candidates_with_agreement_and_disagreement_classes() -> None:
     review = build_review(TEXT, three())
     assert review.annotators == ("mona", "omar", "sara")
-    found = [(c.key, c.annotators, c.agreement, c.disagreements) for c in review.candidates]
+    found = [(c.key, c.annotators, c.agreement, review.disagreements(i))
+             for i, c in enumerate(review.candidates)]
     assert found == [
         ((24, 28, "cue"), ("mona", "omar", "sara"), Agreement.ALL, (Disagreement.RELATION,)),
         ((46, 52, "actor"), ("sara",), Agreement.MINORITY, (Disagreement.BOUNDARIES,)),
@@ -108,5 +109,6 @@ def test_one_annotator_and_no_annotator() -> None:
     one = build_review(TEXT, {"mona": three()["mona"]})
     assert all(c.agreement == Agreement.ALL for c in one.candidates)
     assert all(c.unanimous for c in one.candidates)
+    assert [one.disagreements(i) for i in range(len(one.candidates))] == [()] * 4
     empty = build_review(TEXT, {})
     assert empty.candidates == () and empty.regions == ()

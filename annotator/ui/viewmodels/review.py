@@ -129,6 +129,8 @@ class ReviewViewModel(AnnotationViewModel):
         self.rejected: set[Key] = set()
         self.current: int | None = None
         self.figures: dict[str, Any] | None = None
+        self._open_disagreements = 0      # kept up to date with ``states`` (counts())
+        self._open = 0
         self._starts: list[int] = []
         self._longest = 0
         self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
@@ -151,6 +153,9 @@ class ReviewViewModel(AnnotationViewModel):
         self.relations = {r.id or 0: r for r in opened.gold.relations}
         self.rejected = set(opened.rejected)
         self.states = opened.states()
+        self._open = sum(1 for s in self.states if s == State.OPEN)
+        self._open_disagreements = sum(1 for i in range(len(self.states))
+                                       if self.is_disagreement(i))
         self._starts = [c.start for c in opened.review.candidates]
         self._longest = max((c.end - c.start for c in opened.review.candidates), default=0)
         self.current = None
@@ -191,10 +196,9 @@ class ReviewViewModel(AnnotationViewModel):
 
     def counts(self) -> dict[str, int]:
         """Open disagreements, open unanimous candidates, and decided candidates."""
-        disagreements = sum(1 for i in range(len(self.candidates)) if self.is_disagreement(i))
-        open_ = sum(1 for s in self.states if s == State.OPEN)
-        return {"disagreements": disagreements, "unanimous": open_ - disagreements,
-                "decided": len(self.states) - open_, "candidates": len(self.states)}
+        return {"disagreements": self._open_disagreements,
+                "unanimous": self._open - self._open_disagreements,
+                "decided": len(self.states) - self._open, "candidates": len(self.states)}
 
     def marks(self, start: int, end: int) -> list[Mark]:
         """The open candidates sharing a character with [start, end), for the highlighter."""
@@ -400,8 +404,14 @@ class ReviewViewModel(AnnotationViewModel):
                 candidate = self.candidates[i]
                 near = [(s.start, s.end, s.label)
                         for s in self.spans.overlapping(candidate.start, candidate.end)]
-                self.states[i] = candidate_state(candidate, gold=set(near),
-                                                 rejected=self.rejected,
-                                                 gold_overlapping=lambda _s, _e, n=near: n)
+                new = candidate_state(candidate, gold=set(near), rejected=self.rejected,
+                                      gold_overlapping=lambda _s, _e, n=near: n)
+                old = self.states[i]
+                if new != old:
+                    was_open, is_open = old == State.OPEN, new == State.OPEN
+                    self._open += is_open - was_open
+                    if not candidate.unanimous:
+                        self._open_disagreements += is_open - was_open
+                    self.states[i] = new
             redraw.append((area.start, area.end))
         self.candidates_changed.emit(redraw)
