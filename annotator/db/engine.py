@@ -13,7 +13,7 @@ from annotator.core.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest Alembic revision; a test checks it against the migration scripts.
-HEAD_REVISION = "0004_versions_suggestions"
+HEAD_REVISION = "0005_event_db_user"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -186,6 +186,8 @@ class EventRow(Base):
     set_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # team mode: the database login that made the change (PostgreSQL fills it with current_user)
+    db_user: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class LabelSchemaRow(Base):
