@@ -261,7 +261,7 @@ def _labels(value: str) -> list[str]:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    with store.unit_of_work() as uow:
+    with store.unit_of_work(write=False) as uow:
         summaries = uow.documents.summaries()
     if not summaries:
         print("no documents yet: annotator import PATH")
@@ -278,7 +278,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    with store.unit_of_work() as uow:
+    with store.unit_of_work(write=False) as uow:
         stats = uow.stats.collect()
     print(f"store:       {store.url}")
     print(f"documents:   {stats.documents} ({stats.characters} characters)")

@@ -38,7 +38,23 @@ def make_engine(url: str) -> Engine:
                         f"{exc}{hint}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _one_line_errors)
     return engine
+
+
+class StoreBusy(UserError):
+    """Another process has held the store's write lock for longer than the busy timeout."""
+
+
+def _one_line_errors(context: Any) -> None:
+    """Driver errors a person can act on become one-line UserErrors (DESIGN invariant 6)."""
+    orig = context.original_exception
+    message = " ".join(str(orig).split())
+    if context.engine is not None and context.engine.dialect.name == "sqlite" \
+            and "database is locked" in message:
+        raise StoreBusy(f"another process holds the store {context.engine.url.database} (it has "
+                        f"been writing for more than {SQLITE_BUSY_TIMEOUT_MS // 1000} s); "
+                        "nothing was changed, try again when it is done") from orig
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -62,8 +78,16 @@ def current_revision(engine: Engine) -> str | None:
                         f"{reason}") from exc
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the Alembic migrations up to ``revision`` on ``engine``."""
+#: An advisory lock key (PostgreSQL) shared by every process that migrates a store.
+MIGRATION_LOCK = 0x616E6E6F  # "anno"
+
+
+def upgrade(engine: Engine, revision: str = "head", *, unless_current: bool = False) -> None:
+    """Run the Alembic migrations up to ``revision`` on ``engine``, under a lock that every
+    process migrating the same store takes: SQLite ``BEGIN EXCLUSIVE`` (the migration is one
+    transaction; other openers wait for it, their busy timeout), PostgreSQL an advisory lock.
+    With ``unless_current``, the revision is read again once the lock is held, and a store that
+    another process brought to the head meanwhile is left alone."""
     from alembic import command
     from alembic.config import Config
 
@@ -76,23 +100,42 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # span would cascade into relation. SQLite only accepts this outside a transaction.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
-            with conn.begin():
-                config.attributes["connection"] = conn
-                command.upgrade(config, revision)
-                if sqlite:
-                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+            if unless_current and _revision(conn) == HEAD_REVISION:
+                conn.rollback()
+                return
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
+            else:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
+
+
+def _revision(conn: Any) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def ensure_current(engine: Engine) -> None:
-    """Upgrade a new or older database to the head revision (cheap when it is already there)."""
+    """Upgrade a new or older database to the head revision (cheap when it is already there).
+    Many processes may open a new store at once: one migrates, the others wait and find it done."""
     revision = current_revision(engine)
     if revision == HEAD_REVISION:
         return
-    upgrade(engine)
+    upgrade(engine, unless_current=True)

@@ -44,8 +44,12 @@ class Store:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    def unit_of_work(self, actor: str = "system") -> UnitOfWork:
-        return UnitOfWork(self._sessions(), actor=actor)
+    def unit_of_work(self, actor: str = "system", *, write: bool = True) -> UnitOfWork:
+        """One transaction. ``write=False`` for reads only: on SQLite a writing unit of work
+        takes the write lock when it begins (``BEGIN IMMEDIATE``), so that its reads and writes
+        see one state of the store and a concurrent writer waits instead of failing; a reading
+        one does not, so that reads go on while another process writes."""
+        return UnitOfWork(self._sessions(), actor=actor, write=write)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,9 +58,10 @@ class Store:
 class UnitOfWork:
     """One transaction. Repositories read and write through it; ``record`` journals each change."""
 
-    def __init__(self, session: Session, *, actor: str) -> None:
+    def __init__(self, session: Session, *, actor: str, write: bool = True) -> None:
         self.session = session
         self.actor = actor
+        self.write = write
         self.batch = uuid.uuid4().hex
         self.documents = DocumentRepository(session)
         self.annotators = AnnotatorRepository(session)
@@ -67,6 +72,12 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session.begin()
+        if self.write and self.session.get_bind().dialect.name == "sqlite":
+            try:
+                self.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                self.session.close()
+                raise
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

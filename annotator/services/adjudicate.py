@@ -48,7 +48,7 @@ def auto_adjudicate(store: Store, *, actor: str, docs: str | None = None,
     """Accept, in each chosen document with annotators' sets, the open candidates that every
     annotator (or at least ``min_agree``) shares; see ReviewService.accept_unanimous."""
     query = DocQuery.parse(docs)
-    with store.unit_of_work(actor=actor) as uow:
+    with store.unit_of_work(actor=actor, write=False) as uow:
         require_review(identity(uow, actor), "adjudicate")
         chosen = {i: ext for i, ext, title in uow.documents.index() if query.matches(ext, title)}
         document_ids = [i for i in uow.sets.documents_with_sets(SetKind.ANNOTATION) if i in chosen]

@@ -29,7 +29,7 @@ def load_document_sets(store: Store, *, actor: str, docs: str | None = None,
     from annotator.core.agreement import DocumentSets
 
     query = DocQuery.parse(docs)
-    with store.unit_of_work(actor=actor) as uow:
+    with store.unit_of_work(actor=actor, write=False) as uow:
         require_review(identity(uow, actor), "compute agreement")
         index = {i: ext for i, ext, title in uow.documents.index() if query.matches(ext, title)}
         with_sets = [i for i in uow.sets.documents_with_sets(SetKind.ANNOTATION) if i in index]

@@ -184,7 +184,7 @@ class AnnotationService:
 
     def identity(self) -> Identity:
         """This person and their role as the store has it now."""
-        with self._uow() as uow:
+        with self._uow(write=False) as uow:
             return self._identity(uow)
 
     def queue(self) -> list[QueueItem]:
@@ -193,7 +193,7 @@ class AnnotationService:
         in the store (``annotator assign`` or ``import --annotator``), an annotator's queue holds
         only the documents assigned to them; before that, and for reviewers and leads, every
         document."""
-        with self._uow() as uow:
+        with self._uow(write=False) as uow:
             rows = uow.sets.queue(self.annotator)
             assigned_only = self._identity(uow).role == Role.ANNOTATOR and uow.sets.any_assigned()
         return [QueueItem(r.document_id, r.external_id, r.title, r.length,
@@ -203,7 +203,7 @@ class AnnotationService:
     def load_set(self, set_id: int) -> AnnotationSet:
         """A set with its spans and relations, if this person may read it (blind annotation:
         an annotator reads only their own sets and the suggestions)."""
-        with self._uow() as uow:
+        with self._uow(write=False) as uow:
             info = self._info(uow, set_id)
             require_read(self._identity(uow), owner=info.owner, kind=info.kind)
             return uow.sets.load(set_id, self._text(uow, info.document_id))
@@ -213,25 +213,26 @@ class AnnotationService:
         reviewer), created (todo, journaled) if missing; with ``create=False`` nothing is
         written and a missing set comes back empty, with id None (:meth:`change` with
         ``set_id=None`` creates it with the first change)."""
+        with self._uow(write=False) as uow:   # reading: another process may be writing
+            document = uow.documents.get(document_id)
+            if document is None:
+                raise UserError(f"document {document_id} does not exist")
+            if self.kind == SetKind.GOLD:
+                require_review(self._identity(uow), "open the gold set")
+            owner = GOLD if self.kind == SetKind.GOLD else self.annotator
+            owner_id = uow.annotators.id_of(owner)
+            set_id = None if owner_id is None else uow.sets.find(document_id, owner_id, self.kind)
+            if set_id is not None:
+                return OpenDocument(document, uow.sets.load(set_id, document.text))
+        if not create:
+            return OpenDocument(document, AnnotationSet(document_id=document_id, owner=owner,
+                                                        kind=self.kind))
         for attempt in (1, 2):
             try:
                 with self._uow() as uow:
-                    document = uow.documents.get(document_id)
-                    if document is None:
-                        raise UserError(f"document {document_id} does not exist")
-                    if self.kind == SetKind.GOLD:
-                        require_review(self._identity(uow), "open the gold set")
-                    owner = GOLD if self.kind == SetKind.GOLD else self.annotator
-                    owner_id = uow.annotators.id_of(owner)
-                    set_id = None if owner_id is None else \
-                        uow.sets.find(document_id, owner_id, self.kind)
-                    if set_id is None and not create:
-                        return OpenDocument(document, AnnotationSet(
-                            document_id=document_id, owner=owner, kind=self.kind))
-                    if set_id is None:
-                        set_id = self._ensure_set(uow, document_id)
+                    set_id = self._ensure_set(uow, document_id)
                     return OpenDocument(document, uow.sets.load(set_id, document.text))
-            except IntegrityError:
+            except IntegrityError:   # another window created it at the same moment: take it
                 if attempt == 2:  # pragma: no cover - needs a third racing writer
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -479,7 +480,7 @@ class AnnotationService:
         Reads the store each call (one query) and keeps the result for :meth:`snap_selection`.
         """
         labels = [lb.name for lb in self.schema.labels if lb.strips_clitics]
-        with self._uow() as uow:
+        with self._uow(write=False) as uow:
             # blind annotation: an annotator learns names from their own sets only
             owner = None if self._identity(uow).reviews else self.annotator
             texts = uow.sets.span_texts(labels, owner=owner)
@@ -505,8 +506,8 @@ class AnnotationService:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _uow(self) -> UnitOfWork:
-        return self.store.unit_of_work(actor=self.annotator)
+    def _uow(self, *, write: bool = True) -> UnitOfWork:
+        return self.store.unit_of_work(actor=self.annotator, write=write)
 
     def _gazetteer_names(self) -> KnownNames:
         if self._gazetteer is None:

@@ -72,7 +72,7 @@ def iter_documents_with_sets(store: Store, which: SetFilter
     """
     after: str | None = None
     while True:
-        with store.unit_of_work() as uow:
+        with store.unit_of_work(write=False) as uow:
             page = uow.documents.page(after=after, limit=PAGE)
             if not page:
                 return
@@ -113,7 +113,7 @@ def _check_selection(store: Store, which: str, labels: Iterable[str] | None, *,
     from annotator.services.team import identity
 
     selector = set_filter(which)
-    with store.unit_of_work() as uow:
+    with store.unit_of_work(write=False) as uow:
         who = identity(uow, actor)
         if selector.is_all and not who.reviews:
             raise UserError(f"--set all: {who.describe()} can export only their own set "

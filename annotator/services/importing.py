@@ -164,7 +164,7 @@ def _format_of(path: Path, fmt: str | None) -> str:
 
 def _document_text(store: Store) -> Callable[[str], str | None]:
     def lookup(external_id: str) -> str | None:
-        with store.unit_of_work() as uow:
+        with store.unit_of_work(write=False) as uow:
             document = uow.documents.by_external_id(external_id)
         return document.text if document is not None else None
 

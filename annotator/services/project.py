@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from annotator.config import schema_path, seeds_dir
 from annotator.core.schema import Schema, load_schema, parse_schema
+from sqlalchemy.exc import IntegrityError
+
 from annotator.db.store import Store
 
 
@@ -16,23 +18,28 @@ def open_project(url: str) -> Store:
 
 def project_schema(store: Store) -> Schema:
     """The store's label schema; a new store takes ``seeds/schema.toml`` and keeps a copy of it."""
-    with store.unit_of_work(actor="system") as uow:
+    with store.unit_of_work(actor="system", write=False) as uow:
         latest = uow.schemas.latest()
-        if latest is not None:
-            return parse_schema(latest[1], path=f"{store.url} (label_schema v{latest[0]})")
-        schema = load_schema(schema_path())
-        uow.schemas.add(name=schema.name, version=schema.version, sha256=schema.sha256,
-                        content=schema.source_text)
-        uow.record("load", "label_schema", after={"name": schema.name, "version": schema.version,
-                                                  "sha256": schema.sha256})
-        return schema
+    if latest is not None:
+        return parse_schema(latest[1], path=f"{store.url} (label_schema v{latest[0]})")
+    schema = load_schema(schema_path())
+    try:
+        with store.unit_of_work(actor="system") as uow:
+            if uow.schemas.latest() is None:   # another process may have loaded it meanwhile
+                uow.schemas.add(name=schema.name, version=schema.version, sha256=schema.sha256,
+                                content=schema.source_text)
+                uow.record("load", "label_schema", after={
+                    "name": schema.name, "version": schema.version, "sha256": schema.sha256})
+    except IntegrityError:   # PostgreSQL: two first opens at once, the unique sha256 decides
+        pass
+    return project_schema(store)
 
 
 def seed_if_empty(store: Store, *, actor: str = "system") -> int:
     """Import the seed articles into a store that has no document yet; returns how many were added."""
     from annotator.services.importing import import_paths
 
-    with store.unit_of_work(actor=actor) as uow:
+    with store.unit_of_work(actor=actor, write=False) as uow:
         if uow.documents.count():
             return 0
     seeds = sorted(p for p in seeds_dir().glob("*.txt"))

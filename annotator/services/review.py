@@ -108,7 +108,7 @@ class ReviewService:
     def queue(self, *, scores: bool = True) -> list[ReviewItem]:
         """The documents that have annotators' sets, with their annotators, review status and
         agreement; the worst agreement first (documents with one annotator last), then by id."""
-        with self.store.unit_of_work(actor=self.reviewer) as uow:
+        with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
             require_review(self.gold._identity(uow), "review")
             doc_ids = uow.sets.documents_with_sets(SetKind.ANNOTATION)
             headers = uow.sets.headers(doc_ids)
@@ -142,7 +142,7 @@ class ReviewService:
         """The document, its gold set and its candidates. Opening writes nothing: a document
         without gold gets its gold set (todo) with the first decision."""
         opened = self.gold.open_document(document_id, create=False)
-        with self.store.unit_of_work(actor=self.reviewer) as uow:
+        with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
             sets = uow.sets.for_documents({document_id: opened.document.text},
                                           SetFilter(kind=SetKind.ANNOTATION))
             rejected = uow.sets.rejections([opened.set.id]).get(opened.set.id, set()) \

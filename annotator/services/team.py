@@ -68,9 +68,10 @@ def ensure_first_lead(store: Store, actor: str) -> bool:
     existed); returns True when it did. ``system`` never becomes a lead."""
     if actor == SYSTEM_ACTOR or actor in RESERVED_OWNERS:
         return False
-    with store.unit_of_work(actor=actor) as uow:
+    with store.unit_of_work(actor=actor, write=False) as uow:   # the usual case: a lead exists
         if uow.annotators.count_with_role(Role.LEAD):
             return False
+    with store.unit_of_work(actor=actor) as uow:
         uow.lock("annotator.team")
         if uow.annotators.count_with_role(Role.LEAD):
             return False
@@ -91,7 +92,7 @@ class TeamService:
 
     def members(self) -> list[Member]:
         """Every person of the store (not gold, suggestions or system), by name."""
-        with self.store.unit_of_work(actor=self.actor) as uow:
+        with self.store.unit_of_work(actor=self.actor, write=False) as uow:
             people = [(n, Role(r)) for n, r in uow.annotators.names() if r != Role.SYSTEM]
             counts = uow.sets.counts_by_owner(SetKind.ANNOTATION)
         return [Member(name, role, counts.get(name, (0, 0))[0], counts.get(name, (0, 0))[1])

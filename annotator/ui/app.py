@@ -20,6 +20,7 @@ from annotator.services.project import open_project, project_schema, seed_if_emp
 from annotator.services.review import ReviewService
 from annotator.services.team import ensure_first_lead, identity
 from annotator.settings import Settings, load_settings, save_settings
+from annotator.ui.fonts import load_bundled_fonts
 from annotator.ui.main_window import MainWindow
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.queue import QueueViewModel
@@ -42,21 +43,6 @@ class GuiOptions:
     open_document: str | None = None
     size: tuple[int, int] = (1400, 900)
     review: bool = False
-
-
-def load_bundled_fonts() -> list[str]:
-    """Register the fonts that ship with the package (OFL, from the fontpkg wheels) with Qt;
-    returns the families added. Needs a QGuiApplication. Cheap to call again."""
-    import fontpkg_amiri
-    import fontpkg_noto_sans_arabic
-
-    families: list[str] = []
-    for package in (fontpkg_amiri, fontpkg_noto_sans_arabic):
-        for path in sorted(Path(package.ROOT, "files").glob("*.ttf")):
-            font_id = QFontDatabase.addApplicationFont(str(path))
-            if font_id >= 0:
-                families.extend(QFontDatabase.applicationFontFamilies(font_id))
-    return list(dict.fromkeys(families))
 
 
 def arabic_fonts() -> list[str]:
@@ -88,7 +74,7 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     queue: QueueViewModel | ReviewQueueViewModel
     if options.review:
         review = ReviewService(store, schema, reviewer=user)
-        with store.unit_of_work(actor=user) as uow:
+        with store.unit_of_work(actor=user, write=False) as uow:
             require_review(identity(uow, user), "open review mode")
         vm = ReviewViewModel(review, schema)
         queue = ReviewQueueViewModel(review)

@@ -53,14 +53,19 @@ def ensure_gui() -> None:
     """A QGuiApplication for painting text: the running one, else a new one, on the offscreen
     platform when there is no display (and QT_QPA_PLATFORM does not say otherwise)."""
     global _app
-    if QGuiApplication.instance() is not None:
-        return
-    argv = ["annotator"]
-    headless = sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    if headless and not os.environ.get("QT_QPA_PLATFORM"):
-        argv += ["-platform", "offscreen"]
-    _app = QGuiApplication(argv)
+    if QGuiApplication.instance() is None:
+        from PySide6.QtWidgets import QApplication
+
+        argv = ["annotator"]
+        headless = sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+        if headless and not os.environ.get("QT_QPA_PLATFORM"):
+            argv += ["-platform", "offscreen"]
+        # a QApplication (not only a QGuiApplication): widgets may follow in the same process
+        _app = QApplication(argv)
+    from annotator.ui.fonts import load_bundled_fonts
+
+    load_bundled_fonts()   # the shipped Arabic fonts: names draw on a machine without any
 
 
 def chart_font(pixels: int, *, bold: bool = False) -> QFont:

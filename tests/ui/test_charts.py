@@ -56,6 +56,7 @@ def test_perfect_agreement_cell_is_green_and_none_is_red(qapp: QApplication,
                                                          ) -> None:
     report = perfect_and_none
     assert report.annotators == ("omar", "salma", "منى")
+    made_before = charts._app
     image = heatmap_image(report, metric="kappa_char", size=(500, 420))
     assert image.size() == QSize(500, 420)
     g = heatmap_geometry(report, (500, 420))
@@ -63,7 +64,7 @@ def test_perfect_agreement_cell_is_green_and_none_is_red(qapp: QApplication,
     assert rgb(image, inside(g.cell_rect(2, 0))) == GREEN
     assert rgb(image, inside(g.cell_rect(1, 2))) == RED         # salma x منى: 0.0
     assert rgb(image, inside(g.cell_rect(0, 0))) == (255, 255, 255)  # the diagonal is blank
-    assert QGuiApplication.instance() is qapp and charts._app is None   # none was made
+    assert QGuiApplication.instance() is qapp and charts._app is made_before   # none was made
 
 
 def test_cells_carry_their_value_in_dark_or_light_ink(qapp: QApplication,
