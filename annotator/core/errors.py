@@ -25,3 +25,8 @@ class ValidationError(UserError):
         if field is not None:
             where += f"{field}: "
         super().__init__(where + message)
+
+
+class ConflictError(UserError):
+    """Someone else changed or removed what this action was about since it was read: nothing was
+    changed, and the caller should read the document again instead of overwriting."""

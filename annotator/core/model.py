@@ -105,6 +105,9 @@ class Span:
     origin: Origin = Origin.MANUAL
     provenance: Provenance | None = None   # gold spans: who decided, how, from whose versions
     source: Mapping[str, Any] | None = None  # suggestions: {"suggester": ..., "confidence": ...}
+    # the stored row's version when it was read (changes name it: a stale one is refused);
+    # not part of a span's identity
+    version: int = field(default=1, compare=False)
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
@@ -128,6 +131,7 @@ class Relation:
     head: int
     tail: int
     id: int | None = None
+    version: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

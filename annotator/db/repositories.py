@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import Text, case, cast, delete, func, insert, select, update
+from sqlalchemy import Text, case, cast, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -295,8 +295,10 @@ class SetRepository:
         self.session.execute(update(AnnotationSetRow).where(AnnotationSetRow.id == set_id)
                              .values(status=str(status), updated_at=utcnow()))
 
-    def add_spans(self, set_id: int, spans: Sequence[Span]) -> list[int]:
-        """Insert spans of one set; returns their new ids in order."""
+    def add_spans(self, set_id: int, spans: Sequence[Span], *, by: str | None = None
+                  ) -> list[int]:
+        """Insert spans of one set (version 1, written ``by``); returns their new ids in order.
+        A span the set holds already raises IntegrityError (uq_span_key): the database decides."""
         if not spans:
             return []
         now = utcnow()
@@ -304,6 +306,7 @@ class SetRepository:
                  "attributes": dict(s.attributes), "note": s.note, "origin": str(s.origin),
                  "provenance": s.provenance.to_json() if s.provenance else None,
                  "source": dict(s.source) if s.source is not None else None,
+                 "version": 1, "updated_by": by,
                  "created_at": now, "updated_at": now} for s in spans]
         table = SpanRow.__table__
         keys = [(s.start, s.end, s.label) for s in spans]
@@ -375,10 +378,12 @@ class SetRepository:
             rows = connection.execute(
                 select(SpanRow.set_id, SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label,
                        cast(SpanRow.attributes, Text), SpanRow.note, SpanRow.origin,
-                       cast(SpanRow.provenance, Text), cast(SpanRow.source, Text))
+                       cast(SpanRow.provenance, Text), cast(SpanRow.source, Text),
+                       SpanRow.version)
                 .where(SpanRow.set_id.in_(chunk))
                 .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id))
-            for sid, span_id, start, end, label, attrs, note, origin, provenance, source in rows:
+            for sid, span_id, start, end, label, attrs, note, origin, provenance, source, \
+                    version in rows:
                 text = texts[doc_of[sid]]
                 spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
                                        id=span_id, attributes=attributes.load(attrs), note=note,
@@ -386,12 +391,14 @@ class SetRepository:
                                        provenance=None if provenance in _NULLS
                                        else provenances.load(provenance),
                                        source=None if source in _NULLS
-                                       else attributes.load(source)))
-            for sid, rel_id, rtype, head, tail in connection.execute(
+                                       else attributes.load(source), version=version))
+            for sid, rel_id, rtype, head, tail, version in connection.execute(
                     select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
-                           RelationRow.tail_id).where(RelationRow.set_id.in_(chunk))
+                           RelationRow.tail_id, RelationRow.version)
+                    .where(RelationRow.set_id.in_(chunk))
                     .order_by(RelationRow.set_id, RelationRow.id)):
-                relations[sid].append(Relation(type=rtype, head=head, tail=tail, id=rel_id))
+                relations[sid].append(Relation(type=rtype, head=head, tail=tail, id=rel_id,
+                                               version=version))
         kind_order = {SetKind.ANNOTATION: 0, SetKind.GOLD: 1, SetKind.SUGGESTIONS: 2}
         filled = [
             AnnotationSet(id=s.id, document_id=s.document_id, owner=s.owner, kind=s.kind,
@@ -519,12 +526,29 @@ class SetRepository:
                 delete(RelationRow).where(RelationRow.id.in_(chunk))).rowcount
         return removed
 
-    def delete_spans(self, span_ids: Sequence[int]) -> int:
-        """Delete spans; delete their relations first (:meth:`relations_of_spans`)."""
+    def delete_spans(self, span_ids: Sequence[int],
+                     versions: Mapping[int, int] | None = None) -> int:
+        """Delete spans (those whose version is still the one in ``versions``, when given);
+        returns how many went. Delete their relations first (:meth:`relations_of_spans`)."""
         removed = 0
-        for chunk in _chunks(list(span_ids)):
-            removed += self.session.execute(delete(SpanRow).where(SpanRow.id.in_(chunk))).rowcount
+        ids = list(span_ids)
+        if versions is None:
+            for chunk in _chunks(ids):
+                removed += self.session.execute(
+                    delete(SpanRow).where(SpanRow.id.in_(chunk))).rowcount
+            return removed
+        for chunk in _chunks(ids, _IN_CHUNK // 2):
+            removed += self.session.execute(delete(SpanRow).where(
+                tuple_(SpanRow.id, SpanRow.version).in_([(i, versions[i]) for i in chunk])
+            )).rowcount
         return removed
+
+    def last_change_by(self, entity: str, entity_id: int) -> str | None:
+        """Who last changed the row (from the journal), for a conflict message."""
+        return self.session.execute(
+            select(EventRow.actor).where(EventRow.entity == entity,
+                                         EventRow.entity_id == entity_id)
+            .order_by(EventRow.id.desc()).limit(1)).scalar()
 
     def restore_span_records(self, records: Sequence[SpanRecord]) -> None:
         """Insert spans with their original ids and timestamps (the undo of a delete)."""
@@ -535,6 +559,7 @@ class SetRepository:
                  "origin": r.origin,
                  "provenance": r.provenance.to_json() if r.provenance else None,
                  "source": dict(r.source) if r.source is not None else None,
+                 "version": r.version, "updated_by": r.updated_by,
                  "created_at": r.created_at, "updated_at": r.updated_at}
                 for r in records])
 
@@ -547,10 +572,14 @@ class SetRepository:
 
     def update_span(self, span_id: int, *, start: int, end: int, label: str,
                     attributes: dict[str, Any], note: str,
-                    provenance: Provenance | None = None) -> None:
-        self.session.execute(update(SpanRow).where(SpanRow.id == span_id).values(
+                    provenance: Provenance | None = None, version: int, by: str) -> bool:
+        """Change a span if its version is still ``version`` (and bump it); False otherwise:
+        someone changed or removed it since it was read."""
+        return self.session.execute(update(SpanRow).where(
+            SpanRow.id == span_id, SpanRow.version == version).values(
             start=start, end=end, label=label, attributes=dict(attributes), note=note,
-            provenance=provenance.to_json() if provenance else None, updated_at=utcnow()))
+            provenance=provenance.to_json() if provenance else None, version=version + 1,
+            updated_by=by, updated_at=utcnow())).rowcount == 1
 
     def touch(self, set_id: int) -> None:
         """Mark set ``set_id`` as changed now (its ``updated_at``)."""
@@ -706,6 +735,8 @@ class SpanRecord:
     updated_at: Any
     provenance: Provenance | None = None
     source: dict[str, Any] | None = None
+    version: int = 1
+    updated_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -721,11 +752,12 @@ class QueueRow:
 
 _SPAN_COLUMNS = (SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
                  SpanRow.attributes, SpanRow.note, SpanRow.origin, SpanRow.created_at,
-                 SpanRow.updated_at, SpanRow.provenance, SpanRow.source)
+                 SpanRow.updated_at, SpanRow.provenance, SpanRow.source, SpanRow.version,
+                 SpanRow.updated_by)
 
 
 def _span_record(row: Any) -> SpanRecord:
     return SpanRecord(id=row[0], set_id=row[1], start=row[2], end=row[3], label=row[4],
                       attributes=dict(row[5] or {}), note=row[6], origin=row[7],
                       created_at=row[8], updated_at=row[9], provenance=_provenance(row[10]),
-                      source=_json(row[11]))
+                      source=_json(row[11]), version=row[12], updated_by=row[13])

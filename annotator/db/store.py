@@ -10,8 +10,9 @@ Leaving the ``with`` block commits; an exception rolls everything back.
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from types import TracebackType
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,10 +28,17 @@ from annotator.db.repositories import (
 )
 
 
+#: PostgreSQL NOTIFY channel: "<set id> <batch>" for each set a transaction changed.
+CHANGES_CHANNEL = "annotator_changes"
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # the journal batches this Store object wrote: a window tells its own changes from
+        # other writers' (annotator.db.watch)
+        self.own_batches: deque[str] = deque(maxlen=4096)
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:
@@ -49,7 +57,8 @@ class Store:
         takes the write lock when it begins (``BEGIN IMMEDIATE``), so that its reads and writes
         see one state of the store and a concurrent writer waits instead of failing; a reading
         one does not, so that reads go on while another process writes."""
-        return UnitOfWork(self._sessions(), actor=actor, write=write)
+        return UnitOfWork(self._sessions(), actor=actor, write=write,
+                          on_commit=self.own_batches.append)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -58,10 +67,12 @@ class Store:
 class UnitOfWork:
     """One transaction. Repositories read and write through it; ``record`` journals each change."""
 
-    def __init__(self, session: Session, *, actor: str, write: bool = True) -> None:
+    def __init__(self, session: Session, *, actor: str, write: bool = True,
+                 on_commit: Callable[[str], None] | None = None) -> None:
         self.session = session
         self.actor = actor
         self.write = write
+        self.on_commit = on_commit
         self.batch = uuid.uuid4().hex
         self.documents = DocumentRepository(session)
         self.annotators = AnnotatorRepository(session)
@@ -84,8 +95,11 @@ class UnitOfWork:
                  tb: TracebackType | None) -> None:
         try:
             if exc_type is None:
+                wrote = bool(self._events)
                 self.flush_events()
                 self.session.commit()
+                if wrote and self.on_commit is not None:
+                    self.on_commit(self.batch)
             else:
                 self.session.rollback()
         finally:
@@ -111,5 +125,10 @@ class UnitOfWork:
 
     def flush_events(self) -> None:
         if self._events:
+            if self.session.get_bind().dialect.name == "postgresql":
+                # windows showing these sets hear of the change when it commits (LISTEN)
+                for set_id in sorted({e["set_id"] for e in self._events if e["set_id"]}):
+                    self.session.execute(text("SELECT pg_notify(:channel, :payload)"), {
+                        "channel": CHANGES_CHANNEL, "payload": f"{set_id} {self.batch}"})
             self.session.execute(insert(EventRow), self._events)
             self._events = []

@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator.config import seeds_dir
 from annotator.core.arabic import parse_gazetteer
-from annotator.core.errors import UserError
+from annotator.core.errors import ConflictError, UserError
 from annotator.core.model import (
     GOLD,
     RESERVED_OWNERS,
@@ -182,6 +182,12 @@ class AnnotationService:
 
     # -- reading ------------------------------------------------------------------------------
 
+    def watcher(self) -> Any:
+        """A ChangeWatcher (annotator.db.watch) on this store: which sets others changed."""
+        from annotator.db.watch import ChangeWatcher
+
+        return ChangeWatcher(self.store)
+
     def identity(self) -> Identity:
         """This person and their role as the store has it now."""
         with self._uow(write=False) as uow:
@@ -262,7 +268,7 @@ class AnnotationService:
         return spans
 
     def change(self, set_id: int | None, *, document_id: int | None = None,
-               delete: Sequence[int] = (),
+               delete: Sequence[int | Span] = (),
                restore: Sequence[DeletedSpan] = (), add: Sequence[NewSpan] = (),
                unrelate: Sequence[int] = (), relink: Sequence[Relation] = (),
                relate: Sequence[NewRelation] = (), reject: Sequence[tuple[int, int, str]] = (),
@@ -287,7 +293,10 @@ class AnnotationService:
             rejected = self._reject(uow, info, text, list(dict.fromkeys(reject)), True)
             unrejected = self._reject(uow, info, text, list(dict.fromkeys(unreject)), False)
             unlinked = self._unlink(uow, info, unrelate)
-            removed = self._delete(uow, {info.id: (info, text)}, list(dict.fromkeys(delete)))
+            versions = {s.id: s.version for s in delete if isinstance(s, Span) and s.id}
+            ids = list(dict.fromkeys(s.id if isinstance(s, Span) else s for s in delete))
+            removed = self._delete(uow, {info.id: (info, text)}, [i for i in ids if i is not None],
+                                   versions=versions or None)
             restored = self._restore(uow, {info.id: (info, text)}, list(restore)) \
                 if restore else []
             relinked = self._relink(uow, info, list(relink))
@@ -304,7 +313,7 @@ class AnnotationService:
     @staticmethod
     def inverse_of(change: Change) -> dict[str, Any]:
         """The keyword arguments of :meth:`change` that undo ``change`` (ids kept)."""
-        return {"delete": [s.id for s in change.put if s.id is not None],
+        return {"delete": [s for s in change.put if s.id is not None],
                 "restore": list(change.removed),
                 "unrelate": [r.id for r in change.linked if r.id is not None],
                 "relink": list(change.unlinked),
@@ -313,7 +322,8 @@ class AnnotationService:
     def update_span(self, span_id: int, *, start: int | None = None, end: int | None = None,
                     label: str | None = None, attributes: Mapping[str, Any] | None = None,
                     note: str | None = None, status: SetStatus | None = None,
-                    provenance: Provenance | None = None) -> tuple[Span, Span]:
+                    provenance: Provenance | None = None,
+                    expected_version: int | None = None) -> tuple[Span, Span]:
         """Change a span's offsets, label, attributes or note; returns (before, after).
 
         ``None`` keeps a value. A new label keeps only the attributes it also has unless
@@ -322,9 +332,12 @@ class AnnotationService:
         back in the same transaction, instead of moving todo to in progress. In a gold set the
         span's provenance becomes "edited by this reviewer" (keeping whose versions it came
         from), unless ``provenance`` is given (an undo putting the old one back).
+        ``expected_version``: the version the caller saw; if someone changed or removed the span
+        since, a ConflictError names them and nothing changes (the store checks it again when it
+        writes, so a writer racing this one cannot be overwritten either).
         """
         with self._uow() as uow:
-            record = self._span_record(uow, span_id)
+            record = self._span_record(uow, span_id, expected_version=expected_version)
             info, text = self._owned(uow, record.set_id)
             before = _span(record, text)
             new_label = record.label if label is None else label
@@ -348,7 +361,14 @@ class AnnotationService:
             if provenance is None and info.kind == SetKind.GOLD:
                 sources = record.provenance.sources if record.provenance else ()
                 provenance = Provenance(self.annotator, Decision.EDITED, sources)
-            uow.sets.update_span(span_id, provenance=provenance or record.provenance, **new)
+            try:
+                written = uow.sets.update_span(span_id, provenance=provenance or record.provenance,
+                                               version=record.version, by=self.annotator, **new)
+            except IntegrityError:   # another writer gave a span these offsets and label
+                raise UserError(f"span {new['start']}-{new['end']} is already a {new['label']}") \
+                    from None
+            if not written:
+                raise self._conflict(uow, span_id, record)
             (stored,) = uow.sets.span_records([span_id])
             after = _span(stored, text)
             uow.record("update", "span", entity_id=span_id, document_id=info.document_id,
@@ -362,11 +382,12 @@ class AnnotationService:
         """Delete a span and its relations; the result restores both (:meth:`restore_span`)."""
         return self.delete_spans([span_id], status=status)[0]
 
-    def delete_spans(self, span_ids: Iterable[int], *,
-                     status: SetStatus | None = None) -> list[DeletedSpan]:
+    def delete_spans(self, span_ids: Iterable[int], *, status: SetStatus | None = None,
+                     versions: Mapping[int, int] | None = None) -> list[DeletedSpan]:
         """Delete spans (of this person's sets) and their relations in one transaction.
 
         A relation between two deleted spans goes with the first of them in ``span_ids``.
+        ``versions``: span id -> the version the caller saw (a ConflictError if one changed).
         """
         ids = list(dict.fromkeys(span_ids))
         if not ids:
@@ -375,9 +396,11 @@ class AnnotationService:
             records = uow.sets.span_records(ids)
             missing = sorted(set(ids) - {r.id for r in records})
             if missing:
+                if versions is not None:
+                    raise self._conflict(uow, missing[0], None)
                 raise UserError(f"span {missing[0]} does not exist (already deleted?)")
             owned = {sid: self._owned(uow, sid) for sid in dict.fromkeys(r.set_id for r in records)}
-            result = self._delete(uow, owned, ids, records=records)
+            result = self._delete(uow, owned, ids, records=records, versions=versions)
             for info, _ in owned.values():
                 self._began(uow, info, status)
         return result
@@ -577,12 +600,32 @@ class AnnotationService:
                 from None
         return info, self._text(uow, info.document_id)
 
-    @staticmethod
-    def _span_record(uow: UnitOfWork, span_id: int) -> SpanRecord:
+    def _span_record(self, uow: UnitOfWork, span_id: int, *,
+                     expected_version: int | None = None) -> SpanRecord:
         found = uow.sets.span_records([span_id])
         if not found:
+            if expected_version is not None:
+                raise self._conflict(uow, span_id, None)
             raise UserError(f"span {span_id} does not exist")
+        if expected_version is not None and found[0].version != expected_version:
+            raise self._conflict(uow, span_id, found[0])
         return found[0]
+
+    @staticmethod
+    def _conflict(uow: UnitOfWork, span_id: int, record: SpanRecord | None) -> ConflictError:
+        """The error for a span someone changed (``record``: as it is now) or removed since the
+        caller read it, naming who."""
+        if record is None:
+            current = uow.sets.span_records([span_id])
+            record = current[0] if current else None
+        if record is None:
+            by = uow.sets.last_change_by("span", span_id)
+            return ConflictError(f"span {span_id} was deleted{f' by {by}' if by else ''} since "
+                                 "you read it; nothing was changed")
+        by = record.updated_by or uow.sets.last_change_by("span", span_id)
+        return ConflictError(f"span {span_id} ({record.label} {record.start}-{record.end}) was "
+                             f"changed{f' by {by}' if by else ''} since you read it (now "
+                             f"version {record.version}); nothing was changed")
 
     def _began(self, uow: UnitOfWork, info: SetInfo, status: SetStatus | None = None) -> None:
         """A change of the set's annotations: todo -> in_progress (journaled), else touch it.
@@ -658,7 +701,12 @@ class AnnotationService:
             drafts.append(Span(start=start, end=end, label=label, text=text[start:end],
                                attributes=dict(item.attributes), note=item.note, origin=origin,
                                provenance=provenance, source=item.source))
-        ids = uow.sets.add_spans(info.id, drafts)
+        try:
+            ids = uow.sets.add_spans(info.id, drafts, by=self.annotator)
+        except IntegrityError:   # another writer added one of them just now: the database decides
+            raise UserError("already labeled: " + ", ".join(
+                f"span {d.start}-{d.end} is already a {d.label}" for d in drafts[:3])
+                + (" …" if len(drafts) > 3 else "")) from None
         records = uow.sets.span_records(ids)
         for record in records:
             uow.record("add", "span", entity_id=record.id, document_id=info.document_id,
@@ -668,16 +716,23 @@ class AnnotationService:
         return [replace(draft, id=span_id) for draft, span_id in zip(drafts, ids)]
 
     def _delete(self, uow: UnitOfWork, owned: Mapping[int, tuple[SetInfo, str]],
-                ids: Sequence[int], *, records: Sequence[SpanRecord] | None = None
-                ) -> list[DeletedSpan]:
-        """Delete spans of the ``owned`` sets with their relations (journaled)."""
+                ids: Sequence[int], *, records: Sequence[SpanRecord] | None = None,
+                versions: Mapping[int, int] | None = None) -> list[DeletedSpan]:
+        """Delete spans of the ``owned`` sets with their relations (journaled); with
+        ``versions``, only if each is still at the version given (else a ConflictError)."""
         if not ids:
             return []
         if records is None:
             records = uow.sets.span_records(ids)
             missing = sorted(set(ids) - {r.id for r in records})
             if missing:
+                if versions is not None:
+                    raise self._conflict(uow, missing[0], None)
                 raise UserError(f"span {missing[0]} does not exist (already deleted?)")
+        for record in records:
+            if versions is not None and record.id in versions \
+                    and versions[record.id] != record.version:
+                raise self._conflict(uow, record.id, record)
         for record in records:
             if record.set_id not in owned:
                 raise UserError(f"span {record.id} is not in set {next(iter(owned))}")
@@ -692,7 +747,9 @@ class AnnotationService:
             result.append(DeletedSpan(_span(record, text), record.set_id, mine,
                                       record.created_at, record.updated_at))
         uow.sets.delete_relations([rel.id for _, rel in relations if rel.id is not None])
-        uow.sets.delete_spans(ids)
+        if uow.sets.delete_spans(ids, {r.id: r.version for r in records}) < len(ids):
+            gone = {r.id for r in uow.sets.span_records(ids)}
+            raise self._conflict(uow, next(i for i in ids if i in gone), None)
         for deleted, record in zip(result, records):
             info, text = owned[record.set_id]
             for rel in deleted.relations:
@@ -731,17 +788,26 @@ class AnnotationService:
                 attributes=dict(s.attributes), note=s.note, origin=str(s.origin),
                 created_at=d.created_at or utcnow(), updated_at=d.updated_at or utcnow(),
                 provenance=s.provenance,
-                source=dict(s.source) if s.source is not None else None))
+                source=dict(s.source) if s.source is not None else None,
+                version=s.version + 1, updated_by=self.annotator))
         relations = [(d.set_id, rel) for d in deleted for rel in d.relations]
         self._check_restorable_relations(uow, relations, restored={
             s_id: d.set_id for s_id, d in zip(ids, deleted) if s_id is not None})
+        for record in records:
+            other = uow.sets.find_span(record.set_id, record.start, record.end, record.label)
+            if other is not None:
+                by = uow.sets.last_change_by("span", other)
+                raise ConflictError(f"{record.label} {record.start}-{record.end} was labeled "
+                                    f"again{f' by {by}' if by else ''} meanwhile (span {other}); "
+                                    "nothing was changed")
         try:
             uow.sets.restore_span_records(records)
             for set_id in owned:
                 uow.sets.restore_relations(set_id, [r for sid, r in relations if sid == set_id])
             uow.session.flush()
         except IntegrityError as exc:
-            raise UserError(f"cannot restore the spans: {exc.orig}") from exc
+            raise ConflictError(f"cannot restore the spans: another writer changed the set "
+                                f"meanwhile ({' '.join(str(exc.orig).split())[:120]})") from exc
         for record in records:
             info, text = owned[record.set_id]
             uow.record("restore", "span", entity_id=record.id, document_id=info.document_id,
@@ -750,7 +816,7 @@ class AnnotationService:
             info, _ = owned[set_id]
             uow.record("restore", "relation", entity_id=rel.id, document_id=info.document_id,
                        set_id=set_id, after=_relation_state(rel))
-        return [d.span for d in deleted]
+        return [replace(d.span, version=d.span.version + 1) for d in deleted]
 
     def _reject(self, uow: UnitOfWork, info: SetInfo, text: str,
                 keys: Sequence[tuple[int, int, str]], rejecting: bool
@@ -783,7 +849,10 @@ class AnnotationService:
         for relation_id in dict.fromkeys(relation_ids):
             hit = uow.sets.relation(relation_id)
             if hit is None:
-                raise UserError(f"relation {relation_id} does not exist (already deleted?)")
+                by = uow.sets.last_change_by("relation", relation_id)
+                raise ConflictError(f"relation {relation_id} was removed"
+                                    f"{f' by {by}' if by else ''} (already deleted?); nothing "
+                                    "was changed")
             if hit[0] != info.id:
                 raise UserError(f"relation {relation_id} is not in set {info.id}")
             found.append(hit[1])
@@ -903,7 +972,7 @@ def _span(record: SpanRecord, text: str) -> Span:
     return Span(start=record.start, end=record.end, label=record.label,
                 text=text[record.start:record.end], id=record.id,
                 attributes=dict(record.attributes), note=record.note, origin=Origin(record.origin),
-                provenance=record.provenance, source=record.source)
+                provenance=record.provenance, source=record.source, version=record.version)
 
 
 def _span_state(record: SpanRecord, text: str) -> dict[str, Any]:

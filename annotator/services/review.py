@@ -151,6 +151,12 @@ class ReviewService:
         review = build_review(opened.document.text, by_owner)
         return ReviewDocument(opened.document, opened.set, review, frozenset(rejected), by_owner)
 
+    def rejections(self, gold_id: int) -> set[Key]:
+        """The candidates rejected in gold set ``gold_id`` (as the store has them now)."""
+        with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
+            require_review(self.gold._identity(uow), "review")
+            return uow.sets.rejections([gold_id]).get(gold_id, set())
+
     def figures(self, opened: ReviewDocument) -> dict[str, Any] | None:
         """The document's agreement figures (annotator.core.agreement), as JSON; None with
         fewer than two annotators."""

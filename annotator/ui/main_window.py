@@ -36,6 +36,7 @@ from annotator.ui.viewmodels.queue import QueueViewModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
 TIME_FLUSH_MS = 30_000
+WATCH_MS = 1_000
 QUEUE_SHARE = 0.18   # of the window's width, on first show
 SPANS_SHARE = 0.27
 
@@ -159,6 +160,10 @@ class MainWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)
+        # other windows and processes: their changes to the open set show within a second
+        self.watch_timer = QTimer(self)
+        self.watch_timer.timeout.connect(self._poll_external)
+        self.watch_timer.start(WATCH_MS)
         self._show_progress()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
@@ -369,8 +374,19 @@ class MainWindow(QMainWindow):
         status = STATUS_NAMES.get(self.vm.status, "") if self.vm.document else ""
         self.progress_label.setText(f"{done}/{total} منجز done" + (f"  |  {status}" if status else ""))
 
+    def _poll_external(self) -> None:
+        from annotator.core.errors import UserError
+
+        try:
+            if self.vm.poll_external():
+                self.statusBar().showMessage("تغير من مكان آخر — changed elsewhere: reloaded",
+                                             4000)
+        except UserError as exc:      # the store went away, or is locked for a long time
+            self.statusBar().showMessage(str(exc), 8000)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.timer.stop()
+        self.watch_timer.stop()
         self.vm.flush_time()
         for callback in self.closing:
             callback()

@@ -83,11 +83,18 @@ class Journal:
         return len({r.batch for r in self.rows()})
 
 
+#: Concurrency bookkeeping, not content: every change (an undo too) bumps a row's version and
+#: records who made it, so that a stale writer is refused; an undo gives back everything else.
+BOOKKEEPING = ("version", "updated_by")
+
+
 def _rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Full rows (every column, ids and timestamps included) of the annotation tables."""
+    """Full rows (every column, ids and timestamps included; not the version counters) of the
+    annotation tables."""
     with store.engine.connect() as conn:
         return {table.__tablename__: [tuple(r) for r in conn.execute(
-            select(table.__table__).order_by(table.__table__.c.id))]
+            select(*(c for c in table.__table__.c if c.name not in BOOKKEEPING))
+            .order_by(table.__table__.c.id))]
             for table in (AnnotatorRow, AnnotationSetRow, SpanRow, RelationRow)}
 
 
@@ -101,7 +108,7 @@ def _span_rows(store: Store) -> list[tuple[Any, ...]]:
 
 
 def _without_updated_at(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    index = list(SpanRow.__table__.c.keys()).index("updated_at")
+    index = [c for c in SpanRow.__table__.c.keys() if c not in BOOKKEEPING].index("updated_at")
     return [row[:index] + row[index + 1:] for row in rows]
 
 

@@ -57,7 +57,7 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     """Every span, relation and annotation-set row, ids included; ``updated_at`` left out (an
     update and its undo both stamp the time of the change, which cannot be given back)."""
     return {
-        "span": _rows(store, SpanRow, skip=("updated_at",)),
-        "relation": _rows(store, RelationRow),
+        "span": _rows(store, SpanRow, skip=("updated_at", "version", "updated_by")),
+        "relation": _rows(store, RelationRow, skip=("version",)),
         "annotation_set": _rows(store, AnnotationSetRow, skip=("updated_at",)),
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from annotator.core.edges import move_edge
-from annotator.core.errors import UserError
+from annotator.core.errors import ConflictError, UserError
 from annotator.core.model import Document, Relation, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
@@ -38,6 +38,12 @@ def user_action(method: F) -> F:
     def wrapper(self: AnnotationViewModel, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
+        except ConflictError as exc:
+            # someone else changed what this action was about: show their version, never
+            # overwrite it (the undo history of one's own actions stays)
+            self.message.emit(f"{exc} — reloaded / أعيد التحميل")
+            self.refresh()
+            return None
         except UserError as exc:
             self.message.emit(str(exc))
             return None
@@ -72,6 +78,8 @@ class AnnotationViewModel:
         self.hits: list[Hit] = []
         self.hit_index = -1
         self.history = History()
+        self._own: dict[int, int] = {}   # span id -> its version after this window's last change
+        self._watcher: Any = None        # annotator.db.watch.ChangeWatcher, made on first poll
         self.timer = ActiveTimer()
         self._known: KnownNames | None = None
         self._search: SearchIndex | None = None
@@ -106,6 +114,7 @@ class AnnotationViewModel:
         self.hits, self.hit_index = [], -1
         self._search = None
         self.history.clear()
+        self._own = {}
         self.timer.reset()
         self.document_opened.emit()
 
@@ -185,7 +194,8 @@ class AnnotationViewModel:
         holder: dict[str, DeletedSpan] = {}
 
         def undo(status: SetStatus | None) -> None:
-            holder["deleted"] = self.service.delete_span(added_id, status=status)
+            holder["deleted"] = self.service.delete_spans(
+                [added_id], status=status, versions=self._own_versions([added_id]))[0]
             self._apply_deleted([holder["deleted"]])
 
         def redo() -> None:
@@ -259,7 +269,8 @@ class AnnotationViewModel:
     @user_action
     def delete_spans(self, ids: list[int]) -> None:
         status_before = self.status
-        deleted = self._run(lambda: self.service.delete_spans(ids))
+        deleted = self._run(lambda: self.service.delete_spans(ids, versions={
+            i: s.version for i in ids if (s := self.spans.get(i)) is not None}))
         self._apply_deleted(deleted)
         holder = {"deleted": deleted}
 
@@ -268,7 +279,9 @@ class AnnotationViewModel:
             self._apply_restored(holder["deleted"], restored)
 
         def redo() -> None:
-            holder["deleted"] = self.service.delete_spans([d.span.id or 0 for d in holder["deleted"]])
+            again = [d.span.id or 0 for d in holder["deleted"]]
+            holder["deleted"] = self.service.delete_spans(again,
+                                                          versions=self._own_versions(again))
             self._apply_deleted(holder["deleted"])
 
         self._push("delete", redo=redo, undo=undo, status_before=status_before)
@@ -437,7 +450,9 @@ class AnnotationViewModel:
         holder: dict[str, list[DeletedSpan]] = {}
 
         def undo(status: SetStatus | None) -> None:
-            holder["deleted"] = self.service.delete_spans([s.id or 0 for s in added], status=status)
+            ids = [s.id or 0 for s in added]
+            holder["deleted"] = self.service.delete_spans(ids, status=status,
+                                                          versions=self._own_versions(ids))
             self._apply_deleted(holder["deleted"])
 
         def redo() -> None:
@@ -545,8 +560,9 @@ class AnnotationViewModel:
 
     def _update(self, span: Span, description: str, **changes: object) -> None:
         status_before = self.status
-        before, after = self._run(lambda: self.service.update_span(span.id or 0, **changes))
-        if before == after:
+        before, after = self._run(lambda: self.service.update_span(
+            span.id or 0, expected_version=span.version, **changes))
+        if before == after and before.version == after.version:
             return
         self._replace(before, after)
 
@@ -557,15 +573,76 @@ class AnnotationViewModel:
                     "attributes": dict(s.attributes), "note": s.note,
                     "provenance": s.provenance}
 
+        span_id = span.id or 0
+
         def undo(status: SetStatus | None) -> None:
-            self._replace(*self.service.update_span(span.id or 0, status=status, **state(before)))
+            self._replace(*self.service.update_span(
+                span_id, status=status, expected_version=self._own_versions([span_id])[span_id],
+                **state(before)))
 
         def redo() -> None:
-            self._replace(*self.service.update_span(span.id or 0, **state(after)))
+            self._replace(*self.service.update_span(
+                span_id, expected_version=self._own_versions([span_id])[span_id],
+                **state(after)))
 
         self._push(description, redo=redo, undo=undo, status_before=status_before)
 
+    def _own_versions(self, ids: list[int]) -> dict[int, int]:
+        """The versions this window's own last changes left the spans at: an undo or redo
+        names them, so that it is refused when someone else changed a span since (even after
+        the window refreshed and shows their change)."""
+        found = {}
+        for span_id in ids:
+            span = self.spans.get(span_id)
+            found[span_id] = self._own.get(span_id, span.version if span is not None else 1)
+        return found
+
+    # -- other writers ----------------------------------------------------------------------
+
+    def poll_external(self) -> bool:
+        """Refresh when another window or process changed the open set (the window calls this
+        every second); returns whether it did."""
+        if self.document is None or self.set_id is None:
+            return False
+        if self._watcher is None:
+            self._watcher = self.service.watcher()
+            return False
+        if self.set_id in self._watcher.changed_sets():
+            return self.refresh()
+        return False
+
+    def refresh(self) -> bool:
+        """Read the open set again after someone else changed it: their spans, relations and
+        status show; the selection (if its span is still there), the search and the undo
+        history of this window's own actions stay. Returns whether anything changed."""
+        if self.document is None or self.set_id is None:
+            return False
+        fresh = self.service.load_set(self.set_id)
+        old = {s.id: s for s in self.spans.all()}
+        new = {s.id: s for s in fresh.spans}
+        removed = [s for i, s in old.items()
+                   if i not in new or new[i] != s or new[i].version != s.version]
+        added = [s for i, s in new.items()
+                 if i not in old or old[i] != s or old[i].version != s.version]
+        relations = {r.id or 0: r for r in fresh.relations}
+        if not removed and not added and relations == self.relations \
+                and fresh.status == self.status:
+            return False
+        for span in removed:
+            self.spans.remove(span.id or 0)
+        for span in added:
+            self.spans.add(span)
+        self.relations = relations
+        self.span_rows_changed.emit(removed, added)
+        if self.selected is not None and self.selected not in self.spans:
+            self.select_span(None)
+        self.relations_changed.emit()
+        self.spans_changed.emit([(s.start, s.end) for s in removed + added])
+        self._set_status(fresh.status)
+        return True
+
     def _replace(self, before: Span, after: Span) -> None:
+        self._own[after.id or 0] = after.version
         self.spans.remove(before.id or 0)
         self.spans.add(after)
         self.span_rows_changed.emit([before], [after])
@@ -575,12 +652,14 @@ class AnnotationViewModel:
     def _apply_added(self, spans: list[Span]) -> None:
         for span in spans:
             self.spans.add(span)
+            self._own[span.id or 0] = span.version
         self.span_rows_changed.emit([], list(spans))
         self._changed([(s.start, s.end) for s in spans])
 
     def _apply_deleted(self, deleted: list[DeletedSpan]) -> None:
         for item in deleted:
             self.spans.remove(item.span.id or 0)
+            self._own.pop(item.span.id or 0, None)
             for relation in item.relations:
                 self.relations.pop(relation.id or 0, None)
         self.span_rows_changed.emit([d.span for d in deleted], [])
@@ -593,6 +672,7 @@ class AnnotationViewModel:
     def _apply_restored(self, deleted: list[DeletedSpan], restored: list[Span]) -> None:
         for span in restored:
             self.spans.add(span)
+            self._own[span.id or 0] = span.version
         for item in deleted:
             for relation in item.relations:
                 self.relations[relation.id or 0] = relation

@@ -164,10 +164,26 @@ class ReviewViewModel(AnnotationViewModel):
         self.hits, self.hit_index = [], -1
         self._search = None
         self.history.clear()
+        self._own = {}
         self.timer.reset()
         self.figures = None
         self.document_opened.emit()
         self.next_disagreement()
+
+    def refresh(self) -> bool:
+        """Another reviewer changed this gold set: their spans and rejections show, the
+        candidates' states follow (the undo history of this window's own decisions stays)."""
+        if self.opened is None:
+            return False
+        changed = super().refresh()
+        if self.set_id is not None:
+            rejected = self.review_service.rejections(self.set_id)
+            if rejected != self.rejected:
+                ranges = [(k[0], k[1]) for k in rejected ^ self.rejected]
+                self.rejected = set(rejected)
+                self.spans_changed.emit(ranges)
+                changed = True
+        return changed
 
     def load_figures(self) -> dict[str, Any] | None:
         """The document's agreement figures (computed on first use: on a long book they take a
@@ -371,10 +387,12 @@ class ReviewViewModel(AnnotationViewModel):
         self.set_id = change.set_id
         for removed in change.removed:
             self.spans.remove(removed.span.id or 0)
+            self._own.pop(removed.span.id or 0, None)
             for relation in removed.relations:
                 self.relations.pop(relation.id or 0, None)
         for span in change.put:
             self.spans.add(span)
+            self._own[span.id or 0] = span.version
         for relation in change.unlinked:
             self.relations.pop(relation.id or 0, None)
         for relation in change.linked:
