@@ -27,6 +27,11 @@ from annotator.db.repositories import (
 )
 
 
+def new_batch_id() -> str:
+    """A new journal batch id (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
 class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -44,8 +49,10 @@ class Store:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    def unit_of_work(self, actor: str = "system") -> UnitOfWork:
-        return UnitOfWork(self._sessions(), actor=actor)
+    def unit_of_work(self, actor: str = "system", *, batch: str | None = None) -> UnitOfWork:
+        """A transaction; its events carry ``batch`` (a new id when None), so that several
+        units of work of one user action (an import of many files) are journaled as one."""
+        return UnitOfWork(self._sessions(), actor=actor, batch=batch)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,10 +61,10 @@ class Store:
 class UnitOfWork:
     """One transaction. Repositories read and write through it; ``record`` journals each change."""
 
-    def __init__(self, session: Session, *, actor: str) -> None:
+    def __init__(self, session: Session, *, actor: str, batch: str | None = None) -> None:
         self.session = session
         self.actor = actor
-        self.batch = uuid.uuid4().hex
+        self.batch = batch or new_batch_id()
         self.documents = DocumentRepository(session)
         self.annotators = AnnotatorRepository(session)
         self.sets = SetRepository(session)

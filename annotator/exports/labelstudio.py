@@ -33,7 +33,14 @@ from annotator.core.errors import ValidationError
 from annotator.core.model import GOLD, AnnotationSet, Document, SetStatus
 from annotator.core.schema import EXTRA_COLORS, Schema, load_schema
 from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    ReadItem,
+)
 
 LABELS = "label"          # from_name of the Labels control
 TEXT = "text"             # name of the Text object, and the data key holding the text
@@ -225,10 +232,16 @@ def _load(path: Path) -> list[Any]:
     return tasks
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Native records from a tasks file, numbered by task (1-based); see the module docstring."""
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
+    """Native records from a tasks file, numbered by task (1-based); see the module docstring.
+    A bad task gives a ValidationError and reading goes on with the next."""
     for number, task in enumerate(_load(path), start=1):
-        for record in task_records(task, number=number, path=str(path), context=context):
+        try:
+            records = task_records(task, number=number, path=str(path), context=context)
+        except ValidationError as exc:
+            yield number, exc
+            continue
+        for record in records:
             yield number, record
 
 

@@ -242,8 +242,7 @@ BAD_TASKS = [
      ("tasks.json:2: annotations[0].result[1]: task 2: relation 's7' -> 's1' refers to a missing "
      "region 's7'")),
     ("unknown-label", _task(TEXT, [_region(6, 12, label="PERSON")]),
-     ("tasks.json:2: spans[0].label: unknown label 'PERSON' (the schema has quote, actor, "
-     "location, cue; --add-labels adds it)")),
+     "tasks.json: a label the project does not have: PERSON (1 span, first on line 2); --map PERSON=LABEL maps it onto the project's labels (quote, actor, location, cue), --add-labels adds it"),
     ("hypertext", _task(TEXT, [{"id": "h", "from_name": "label", "to_name": "text",
                                 "type": "hypertextlabels", "value": {"start": "/p[1]"}}]),
      ("tasks.json:2: annotations[0].result[0].type: task 2: result 'h': type 'hypertextlabels' "
