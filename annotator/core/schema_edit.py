@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from typing import Any
+from typing import Any, Sequence
 
 from annotator.core.errors import ValidationError
 from annotator.core.schema import Schema, parse_schema
@@ -63,20 +63,28 @@ def set_hidden(schema: Schema, name: str, hidden: bool) -> Schema:
 def remove_label(schema: Schema, name: str) -> Schema:
     """The schema without ``name`` (and its attributes). Refused while a relation type links
     it, or when it is the last label; the caller checks that no span uses it."""
-    _known(schema, name)
-    linked = [r.name for r in schema.relations if name in (r.head, r.tail)]
-    if linked:
-        raise ValidationError(f"label {name!r} is an end of the relation type(s) "
-                              f"{', '.join(linked)}; it cannot be removed (hide it instead)")
-    if len(schema.labels) == 1:
-        raise ValidationError(f"label {name!r} is the schema's only label")
+    return remove_labels(schema, [name])
+
+
+def remove_labels(schema: Schema, names: Sequence[str]) -> Schema:
+    """The schema without the labels ``names``, as one new version (see :func:`remove_label`)."""
+    gone = set(names)
+    for name in names:
+        _known(schema, name)
+        linked = [r.name for r in schema.relations if name in (r.head, r.tail)]
+        if linked:
+            raise ValidationError(f"label {name!r} is an end of the relation type(s) "
+                                  f"{', '.join(linked)}; it cannot be removed (hide it instead)")
+    if len(schema.labels) <= len(gone):
+        raise ValidationError("a schema needs at least one label; "
+                              f"{', '.join(names)} {'is' if len(gone) == 1 else 'are'} all it has")
     data = _data(schema)
-    data["labels"] = [lb for lb in data["labels"] if lb.get("name") != name]
+    data["labels"] = [lb for lb in data["labels"] if lb.get("name") not in gone]
     if "attributes" in data:
-        data["attributes"] = [a for a in data["attributes"] if a.get("label") != name]
+        data["attributes"] = [a for a in data["attributes"] if a.get("label") not in gone]
         if not data["attributes"]:
             del data["attributes"]
-    return _next(schema, data, f"label {name} removed")
+    return _next(schema, data, f"label{'s' if len(gone) > 1 else ''} {', '.join(names)} removed")
 
 
 def _known(schema: Schema, name: str) -> Any:

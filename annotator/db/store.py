@@ -20,7 +20,9 @@ from annotator.db.engine import ensure_current, make_engine
 from annotator.db.models import EventRow, utcnow
 from annotator.db.repositories import (
     AnnotatorRepository,
+    BulkRepository,
     DocumentRepository,
+    EventRepository,
     SchemaRepository,
     SetRepository,
     StatsRepository,
@@ -70,6 +72,8 @@ class UnitOfWork:
         self.sets = SetRepository(session)
         self.schemas = SchemaRepository(session)
         self.stats = StatsRepository(session)
+        self.events = EventRepository(session)
+        self.bulk = BulkRepository(session)
         self._events: list[dict[str, Any]] = []
 
     def __enter__(self) -> UnitOfWork:

@@ -114,6 +114,7 @@ class Format:
     write: Writer | None             # None: import only
     read: Reader | None = None
     unit: str = "line"               # what ExportReport.items counts, for messages
+    check_target: Callable[[Path], None] | None = None   # refuses an ``out`` it must not replace
 
 
 def counting_documents(items: Iterable[ExportItem], report: ExportReport) -> Iterator[ExportItem]:

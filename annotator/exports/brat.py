@@ -463,4 +463,4 @@ def _resolve(parsed: _Parsed, path: str) -> list[dict[str, Any]]:
 
 
 FORMAT = Format(name="brat", description="brat standoff folder: .txt, .ann, annotation.conf",
-                suffix="", write=write, read=read, unit="document")
+                suffix="", write=write, read=read, unit="document", check_target=_check_target)

@@ -156,6 +156,7 @@ class _Parsed:
         self.context = context
         self.problems: list[tuple[int, ValidationError | ReadNote]] = []
         self.tags: dict[str, str | None] = {}     # tag -> None if good, else why not
+        self.mark_tokens: list[tuple[int, str]] = []   # (line, tags) of tokens of marks only
 
     def bad(self, number: int, message: str) -> None:
         self.problems.append((number, ValidationError(message, path=str(self.path),
@@ -204,10 +205,7 @@ class _Parsed:
             if strip:
                 token = remove_marks(token)
                 if not token:
-                    self.problems.append((number, ReadNote(
-                        "mark-token", f"{self.path}:{number}: a token of invisible marks only "
-                        f"({fields[0]!r}, tagged {' '.join(fields[1:])}) left out by "
-                        "--strip-marks")))
+                    self.mark_tokens.append((number, " ".join(fields[1:])))
                     continue
             if current is None:
                 current = _Doc(line=number)
@@ -215,7 +213,18 @@ class _Parsed:
             sentence.append((number, token, fields[1:]))
         if sentence and current is not None:
             current.sentences.append(sentence)
+        if self.mark_tokens:
+            self.problems.append((self.mark_tokens[0][0], self.mark_note()))
         return docs
+
+    def mark_note(self) -> ReadNote:
+        lines = [str(n) for n, _ in self.mark_tokens]
+        tagged = sum(1 for _, tags in self.mark_tokens if set(tags.split()) != {"O"})
+        shown = ", ".join(lines[:8]) + (f" and {len(lines) - 8} more" if len(lines) > 8 else "")
+        return ReadNote("mark-token", f"{self.path}: {len(lines)} token"
+                        f"{'s' if len(lines) > 1 else ''} of invisible marks only left out by "
+                        f"--strip-marks (line{'s' if len(lines) > 1 else ''} {shown})"
+                        + (f"; {tagged} of them inside a span" if tagged else ""))
 
     def good_line(self, number: int, line: str, fields: list[str]) -> bool:
         """A token and its tags, or a problem (the line is then left out)."""

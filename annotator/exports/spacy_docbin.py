@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from bisect import bisect_left, bisect_right
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -51,33 +52,45 @@ def _spacy() -> Any:
     return spacy
 
 
-def token_pieces(tokens: list[tuple[int, int, bool]], cuts: set[int]
+def token_pieces(tokens: list[tuple[int, int, bool]], cuts: Iterable[int]
                  ) -> tuple[list[tuple[int, int, bool]], list[tuple[int, int]]]:
-    """Split tokens ``(start, end, space_after)`` at the offsets ``cuts`` that fall inside one.
+    """Split tokens ``(start, end, space_after)`` (in text order) at the offsets ``cuts`` that
+    fall inside one. Linear in tokens plus cuts (a bisect per token).
 
     Returns the new tokens and the ``(start, end)`` of every token that was split.
     """
+    ordered = sorted(set(cuts))
     pieces: list[tuple[int, int, bool]] = []
     split: list[tuple[int, int]] = []
     for start, end, space in tokens:
-        inner = sorted(c for c in cuts if start < c < end)
-        if not inner:
+        lo = bisect_right(ordered, start)
+        if lo == len(ordered) or ordered[lo] >= end:
             pieces.append((start, end, space))
             continue
+        hi = bisect_left(ordered, end, lo)
         split.append((start, end))
-        bounds = [start, *inner, end]
+        bounds = [start, *ordered[lo:hi], end]
         for a, b in itertools.pairwise(bounds):
             pieces.append((a, b, space and b == end))
     return pieces, split
 
 
 def outermost(spans: Iterable[Span]) -> list[Span]:
-    """Non-overlapping spans for ``doc.ents``: longest first, then leftmost (then label)."""
+    """Non-overlapping spans for ``doc.ents``: longest first, then leftmost (then label).
+
+    The spans kept so far are disjoint, so they are kept sorted by start and a candidate only
+    has to be checked against its two neighbours (a bisect): n log n, not n squared."""
+    starts: list[int] = []
     kept: list[Span] = []
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.label)):
-        if all(span.end <= k.start or k.end <= span.start for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.sort_key)
+        i = bisect_right(starts, span.start)
+        if i > 0 and kept[i - 1].end > span.start:
+            continue
+        if i < len(kept) and kept[i].start < span.end:
+            continue
+        starts.insert(i, span.start)
+        kept.insert(i, span)
+    return kept
 
 
 def make_doc(nlp: Any, document: Document, aset: AnnotationSet | None, report: ExportReport) -> Any:
@@ -85,10 +98,10 @@ def make_doc(nlp: Any, document: Document, aset: AnnotationSet | None, report: E
     from spacy.tokens import Doc, SpanGroup
 
     text = document.text
-    base = nlp.make_doc(text)
+    base = nlp.tokenizer(text)  # not make_doc: it refuses a text over nlp.max_length (E088)
     tokens = [(t.idx, t.idx + len(t.text), bool(t.whitespace_)) for t in base]
     spans = list(aset.spans) if aset else []
-    cuts = {s.start for s in spans} | {s.end for s in spans}
+    cuts = [s.start for s in spans] + [s.end for s in spans]
     pieces, split = token_pieces(tokens, cuts)
     for start, end in split:
         report.problem("token-split", f"document {document.external_id}: token {start}-{end} "

@@ -31,6 +31,7 @@ _MISSING = object()
 def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
     """One native record per line; a ValidationError for each bad line."""
     fields = context.span_fields
+    twice: list[str] = []
     for number, obj in json_objects(path, encoding=context.encoding):
         if isinstance(obj, ValidationError):
             yield number, obj
@@ -41,10 +42,13 @@ def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
         except ValidationError as exc:
             yield number, exc
             continue
-        if duplicates:
-            yield number, ReadNote("duplicate-span", f"{path}:{number}: "
-                                   f"{', '.join(duplicates)} listed twice; kept once")
+        twice += [f"line {number}: {d}" for d in duplicates]
         yield number, record
+    if twice:
+        shown = "; ".join(twice[:3]) + (f"; and {len(twice) - 3} more" if len(twice) > 3 else "")
+        yield 0, ReadNote("duplicate-span", f"{path}: {len(twice)} span"
+                          f"{'s' if len(twice) > 1 else ''} listed twice on a line, kept once "
+                          f"({shown})")
 
 
 def _get(obj: Any, dotted: str) -> Any:
