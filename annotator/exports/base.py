@@ -90,6 +90,7 @@ class ReadNote:
 
     kind: str
     message: str
+    counts: dict[str, int] | None = None   # kind "marks": the bidi marks a reader removed
 
 
 #: what a reader yields with each line number

@@ -37,13 +37,14 @@ a valid label name, bytes that are not UTF-8.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import ValidationError
-from annotator.core.marks import remove_marks
+from annotator.core.marks import count_marks, has_marks, remove_marks
 from annotator.exports.atomic import atomic_text_writer
 from annotator.exports.base import (
     ExportItem,
@@ -157,6 +158,7 @@ class _Parsed:
         self.problems: list[tuple[int, ValidationError | ReadNote]] = []
         self.tags: dict[str, str | None] = {}     # tag -> None if good, else why not
         self.mark_tokens: list[tuple[int, str]] = []   # (line, tags) of tokens of marks only
+        self.marks_removed: Counter[str] = Counter()
 
     def bad(self, number: int, message: str) -> None:
         self.problems.append((number, ValidationError(message, path=str(self.path),
@@ -202,7 +204,8 @@ class _Parsed:
             if not self.good_line(number, line, fields):
                 continue
             token = fields[0]
-            if strip:
+            if strip and has_marks(token):
+                self.marks_removed.update(count_marks(token))
                 token = remove_marks(token)
                 if not token:
                     self.mark_tokens.append((number, " ".join(fields[1:])))
@@ -215,6 +218,8 @@ class _Parsed:
             current.sentences.append(sentence)
         if self.mark_tokens:
             self.problems.append((self.mark_tokens[0][0], self.mark_note()))
+        if self.marks_removed:
+            self.problems.append((0, ReadNote("marks", "", counts=dict(self.marks_removed))))
         return docs
 
     def mark_note(self) -> ReadNote:

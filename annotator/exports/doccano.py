@@ -18,9 +18,9 @@ keys that doccano keeps as the example's metadata. doccano has no span attribute
 span that carries some is named in the export report.
 
 A line whose offsets look like code points rather than UTF-16 units is reported, never shifted
-silently: a span that cuts a surrogate pair, or one that, read as UTF-16, starts inside a word and
-ends on a space while the same numbers read as code points fall on word edges (what an emoji
-before the span does).
+silently: a span that cuts a surrogate pair, or one that, read as UTF-16, starts or ends inside a
+word or on a space while the same numbers read as code points fall on word edges (what emoji
+before the span do).
 
 Import accepts ``label``, ``labels`` or ``entities`` (lists ``[start, end, label]`` or objects with
 ``start_offset``/``end_offset``/``label``), ``relations`` between entity ids, and ``data`` for the
@@ -215,12 +215,12 @@ def _span(item: Any, i: int, units: Utf16Map, text: str, *, key: str, fail: Any
     except ValueError as exc:
         raise fail(f"span {start}-{end} {label}: {exc} when read as UTF-16 units (doccano's "
                    f"unit): {CODE_POINT_HINT}", where) from None
-    if (cp_start, cp_end) != (start, end) and end <= len(text) \
-            and _misplaced(text, cp_start, cp_end) and not _misplaced(text, start, end):
+    shifted = _misplaced(text, cp_start, cp_end) if (cp_start, cp_end) != (start, end) \
+        and end <= len(text) else None
+    if shifted and not _misplaced(text, start, end):
         raise fail(f"span {start}-{end} {label}: read as UTF-16 units it is "
-                   f"{text[cp_start:cp_end]!r}, which starts inside a word and ends on a space, "
-                   f"while read as code points it is {text[start:end]!r}: {CODE_POINT_HINT}",
-                   where)
+                   f"{text[cp_start:cp_end]!r}, which {shifted}, while read as code points it is "
+                   f"{text[start:end]!r}: {CODE_POINT_HINT}", where)
     return {"id": str(ident), "start": cp_start, "end": cp_end, "label": label}
 
 
@@ -229,13 +229,19 @@ CODE_POINT_HINT = ("the offsets look like code points, not UTF-16 units; nothing
                    "points)")
 
 
-def _misplaced(text: str, start: int, end: int) -> bool:
-    """A span that starts inside a word and ends on a space (or starts on a space and ends
-    inside a word): what an emoji before it does to code-point offsets read as UTF-16."""
-    inside_start = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
-    inside_end = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
-    return (inside_start and text[end - 1].isspace()) or \
-        (text[start].isspace() and inside_end)
+def _misplaced(text: str, start: int, end: int) -> str | None:
+    """How a span sits badly on the words (it starts or ends inside a word, or on a space: what
+    emoji before it do to offsets counted in the other unit); None when it sits on word edges."""
+    found = []
+    if text[start].isspace():
+        found.append("starts on a space")
+    elif start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        found.append("starts inside a word")
+    if text[end - 1].isspace():
+        found.append("ends on a space")
+    elif end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        found.append("ends inside a word")
+    return " and ".join(found) or None
 
 
 def _relations(items: Any, ids: set[str], *, with_ids: bool, fail: Any) -> list[dict[str, Any]]:

@@ -127,17 +127,24 @@ _RISKY_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
 
 
 def _check_unicode(obj: dict[str, Any], *, path: str, line: int) -> None:
-    try:
-        dumped = json.dumps(obj, ensure_ascii=False)
-        dumped.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError("a lone surrogate escape (\\ud800-\\udfff not in a pair): not "
-                              "Unicode text", path=path, line=line) from None
-    except RecursionError:
-        raise ValidationError("JSON nested too deep to read", path=path, line=line) from None
-    if "\x00" in dumped:
-        raise ValidationError("a NUL character (\\u0000): not allowed in text", path=path,
-                              line=line)
+    """Every string (keys too) encodes as UTF-8 and holds no NUL (walked without recursion)."""
+    stack: list[Any] = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise ValidationError("a NUL character (\\u0000): not allowed in text",
+                                      path=path, line=line)
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValidationError("a lone surrogate escape (\\ud800-\\udfff not in a "
+                                      "pair): not Unicode text", path=path, line=line) from None
 
 
 def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -> JsonlRecord:

@@ -420,7 +420,7 @@ class _Importer:
             if self.add_labels:
                 extended = with_labels(schema, _labels_in(objects))
             else:
-                self.check_labels(objects, schema, path=path)
+                self.check_labels(objects, schema, path=path, bad=bad, result=result)
             records, invalid = _validate(objects, path=path, schema=extended)
             bad += invalid
             if not records and not bad:
@@ -458,6 +458,9 @@ class _Importer:
         for number, item in items:
             if isinstance(item, ValidationError):
                 bad.append(item)
+            elif isinstance(item, ReadNote) and item.kind == "marks":
+                result.marks.update(item.counts or {})
+                result.marks_removed = True
             elif isinstance(item, ReadNote):
                 result.notes.append(item.message)
             else:
@@ -510,8 +513,9 @@ class _Importer:
         return out
 
     def check_labels(self, objects: list[tuple[int, dict[str, Any]]], schema: Schema, *,
-                     path: Path) -> None:
-        """Labels the schema lacks: one error for the file, naming a handful of them."""
+                     path: Path, bad: list[ValidationError], result: FileResult) -> None:
+        """Labels the schema lacks: one error for the file, naming a handful of them (after the
+        file's bad lines, if it has some: all its errors at once)."""
         unknown: Counter[str] = Counter()
         first: dict[str, int] = {}
         for number, obj in objects:
@@ -530,11 +534,17 @@ class _Importer:
                  f"line {first[name]})" for name in names]
         example = ",".join(f"{name}=LABEL" for name in names[:2])
         them = "them" if len(names) > 1 else "it"
-        raise ValidationError(
+        error = ValidationError(
             f"{'labels' if len(names) > 1 else 'a label'} the project does not have: "
             f"{name_list(shown)}; --map {example} maps {them} onto the project's labels "
             f"({name_list([lb.name for lb in schema.labels])}), --add-labels adds {them}",
             path=str(path))
+        if not bad:
+            raise error
+        result.problems = [str(e) for e in bad] + [str(error)]
+        raise ValidationError(f"{len(bad):,} bad line{'s' if len(bad) != 1 else ''} and "
+                              f"{'labels' if len(names) > 1 else 'a label'} the project does not "
+                              "have; nothing imported from this file", path=str(path))
 
     def check_bad(self, bad: list[ValidationError], result: FileResult, *, path: Path,
                   any_good: bool) -> None:
