@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from annotator.core.errors import ValidationError
 from annotator.core.schema import Schema, parse_schema

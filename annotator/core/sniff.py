@@ -36,8 +36,8 @@ CONVERT_HINT = {
 
 _TAG = re.compile(r"^(?:O|[BIESLU]-\S+)$")
 _SPACE = re.compile(r"[ \t]+")
-_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
-_HTML_BODY = re.compile(r"<(?:body|head|title|p|div|article)[\s>]", re.I)
+_HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+_HTML_BODY = re.compile(r"<(?:body|head|title|p|div|article)[\s>]", re.IGNORECASE)
 CONLL_SAMPLE = 400          # lines looked at
 CONLL_SHARE = 0.8           # share of token lines that must end in tags
 

@@ -771,6 +771,19 @@ class BulkRepository:
             .group_by(SpanRow.label).order_by(SpanRow.label)).all()
         return [LabelCount(label, int(n), int(sets), int(docs)) for label, n, sets, docs in rows]
 
+    def delete_unused_annotators(self, annotator_ids: Collection[int]) -> list[str]:
+        """Delete those of ``annotator_ids`` that own no set; returns their names."""
+        removed: list[str] = []
+        for chunk in _chunks(sorted(annotator_ids)):
+            owning = select(AnnotationSetRow.owner_id).where(AnnotationSetRow.owner_id.in_(chunk))
+            names = list(self.session.execute(
+                select(AnnotatorRow.name).where(AnnotatorRow.id.in_(chunk),
+                                                AnnotatorRow.id.not_in(owning))).scalars())
+            self.session.execute(delete(AnnotatorRow).where(AnnotatorRow.id.in_(chunk),
+                                                            AnnotatorRow.id.not_in(owning)))
+            removed += names
+        return removed
+
     def relabel(self, old: str, new: str) -> int:
         """Every span labeled ``old`` gets ``new``; returns how many."""
         return self.session.execute(update(SpanRow).where(SpanRow.label == old)

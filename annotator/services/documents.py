@@ -7,8 +7,8 @@ error says how much of it there is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from annotator.core.errors import UserError
 from annotator.core.label_map import name_list

@@ -95,13 +95,16 @@ class _Added:
     replaced: list[EventRecord]                 # --replace: what was taken out
     labels: list[str]
     schema_versions: list[int]
+    annotators: set[int]                        # annotators the import created
 
 
 def _added(events: list[EventRecord]) -> _Added:
-    added = _Added({}, set(), [], [], [], [])
+    added = _Added({}, set(), [], [], [], [], set())
     for e in events:
         after = e.after or {}
-        if e.entity == "document" and e.action == "import" and e.entity_id is not None:
+        if e.entity == "annotator" and e.action == "create" and e.entity_id is not None:
+            added.annotators.add(e.entity_id)
+        elif e.entity == "document" and e.action == "import" and e.entity_id is not None:
             added.documents[e.entity_id] = after
         elif e.entity == "annotation_set" and e.set_id is not None:
             if e.action in ("import", "assign") and e.before is None:
@@ -172,9 +175,12 @@ def undo_import(store: Store, prefix: str, *, actor: str = "system") -> UndoRepo
                                "sha256": added.documents[doc_id].get("sha256")})
         uow.bulk.delete_documents(documents)
         removed, kept = _unextend(uow, schema, added.labels)
+        uow.session.flush()
+        owners = uow.bulk.delete_unused_annotators(added.annotators)
         uow.record("undo", "batch", after={
             "batch": batch, "documents": len(documents), "sets": sets, "spans": spans,
-            "spans_restored": restored, "labels_removed": removed, "labels_kept": kept})
+            "spans_restored": restored, "labels_removed": removed, "labels_kept": kept,
+            "annotators_removed": owners})
         undo_batch = uow.batch
     return UndoReport(batch=batch, undo_batch=undo_batch, documents=len(documents),
                       sets=sets, spans=spans, spans_restored=restored,

@@ -12,7 +12,7 @@ import re
 from annotator.core.errors import UserError, ValidationError
 
 INSTALL_HINT = "HTML pages need trafilatura: pip install 'trafilatura>=2' lxml_html_clean"
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _BLANKS = re.compile(r"\n{3,}")
 
 

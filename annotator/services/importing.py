@@ -22,9 +22,11 @@ What people really have:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace as dc_replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from annotator.core.errors import UserError, ValidationError
 from annotator.core.label_map import LabelMap, MapResult, apply_map, check_targets, name_list
@@ -390,7 +392,7 @@ class _Importer:
                               "encoding": doc.meta.get("encoding")})
         if self.annotator is None:
             return
-        owner_id = uow.annotators.ensure(self.annotator)
+        owner_id = _ensure_owner(uow, self.annotator, Role.ANNOTATOR)
         for draft in drafts:
             document_id = doc_id_of[draft.document.sha256]
             if uow.sets.find(document_id, owner_id, SetKind.ANNOTATION) is None:
@@ -735,7 +737,7 @@ def _write_set(uow: UnitOfWork, record: JsonlRecord, document_id: int, owner: st
                existing: AnnotationSet | None, *, path: str, result: FileResult) -> None:
     kind = kind_for_owner(owner)
     role = Role.SYSTEM if owner in RESERVED_OWNERS else Role.ANNOTATOR
-    owner_id = uow.annotators.ensure(owner, role)
+    owner_id = _ensure_owner(uow, owner, role)
     if existing is not None and existing.id is not None:
         set_id = existing.id
         if existing.status != record.status:
@@ -767,6 +769,16 @@ def _write_set(uow: UnitOfWork, record: JsonlRecord, document_id: int, owner: st
                after=after)
     result.sets_added += 1
     result.spans_added += len(span_ids)
+
+
+def _ensure_owner(uow: UnitOfWork, name: str, role: Role) -> int:
+    """The annotator's id; one the import creates is journaled (an undo removes it again)."""
+    found = uow.annotators.id_of(name)
+    if found is not None:
+        return found
+    created = uow.annotators.ensure(name, role)
+    uow.record("create", "annotator", entity_id=created, after={"name": name, "role": str(role)})
+    return created
 
 
 def _span_record_state(record: Any) -> dict[str, Any]:

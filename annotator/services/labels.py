@@ -6,12 +6,13 @@ refused while spans use the label.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from annotator.core.errors import UserError, ValidationError
 from annotator.core.schema import Label, Schema
-from annotator.core.schema_edit import remove_label as _remove, rename_label as _rename
+from annotator.core.schema_edit import remove_label as _remove
+from annotator.core.schema_edit import rename_label as _rename
 from annotator.core.schema_edit import set_hidden
 from annotator.db.repositories import LabelCount
 from annotator.db.store import Store, UnitOfWork

@@ -225,7 +225,7 @@ def test_jsonl_import_then_stats(capsys, db_url, tmp_path, seed_text):
         "spans:       1 quote\n"
         "relations:   1 cue\n"
         "relations:   1 said_by\n"
-        "events:      3\n")  # label schema, document, set
+        "events:      4\n")  # label schema, document, the gold owner, set
     (row,) = docs_rows(capsys, db_url)
     assert row.split()[:2] == [SEED_ID, str(SEED_CHARS)]
     assert cells(row)[2] == "gold done 4 spans"
