@@ -163,3 +163,49 @@ def test_label_studios_own_converter_reads_our_tasks(store: Store, tmp_path: Pat
     assert [(t[0], t[-1]) for t in tagged] == [
         ("😀", "O"), ("قال", "O"), ("الوزير", "B-actor"), ("إن", "O"), ("موسكو", "B-location"),
         ("مستعدة", "O"), ("نص", "O"), ("بلا", "O"), ("مجموعة", "O")]
+
+
+def test_the_fast_docbin_add_reads_back_exactly_as_spacys_own(tmp_path: Path) -> None:
+    from spacy.tokens import DocBin
+
+    text = "😀 قال  الوزير:\n«وروسيا جاهزة»\n\nفي موسكو . "
+    at = text.index
+    spans = sorted([Span(at("الوزير"), at("الوزير") + 6, "actor", "الوزير", id=1),
+                    Span(at("روسيا"), at("روسيا") + 5, "actor", "روسيا", id=2),
+                    Span(at("روسيا"), at("»"), "quote", text[at("روسيا"):at("»")], id=3,
+                         attributes={"kind": "direct"}),
+                    Span(at("موسكو"), at("موسكو") + 5, "location", "موسكو", id=4)],
+                   key=lambda s: s.sort_key)
+    document = Document(external_id="d", title="t", text=text, sha256=sha256_text(text), id=1)
+    aset = AnnotationSet(document_id=1, owner="gold", kind=SetKind.GOLD, spans=tuple(spans))
+    nlp = spacy.blank("ar")
+    ours, theirs = (DocBin(attrs=spacy_docbin.DOCBIN_ATTRS, store_user_data=True)
+                    for _ in range(2))
+    doc, words = spacy_docbin.build_doc(nlp, document, aset, ExportReport(path="x"))
+    assert "".join(t.text_with_ws for t in doc) == text
+    spacy_docbin.add_doc(ours, doc, words)
+    theirs.add(doc)
+
+    def read(docbin: DocBin) -> list:
+        (back,) = DocBin().from_bytes(docbin.to_bytes()).get_docs(spacy.blank("ar").vocab)
+        return [back.text, [t.text for t in back], [t.whitespace_ for t in back],
+                [(e.start_char, e.end_char, e.label_) for e in back.ents],
+                [(s.start_char, s.end_char, s.label_) for s in back.spans["sc"]],
+                back.user_data]
+
+    assert read(ours) == read(theirs)
+    assert read(ours)[0] == text
+    assert read(ours)[3] == [(at("الوزير"), at("الوزير") + 6, "actor"),
+                             (at("روسيا"), at("»"), "quote"),
+                             (at("موسكو"), at("موسكو") + 5, "location")]
+
+
+@pytest.mark.parametrize(("text", "offsets", "expected"), [
+    ("ab cd", [(0, 2), (3, 5)], [(0, 2, True), (3, 5, False)]),
+    (" ab  cd\n", [(1, 3), (5, 7)], [(0, 1, False), (1, 3, True), (4, 5, False), (5, 7, False),
+                                     (7, 8, False)]),
+    ("ab\u200fcd", [(0, 2), (3, 5)], [(0, 2, False), (2, 3, False), (3, 5, False)]),
+])
+def test_spacy_tokens_tile_the_text_as_spacy_keeps_whitespace(
+        text: str, offsets: list[tuple[int, int]], expected: list[tuple[int, int, bool]]) -> None:
+    assert spacy_docbin.spacy_tokens(text, offsets) == expected
