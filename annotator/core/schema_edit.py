@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from annotator.core.errors import ValidationError
+from annotator.core.label_map import name_list
 from annotator.core.schema import Schema, parse_schema
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*$")
@@ -93,7 +94,7 @@ def _known(schema: Schema, name: str) -> Any:
         return schema.label(name)
     except KeyError:
         raise ValidationError(f"no label {name!r} in the schema (labels: "
-                              f"{', '.join(lb.name for lb in schema.labels)})") from None
+                              f"{name_list([lb.name for lb in schema.labels])})") from None
 
 
 def _data(schema: Schema) -> dict[str, Any]:
