@@ -34,6 +34,7 @@ class Label:
     keys: tuple[str, ...]
     clitics: str
     description: str = ""
+    hidden: bool = False    # not offered for new spans (palette, keys); still valid on old ones
 
     @property
     def strips_clitics(self) -> bool:
@@ -100,8 +101,14 @@ class Schema:
     def attributes_of(self, label: str) -> tuple[Attribute, ...]:
         return tuple(a for a in self.attributes if a.label == label)
 
+    @property
+    def offered_labels(self) -> tuple[Label, ...]:
+        """The labels offered for new spans: all but the hidden ones."""
+        return tuple(label for label in self.labels if not label.hidden)
+
     def label_for_key(self, key: str) -> Label | None:
-        for label in self.labels:
+        """The label a key gives (hidden labels are not given by any key)."""
+        for label in self.offered_labels:
             if key in label.keys:
                 return label
         return None
@@ -220,9 +227,12 @@ class _Checker:
         description = item.get("description", "")
         if not isinstance(description, str):
             raise self.fail("must be a string", f"{where}description")
+        hidden = item.get("hidden", False)
+        if not isinstance(hidden, bool):
+            raise self.fail("must be true or false", f"{where}hidden")
         return Label(name=self.name(item, where), ar=self.string(item, "ar", where),
                      en=self.string(item, "en", where), color=color.lower(), keys=keys,
-                     clitics=clitics, description=description)
+                     clitics=clitics, description=description, hidden=hidden)
 
     def relation(self, item: Mapping[str, Any], i: int, labels: set[str]) -> RelationType:
         where = f"relations[{i}]."

@@ -761,3 +761,203 @@ def _span_record(row: Any) -> SpanRecord:
                       attributes=dict(row[5] or {}), note=row[6], origin=row[7],
                       created_at=row[8], updated_at=row[9], provenance=_provenance(row[10]),
                       source=_json(row[11]), version=row[12], updated_by=row[13])
+
+
+# -- journal, bulk removal and relabeling (annotator.services.history / documents / labels) ----
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One journal row."""
+
+    id: int
+    at: Any
+    actor: str
+    batch: str
+    action: str
+    entity: str
+    entity_id: int | None
+    document_id: int | None
+    set_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+_EVENT_COLUMNS = (EventRow.id, EventRow.at, EventRow.actor, EventRow.batch, EventRow.action,
+                  EventRow.entity, EventRow.entity_id, EventRow.document_id, EventRow.set_id,
+                  EventRow.before, EventRow.after)
+
+
+class EventRepository:
+    """Reads of the journal (``event``); writes go through ``UnitOfWork.record``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _records(self, query: Any) -> list[EventRecord]:
+        return [EventRecord(*row) for row in self.session.execute(query)]
+
+    def of_batch(self, batch: str) -> list[EventRecord]:
+        return self._records(select(*_EVENT_COLUMNS).where(EventRow.batch == batch)
+                             .order_by(EventRow.id))
+
+    def with_actions(self, actions: Collection[str], *, entity: str | None = None
+                     ) -> list[EventRecord]:
+        """Every event of one of ``actions`` (on ``entity``), in journal order."""
+        query = select(*_EVENT_COLUMNS).where(EventRow.action.in_(sorted(actions)))
+        if entity is not None:
+            query = query.where(EventRow.entity == entity)
+        return self._records(query.order_by(EventRow.id))
+
+    def batches_starting(self, prefix: str, *, action: str) -> list[str]:
+        """The batches whose id starts with ``prefix`` and that hold an ``action`` event."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return list(self.session.execute(
+            select(EventRow.batch).where(EventRow.batch.like(escaped + "%", escape="\\"),
+                                         EventRow.action == action)
+            .distinct().order_by(EventRow.batch)).scalars())
+
+    def touching(self, *, since: int, document_ids: Collection[int], set_ids: Collection[int],
+                 exclude_batch: str, limit: int = 5) -> tuple[int, list[EventRecord]]:
+        """(how many, the first ``limit``) events after event ``since``, of another batch, on
+        one of ``document_ids`` or ``set_ids``."""
+        found: dict[int, EventRecord] = {}
+        for column, values in ((EventRow.document_id, sorted(document_ids)),
+                               (EventRow.set_id, sorted(set_ids))):
+            for chunk in _chunks(values):
+                for record in self._records(
+                        select(*_EVENT_COLUMNS).where(EventRow.id > since,
+                                                      EventRow.batch != exclude_batch,
+                                                      column.in_(chunk))):
+                    found[record.id] = record
+        ordered = [found[k] for k in sorted(found)]
+        return len(ordered), ordered[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCount:
+    label: str
+    spans: int
+    sets: int
+    documents: int
+
+
+class BulkRepository:
+    """Changes of many rows at once: removing documents and sets, relabeling spans."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def existing_documents(self, document_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+        """id -> (external_id, title) of those of ``document_ids`` that still exist."""
+        found: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(document_ids)):
+            found.update((i, (ext, title)) for i, ext, title in self.session.execute(
+                select(DocumentRow.id, DocumentRow.external_id, DocumentRow.title)
+                .where(DocumentRow.id.in_(chunk))))
+        return found
+
+    def documents_by_external_id(self, external_ids: Collection[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(external_ids)):
+            found.update((ext, i) for ext, i in self.session.execute(
+                select(DocumentRow.external_id, DocumentRow.id)
+                .where(DocumentRow.external_id.in_(chunk))))
+        return found
+
+    def existing_sets(self, set_ids: Collection[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set_ids)):
+            found.update(self.session.execute(
+                select(AnnotationSetRow.id).where(AnnotationSetRow.id.in_(chunk))).scalars())
+        return found
+
+    def set_contents(self, document_ids: Collection[int]) -> dict[int, list[tuple[str, str, str, int, int]]]:
+        """document id -> [(owner, kind, status, spans, relations)] of its sets."""
+        out: dict[int, list[tuple[str, str, str, int, int]]] = defaultdict(list)
+        for chunk in _chunks(sorted(document_ids)):
+            sets = self.session.execute(
+                select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                       AnnotationSetRow.kind, AnnotationSetRow.status)
+                .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+                .where(AnnotationSetRow.document_id.in_(chunk))
+                .order_by(AnnotationSetRow.document_id, AnnotationSetRow.kind,
+                          AnnotatorRow.name)).all()
+            ids = [row[0] for row in sets]
+            spans = dict(self.session.execute(
+                select(SpanRow.set_id, func.count()).where(SpanRow.set_id.in_(ids))
+                .group_by(SpanRow.set_id)).all()) if ids else {}
+            relations = dict(self.session.execute(
+                select(RelationRow.set_id, func.count()).where(RelationRow.set_id.in_(ids))
+                .group_by(RelationRow.set_id)).all()) if ids else {}
+            for set_id, doc_id, owner, kind, status in sets:
+                out[doc_id].append((owner, kind, status, spans.get(set_id, 0),
+                                    relations.get(set_id, 0)))
+        return out
+
+    def span_count(self, set_ids: Collection[int]) -> int:
+        total = 0
+        for chunk in _chunks(sorted(set_ids)):
+            total += self.session.execute(select(func.count()).select_from(SpanRow)
+                                          .where(SpanRow.set_id.in_(chunk))).scalar_one()
+        return total
+
+    def spans_in_documents(self, document_ids: Collection[int]) -> int:
+        total = 0
+        for chunk in _chunks(sorted(document_ids)):
+            total += self.session.execute(
+                select(func.count()).select_from(SpanRow)
+                .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+                .where(AnnotationSetRow.document_id.in_(chunk))).scalar_one()
+        return total
+
+    def delete_documents(self, document_ids: Collection[int]) -> int:
+        """Delete documents with their sets, spans and relations (relations and spans first, so
+        that no backend depends on cascades)."""
+        removed = 0
+        for chunk in _chunks(sorted(document_ids)):
+            set_ids = select(AnnotationSetRow.id).where(AnnotationSetRow.document_id.in_(chunk))
+            self.session.execute(delete(RelationRow).where(RelationRow.set_id.in_(set_ids)))
+            self.session.execute(delete(SpanRow).where(SpanRow.set_id.in_(set_ids)))
+            self.session.execute(delete(AnnotationSetRow)
+                                 .where(AnnotationSetRow.document_id.in_(chunk)))
+            removed += self.session.execute(
+                delete(DocumentRow).where(DocumentRow.id.in_(chunk))).rowcount
+        return removed
+
+    def delete_sets(self, set_ids: Collection[int]) -> int:
+        removed = 0
+        for chunk in _chunks(sorted(set_ids)):
+            self.session.execute(delete(RelationRow).where(RelationRow.set_id.in_(chunk)))
+            self.session.execute(delete(SpanRow).where(SpanRow.set_id.in_(chunk)))
+            removed += self.session.execute(
+                delete(AnnotationSetRow).where(AnnotationSetRow.id.in_(chunk))).rowcount
+        return removed
+
+    def label_counts(self) -> list[LabelCount]:
+        """Per span label in the store: spans, sets and documents that use it."""
+        rows = self.session.execute(
+            select(SpanRow.label, func.count(), func.count(func.distinct(SpanRow.set_id)),
+                   func.count(func.distinct(AnnotationSetRow.document_id)))
+            .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+            .group_by(SpanRow.label).order_by(SpanRow.label)).all()
+        return [LabelCount(label, int(n), int(sets), int(docs)) for label, n, sets, docs in rows]
+
+    def delete_unused_annotators(self, annotator_ids: Collection[int]) -> list[str]:
+        """Delete those of ``annotator_ids`` that own no set; returns their names."""
+        removed: list[str] = []
+        for chunk in _chunks(sorted(annotator_ids)):
+            owning = select(AnnotationSetRow.owner_id).where(AnnotationSetRow.owner_id.in_(chunk))
+            names = list(self.session.execute(
+                select(AnnotatorRow.name).where(AnnotatorRow.id.in_(chunk),
+                                                AnnotatorRow.id.not_in(owning))).scalars())
+            self.session.execute(delete(AnnotatorRow).where(AnnotatorRow.id.in_(chunk),
+                                                            AnnotatorRow.id.not_in(owning)))
+            removed += names
+        return removed
+
+    def relabel(self, old: str, new: str) -> int:
+        """Every span labeled ``old`` gets ``new``; returns how many."""
+        return self.session.execute(update(SpanRow).where(SpanRow.label == old)
+                                    .values(label=new, version=SpanRow.version + 1,
+                                            updated_at=utcnow())).rowcount

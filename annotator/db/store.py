@@ -21,7 +21,9 @@ from annotator.db.engine import ensure_current, make_engine
 from annotator.db.models import EventRow, utcnow
 from annotator.db.repositories import (
     AnnotatorRepository,
+    BulkRepository,
     DocumentRepository,
+    EventRepository,
     SchemaRepository,
     SetRepository,
     StatsRepository,
@@ -30,6 +32,11 @@ from annotator.db.repositories import (
 
 #: PostgreSQL NOTIFY channel: "<set id> <batch>" for each set a transaction changed.
 CHANGES_CHANNEL = "annotator_changes"
+
+
+def new_batch_id() -> str:
+    """A new journal batch id (32 hex digits)."""
+    return uuid.uuid4().hex
 
 
 class Store:
@@ -52,12 +59,15 @@ class Store:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    def unit_of_work(self, actor: str = "system", *, write: bool = True) -> UnitOfWork:
+    def unit_of_work(self, actor: str = "system", *, write: bool = True,
+                     batch: str | None = None) -> UnitOfWork:
         """One transaction. ``write=False`` for reads only: on SQLite a writing unit of work
         takes the write lock when it begins (``BEGIN IMMEDIATE``), so that its reads and writes
         see one state of the store and a concurrent writer waits instead of failing; a reading
-        one does not, so that reads go on while another process writes."""
-        return UnitOfWork(self._sessions(), actor=actor, write=write,
+        one does not, so that reads go on while another process writes. Its events carry
+        ``batch`` (a new id when None), so that several units of work of one user action (an
+        import of many files) are journaled as one."""
+        return UnitOfWork(self._sessions(), actor=actor, write=write, batch=batch,
                           on_commit=self.own_batches.append)
 
     def close(self) -> None:
@@ -68,17 +78,20 @@ class UnitOfWork:
     """One transaction. Repositories read and write through it; ``record`` journals each change."""
 
     def __init__(self, session: Session, *, actor: str, write: bool = True,
+                 batch: str | None = None,
                  on_commit: Callable[[str], None] | None = None) -> None:
         self.session = session
         self.actor = actor
         self.write = write
         self.on_commit = on_commit
-        self.batch = uuid.uuid4().hex
+        self.batch = batch or new_batch_id()
         self.documents = DocumentRepository(session)
         self.annotators = AnnotatorRepository(session)
         self.sets = SetRepository(session)
         self.schemas = SchemaRepository(session)
         self.stats = StatsRepository(session)
+        self.events = EventRepository(session)
+        self.bulk = BulkRepository(session)
         self._events: list[dict[str, Any]] = []
 
     def __enter__(self) -> UnitOfWork:

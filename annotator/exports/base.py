@@ -1,9 +1,15 @@
 """What every export and import format shares: options, reports, the registry of formats.
 
 A format module offers ``write(items, out, options) -> ExportReport`` and, where the format
-allows, ``read(path, context) -> Iterator[tuple[int, dict]]``: native-JSONL-shaped records
+allows, ``read(path, context) -> Iterator[tuple[int, ReadItem]]``: native-JSONL-shaped records
 (see annotator/exports/jsonl.py) with the line or item number each came from. Every record an
 importer yields goes through the same validation as native JSONL before anything is written.
+
+A reader does not stop at the first bad line: it yields a :class:`ValidationError` for each line
+(or item) it had to leave out and goes on, so that one run reports every bad line of a file; the
+import service then refuses the file, or with ``--skip-bad`` writes the good records. A reader
+raises only when it cannot go on at all (an unreadable file). It may also yield a
+:class:`ReadNote`: something the user should know that is not an error (a very long document).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
+from annotator.core.errors import ValidationError
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.core.schema import Schema
 
@@ -51,6 +58,18 @@ class ExportReport:
 
 
 @dataclass(frozen=True, slots=True)
+class SpanFields:
+    """Where a span JSONL file of another shape keeps things (``--format spans-jsonl``)."""
+
+    text: str = "text"
+    spans: str = "spans"
+    start: str = "start"
+    end: str = "end"
+    label: str = "label"
+    id: str | None = None            # the record's id field; None: "id" if present, else the line
+
+
+@dataclass(frozen=True, slots=True)
 class ImportContext:
     """What a reader may need besides the file: options, and the store's documents by id (for
     formats such as the Excel Spans sheet that carry offsets but not the whole text)."""
@@ -61,6 +80,23 @@ class ImportContext:
     document_text: Callable[[str], str | None] = lambda _doc_id: None
     schema: Schema | None = None     # the project's label schema (filled in by the import service)
     add_labels: bool = False         # unknown labels will be added to the schema (--add-labels)
+    doc_size: int | None = None      # CoNLL: cut documents into documents of N sentences
+    strip_marks: bool = False        # remove bidi marks (token formats do it token by token)
+    span_fields: SpanFields = SpanFields()
+    encoding: str | None = None      # --encoding, for readers that decode text themselves
+
+
+@dataclass(frozen=True, slots=True)
+class ReadNote:
+    """Something a reader tells about a file that is not an error (``kind`` groups them)."""
+
+    kind: str
+    message: str
+    counts: dict[str, int] | None = None   # kind "marks": the bidi marks a reader removed
+
+
+#: what a reader yields with each line number
+ReadItem = dict[str, Any] | ValidationError | ReadNote
 
 
 class Writer(Protocol):
@@ -69,7 +105,7 @@ class Writer(Protocol):
 
 
 class Reader(Protocol):
-    def __call__(self, path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
+    def __call__(self, path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
         ...
 
 
@@ -78,9 +114,10 @@ class Format:
     name: str
     description: str
     suffix: str                      # file suffix, or "" for a folder of files
-    write: Writer
+    write: Writer | None             # None: import only
     read: Reader | None = None
     unit: str = "line"               # what ExportReport.items counts, for messages
+    check_target: Callable[[Path], None] | None = None   # refuses an ``out`` it must not replace
 
 
 def counting_documents(items: Iterable[ExportItem], report: ExportReport) -> Iterator[ExportItem]:

@@ -55,6 +55,7 @@ from annotator.exports.base import (
     ExportReport,
     Format,
     ImportContext,
+    ReadItem,
     counting_documents,
 )
 
@@ -288,7 +289,7 @@ def _swap_in(tmp: Path, out: Path) -> None:
 # -- import -----------------------------------------------------------------------------------
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
     """Records from a ``.txt``, an ``.ann`` or a folder of them (see the module docstring)."""
     path = Path(path)
     if path.is_dir():
@@ -296,7 +297,10 @@ def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, An
         if not txts:
             raise ValidationError("no .txt file in this folder", path=str(path))
         for number, txt in enumerate(txts, start=1):
-            yield number, read_pair(txt, context)
+            try:
+                yield number, read_pair(txt, context)
+            except ValidationError as exc:   # this pair is left out; the others are read
+                yield number, exc
         return
     txt = path.with_suffix(".txt") if path.suffix == ".ann" else path
     yield 1, read_pair(txt, context)
@@ -459,4 +463,4 @@ def _resolve(parsed: _Parsed, path: str) -> list[dict[str, Any]]:
 
 
 FORMAT = Format(name="brat", description="brat standoff folder: .txt, .ann, annotation.conf",
-                suffix="", write=write, read=read, unit="document")
+                suffix="", write=write, read=read, unit="document", check_target=_check_target)

@@ -16,27 +16,35 @@ annotator/exports/tokens.py.
 Import: one document per ``-DOCSTART-`` line (whatever its other columns: ANERcorp writes
 ``-DOCSTART- -X- -X- -X- O``), or one per file when there is none; the text is the tokens joined
 by single spaces and the sentences by newlines, and the document's meta says
-``"tokenized": "conll"``, so exporting it again gives exactly the same tokens and lines. Ids are
-the file's stem, numbered ``-1``, ``-2``, ... (zero-padded) when it has several documents. The set
-is ``ImportContext.annotator`` (``--annotator``), else ``gold``, status done; labels the schema
-lacks need ``--add-labels``. Accepted as they are: a UTF-8 BOM, CRLF line ends, tabs or runs of
-spaces between columns, several blank lines, invisible marks inside tokens (kept exactly), an
+``"tokenized": "conll"``, so exporting it again gives exactly the same tokens and lines.
+``--doc-size N`` (``ImportContext.doc_size``) cuts every document into documents of N sentences;
+without it, a document over 100,000 characters gets a note suggesting it. Ids are the file's
+stem, numbered ``-1``, ``-2``, ... (zero-padded) when it has several documents. The set is
+``ImportContext.annotator`` (``--annotator``), else ``gold``, status done; labels the schema
+lacks need ``--add-labels`` (or ``--map``). Accepted as they are: a UTF-8 BOM, CRLF line ends,
+tabs or runs of spaces between columns, several blank lines, invisible marks inside tokens (kept
+exactly, unless ``--strip-marks``: then a token of marks only is left out, with a note), an
 ``I-`` with no ``B-`` (it starts a span), the E-/S- and L-/U- variants, a varying number of tag
 columns (a missing column is O). The scheme is detected (L-/U- means bilou, E-/S- bioes, else
-iob2) unless ``--scheme`` names it, in which case a tag of another scheme is an error. Errors
-name the line: a token with no tag, a tag that is not O nor PREFIX-LABEL, an unknown prefix, a
-label that is not a valid label name, bytes that are not UTF-8.
+iob2) unless ``--scheme`` names it, in which case a tag of another scheme is an error.
+
+Bad lines are each reported (and left out), naming the line: an empty token (a line that is
+only a tag, as ANERcorp has), a token with no tag, a tag that is not O nor PREFIX-LABEL (a lone
+U+200F, or the second word of a token with a space in it), an unknown prefix, a label that is not
+a valid label name, bytes that are not UTF-8.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import ValidationError
+from annotator.core.marks import count_marks, has_marks, remove_marks
 from annotator.exports.atomic import atomic_text_writer
 from annotator.exports.base import (
     ExportItem,
@@ -44,9 +52,18 @@ from annotator.exports.base import (
     ExportReport,
     Format,
     ImportContext,
+    ReadItem,
+    ReadNote,
     counting_documents,
 )
-from annotator.exports.tokens import CONLL_TOKENIZED, TagError, decode, detect_scheme, tag_document
+from annotator.exports.tokens import (
+    CONLL_TOKENIZED,
+    TagError,
+    decode,
+    detect_scheme,
+    split_tag,
+    tag_document,
+)
 
 DOCSTART = "-DOCSTART-"
 #: the document delimiter spaCy's converter splits on
@@ -87,59 +104,160 @@ class _Doc:
     sentences: list[list[tuple[int, str, list[str]]]] = field(default_factory=list)
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
-    """One native record per document of the CoNLL file (see the module docstring)."""
-    docs = [d for d in _parse(path) if d.sentences]
+#: a CoNLL document longer than this (characters), with no --doc-size, gets a note
+LONG_DOCUMENT = 100_000
+
+
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
+    """One native record per document of the CoNLL file (see the module docstring); a
+    ValidationError for each line that had to be left out; notes on very long documents."""
+    parsed = _Parsed(path, context)
+    found = parsed.parse()
+    for item in parsed.problems:
+        yield item
+    docs = [d for d in found if d.sentences]
+    if context.doc_size:
+        docs = _cut(docs, context.doc_size)
     if not docs:
-        raise ValidationError("the file has no token line to import", path=str(path))
+        if not parsed.problems:
+            raise ValidationError("the file has no token line to import", path=str(path))
+        return
     width = len(str(len(docs)))
     for number, doc in enumerate(docs, start=1):
         doc_id = path.stem if len(docs) == 1 else f"{path.stem}-{number:0{width}d}"
-        yield doc.line, _record(doc, doc_id, path=path, context=context)
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
-                "convert the file to UTF-8", path=str(path), line=number) from exc
-        yield number, text.rstrip("\r")
+            record = _record(doc, doc_id, path=path, context=context)
+        except ValidationError as exc:
+            yield doc.line, exc
+            continue
+        if context.doc_size is None and len(record["text"]) > LONG_DOCUMENT:
+            yield doc.line, ReadNote(
+                "long-document", f"{path}: document {doc_id} is one document of "
+                f"{len(record['text']):,} characters ({sum(len(s) for s in doc.sentences):,} "
+                f"tokens, {len(doc.sentences):,} sentences): the file has no -DOCSTART- or "
+                "document breaks there; --doc-size 50 cuts it into documents of 50 sentences")
+        yield doc.line, record
 
 
-def _parse(path: Path) -> list[_Doc]:
-    docs: list[_Doc] = []
-    current: _Doc | None = None
-    sentence: list[tuple[int, str, list[str]]] = []
-    for number, line in _lines(path):
-        fields = _COLUMNS.split(line.strip(" \t")) if line.strip(" \t") else []
-        if not fields or fields[0] == DOCSTART:
-            if sentence and current is not None:
-                current.sentences.append(sentence)
-            sentence = []
-            if fields:
+def _cut(docs: list[_Doc], size: int) -> list[_Doc]:
+    """Every document cut into documents of ``size`` sentences (the last one shorter)."""
+    out: list[_Doc] = []
+    for doc in docs:
+        for start in range(0, len(doc.sentences), size):
+            chunk = doc.sentences[start:start + size]
+            out.append(_Doc(line=doc.line if start == 0 else chunk[0][0][0], sentences=chunk))
+    return out
+
+
+class _Parsed:
+    """The documents of a CoNLL file, and the lines left out (``problems``)."""
+
+    def __init__(self, path: Path, context: ImportContext) -> None:
+        self.path = path
+        self.context = context
+        self.problems: list[tuple[int, ValidationError | ReadNote]] = []
+        self.tags: dict[str, str | None] = {}     # tag -> None if good, else why not
+        self.mark_tokens: list[tuple[int, str]] = []   # (line, tags) of tokens of marks only
+        self.marks_removed: Counter[str] = Counter()
+
+    def bad(self, number: int, message: str) -> None:
+        self.problems.append((number, ValidationError(message, path=str(self.path),
+                                                      line=number)))
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise ValidationError(f"cannot read: {exc.strerror}", path=str(self.path)) from exc
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        codec = self.context.encoding or "utf-8"
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                shown = "UTF-8" if codec == "utf-8" else codec
+                self.bad(number, f"not valid {shown} (byte 0x{raw[exc.start]:02x} at column "
+                                 f"{exc.start + 1}); convert the file to UTF-8")
+                continue
+            except LookupError:
+                raise ValidationError(f"unknown encoding {codec!r}", path=str(self.path)) \
+                    from None
+            yield number, text.rstrip("\r")
+
+    def parse(self) -> list[_Doc]:
+        docs: list[_Doc] = []
+        current: _Doc | None = None
+        sentence: list[tuple[int, str, list[str]]] = []
+        strip = self.context.strip_marks
+        for number, line in self.lines():
+            body = line.strip(" \t")
+            fields = _COLUMNS.split(body) if body else []
+            if not fields or fields[0] == DOCSTART:
+                if sentence and current is not None:
+                    current.sentences.append(sentence)
+                sentence = []
+                if fields:
+                    current = _Doc(line=number)
+                    docs.append(current)
+                continue
+            if not self.good_line(number, line, fields):
+                continue
+            token = fields[0]
+            if strip and has_marks(token):
+                self.marks_removed.update(count_marks(token))
+                token = remove_marks(token)
+                if not token:
+                    self.mark_tokens.append((number, " ".join(fields[1:])))
+                    continue
+            if current is None:
                 current = _Doc(line=number)
                 docs.append(current)
-            continue
+            sentence.append((number, token, fields[1:]))
+        if sentence and current is not None:
+            current.sentences.append(sentence)
+        if self.mark_tokens:
+            self.problems.append((self.mark_tokens[0][0], self.mark_note()))
+        if self.marks_removed:
+            self.problems.append((0, ReadNote("marks", "", counts=dict(self.marks_removed))))
+        return docs
+
+    def mark_note(self) -> ReadNote:
+        lines = [str(n) for n, _ in self.mark_tokens]
+        tagged = sum(1 for _, tags in self.mark_tokens if set(tags.split()) != {"O"})
+        shown = ", ".join(lines[:8]) + (f" and {len(lines) - 8} more" if len(lines) > 8 else "")
+        return ReadNote("mark-token", f"{self.path}: {len(lines)} token"
+                        f"{'s' if len(lines) > 1 else ''} of invisible marks only left out by "
+                        f"--strip-marks (line{'s' if len(lines) > 1 else ''} {shown})"
+                        + (f"; {tagged} of them inside a span" if tagged else ""))
+
+    def good_line(self, number: int, line: str, fields: list[str]) -> bool:
+        """A token and its tags, or a problem (the line is then left out)."""
         if len(fields) < 2:
-            raise ValidationError(f"the token {fields[0]!r} has no tag (expected 'token TAG', "
-                                  "columns separated by spaces or tabs)", path=str(path),
-                                  line=number)
-        if current is None:
-            current = _Doc(line=number)
-            docs.append(current)
-        sentence.append((number, fields[0], fields[1:]))
-    if sentence and current is not None:
-        current.sentences.append(sentence)
-    return docs
+            if line[:1] in (" ", "\t") and self.why(fields[0]) is None:
+                self.bad(number, f"an empty token: the line is only the tag {fields[0]!r}")
+            else:
+                self.bad(number, f"the token {fields[0]!r} has no tag (expected 'token TAG', "
+                                 "columns separated by spaces or tabs)")
+            return False
+        for column, tag in enumerate(fields[1:], start=2):
+            why = self.why(tag)
+            if why is None:
+                continue
+            if len(fields) == 3 and column == 2 and self.why(fields[2]) is None:
+                why += f" (3 columns: is {fields[0] + ' ' + tag!r} one token with a space in it?)"
+            self.bad(number, why if len(fields) == 2 else f"column {column}: {why}")
+            return False
+        return True
+
+    def why(self, tag: str) -> str | None:
+        if tag not in self.tags:
+            try:
+                split_tag(tag, self.context.scheme)
+                self.tags[tag] = None
+            except ValueError as exc:
+                self.tags[tag] = str(exc)
+        return self.tags[tag]
 
 
 def _record(doc: _Doc, doc_id: str, *, path: Path, context: ImportContext) -> dict[str, Any]:

@@ -17,6 +17,11 @@ project. ``doc_id``, ``title``, ``annotator``, ``status`` and ``meta`` (when not
 keys that doccano keeps as the example's metadata. doccano has no span attributes or notes: each
 span that carries some is named in the export report.
 
+A line whose offsets look like code points rather than UTF-16 units is reported, never shifted
+silently: a span that cuts a surrogate pair, or one that, read as UTF-16, starts or ends inside a
+word or on a space while the same numbers read as code points fall on word edges (what emoji
+before the span do).
+
 Import accepts ``label``, ``labels`` or ``entities`` (lists ``[start, end, label]`` or objects with
 ``start_offset``/``end_offset``/``label``), ``relations`` between entity ids, and ``data`` for the
 text as older doccano versions wrote it. ``doc_id`` comes from ``doc_id``, else ``id``, else the
@@ -41,6 +46,7 @@ from annotator.exports.base import (
     ExportReport,
     Format,
     ImportContext,
+    ReadItem,
     counting_documents,
 )
 from annotator.exports.jsonl import json_objects
@@ -120,10 +126,17 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
 # -- import -------------------------------------------------------------------------------------
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Native records from a doccano JSONL file (strict UTF-8, a BOM allowed), a line at a time."""
-    for number, obj in json_objects(path):
-        yield number, line_record(obj, path=path, line=number, context=context)
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
+    """Native records from a doccano JSONL file (strict UTF-8, a BOM allowed), a line at a time;
+    a ValidationError for each bad line."""
+    for number, obj in json_objects(path, encoding=context.encoding):
+        if isinstance(obj, ValidationError):
+            yield number, obj
+            continue
+        try:
+            yield number, line_record(obj, path=path, line=number, context=context)
+        except ValidationError as exc:
+            yield number, exc
 
 
 def line_record(obj: Mapping[str, Any], *, path: Path, line: int,
@@ -148,7 +161,7 @@ def line_record(obj: Mapping[str, Any], *, path: Path, line: int,
     if not isinstance(items, list):
         raise fail("must be a list", key)
     units = Utf16Map(text)
-    spans = [_span(item, i, units, key=key, fail=fail) for i, item in enumerate(items)]
+    spans = [_span(item, i, units, text, key=key, fail=fail) for i, item in enumerate(items)]
     relations = _relations(obj.get("relations") or [], {s["id"] for s in spans},
                            with_ids=key == "entities", fail=fail)
     doc_id = obj.get("doc_id", obj.get("id"))
@@ -176,7 +189,8 @@ def _owner(obj: Mapping[str, Any], context: ImportContext, spans: list[Any]) -> 
     return DEFAULT_OWNER
 
 
-def _span(item: Any, i: int, units: Utf16Map, *, key: str, fail: Any) -> dict[str, Any]:
+def _span(item: Any, i: int, units: Utf16Map, text: str, *, key: str, fail: Any
+          ) -> dict[str, Any]:
     where = f"{key}[{i}]"
     if isinstance(item, (list, tuple)) and len(item) == 3:
         start, end, label = item
@@ -199,9 +213,35 @@ def _span(item: Any, i: int, units: Utf16Map, *, key: str, fail: Any) -> dict[st
     try:
         cp_start, cp_end = units.to_codepoint(start), units.to_codepoint(end)
     except ValueError as exc:
-        raise fail(f"span {start}-{end}: {exc} (doccano offsets count UTF-16 units)", where) \
-            from None
+        raise fail(f"span {start}-{end} {label}: {exc} when read as UTF-16 units (doccano's "
+                   f"unit): {CODE_POINT_HINT}", where) from None
+    shifted = _misplaced(text, cp_start, cp_end) if (cp_start, cp_end) != (start, end) \
+        and end <= len(text) else None
+    if shifted and not _misplaced(text, start, end):
+        raise fail(f"span {start}-{end} {label}: read as UTF-16 units it is "
+                   f"{text[cp_start:cp_end]!r}, which {shifted}, while read as code points it is "
+                   f"{text[start:end]!r}: {CODE_POINT_HINT}", where)
     return {"id": str(ident), "start": cp_start, "end": cp_end, "label": label}
+
+
+CODE_POINT_HINT = ("the offsets look like code points, not UTF-16 units; nothing was shifted "
+                   "(fix the file, or import it with --format spans-jsonl, which reads code "
+                   "points)")
+
+
+def _misplaced(text: str, start: int, end: int) -> str | None:
+    """How a span sits badly on the words (it starts or ends inside a word, or on a space: what
+    emoji before it do to offsets counted in the other unit); None when it sits on word edges."""
+    found = []
+    if text[start].isspace():
+        found.append("starts on a space")
+    elif start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        found.append("starts inside a word")
+    if text[end - 1].isspace():
+        found.append("ends on a space")
+    elif end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        found.append("ends inside a word")
+    return " and ".join(found) or None
 
 
 def _relations(items: Any, ids: set[str], *, with_ids: bool, fail: Any) -> list[dict[str, Any]]:

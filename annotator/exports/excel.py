@@ -55,6 +55,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from annotator.core.errors import ValidationError
+from annotator.core.label_map import name_list
 from annotator.core.model import AnnotationSet, Document, SetStatus
 from annotator.exports.atomic import default_mode
 from annotator.exports.base import (
@@ -520,10 +521,12 @@ def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, An
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         raise ValidationError(f"not a readable Excel workbook (.xlsx): {exc}",
                               path=str(path)) from exc
+    reader = _Reader(Path(path), context)
     try:
-        groups = _Reader(Path(path), context).groups(wb)
+        groups = reader.groups(wb)
     finally:
         wb.close()
+    yield from reader.errors
     for group in groups:
         yield group.line, group.record()
 
@@ -534,6 +537,15 @@ class _Reader:
         self.context = context
         self.texts: dict[str, str | None] = {}
         self.groups_by_key: dict[tuple[str, str], _Group] = {}
+        self.errors: list[tuple[int, ValidationError]] = []   # rows left out
+
+    def _each(self, rows: Any, handle: Any) -> None:
+        """``handle(row)`` for every row; a bad row is noted in ``errors`` and left out."""
+        for row in rows:
+            try:
+                handle(row)
+            except ValidationError as exc:
+                self.errors.append((row.number, exc))
 
     def groups(self, wb: Any) -> list[_Group]:
         spans = _SheetRows(self.path, wb, "Spans", (DOCUMENT, SET, LABEL, START, END, TEXT),
@@ -542,15 +554,20 @@ class _Reader:
             raise ValidationError("the workbook has no Spans sheet", path=str(self.path))
         documents = _SheetRows(self.path, wb, "Documents", (DOCUMENT, SET, STATUS), ())
         statuses = self._statuses(documents)
-        for row in spans:
-            self._span(row)
-        for (doc_id, owner), (row, status) in statuses.items():
-            group = self._group(row, doc_id, owner)
-            group.status = status
+        self._each(spans, self._span)
+
+        def status_of(item: tuple[tuple[str, str], tuple[_Row, str | None]]) -> None:
+            (doc_id, owner), (row, status) = item
+            self._group(row, doc_id, owner).status = status
+
+        for item in statuses.items():
+            try:
+                status_of(item)
+            except ValidationError as exc:
+                self.errors.append((item[1][0].number, exc))
         relations = _SheetRows(self.path, wb, "Relations", (DOCUMENT, SET, TYPE, HEAD, TAIL),
                           (HEAD_TEXT, TAIL_TEXT))
-        for row in relations:
-            self._relation(row)
+        self._each(relations, self._relation)
         return list(self.groups_by_key.values())
 
     def _owner(self, row: _Row) -> str:
@@ -574,14 +591,17 @@ class _Reader:
     def _statuses(self, rows: _SheetRows) -> dict[tuple[str, str], tuple[_Row, str | None]]:
         found: dict[tuple[str, str], tuple[_Row, str | None]] = {}
         known = [s.value for s in SetStatus]
-        for row in rows:
+
+        def note(row: _Row) -> None:
             owner = row.text(SET)
             if owner is None:
-                continue                 # a document without a set
+                return                   # a document without a set
             status = row.text(STATUS)
             if status is not None and status not in known:
                 raise row.fail(STATUS, f"must be one of {known}, not {status!r}")
             found.setdefault((row.text(DOCUMENT, required=True) or "", owner), (row, status))
+
+        self._each(rows, note)
         return found
 
     def _span(self, row: _Row) -> None:
@@ -603,9 +623,9 @@ class _Reader:
         label = row.text(LABEL, required=True) or ""
         schema = self.context.schema
         if schema is not None and not self.context.add_labels and not schema.has_label(label):
-            known = ", ".join(lb.name for lb in schema.labels)
-            raise row.fail(LABEL, f"unknown label {label!r} (the schema has {known}; "
-                                  "--add-labels adds it)")
+            known = name_list([lb.name for lb in schema.labels])
+            raise row.fail(LABEL, f"unknown label {label!r} (the schema has {known}; --map "
+                                  "maps it onto one of them, --add-labels adds it)")
         if (start, end, label) in group.keys:
             raise row.fail(LABEL, f"the same span {start}-{end} {label!r} is on row "
                                   f"{group.keys[(start, end, label)]} too")

@@ -11,6 +11,7 @@ are reserved) or null for a document with no set. Span ids are written ``s1, s2,
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from annotator.core.errors import ValidationError
+from annotator.core.label_map import name_list
 from annotator.core.model import AnnotationSet, Document, Origin, Provenance, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.text import sha256_text
@@ -28,6 +30,7 @@ from annotator.exports.base import (
     ExportReport,
     Format,
     ImportContext,
+    ReadItem,
     counting_documents,
 )
 
@@ -98,7 +101,11 @@ def parse_line(raw: str, *, path: str, line: int, schema: Schema) -> JsonlRecord
 
 
 def decode_line(raw: str, *, path: str, line: int) -> dict[str, Any] | None:
-    """The JSON object of one line; None for a blank line."""
+    """The JSON object of one line; None for a blank line.
+
+    Refused with the line named: JSON that does not parse, nests too deep, holds an integer of
+    more than 4,300 digits, a lone surrogate escape (not Unicode text) or a NUL character
+    (PostgreSQL stores neither)."""
     if not raw.strip():
         return None
     try:
@@ -106,9 +113,40 @@ def decode_line(raw: str, *, path: str, line: int) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path,
                               line=line) from exc
+    except RecursionError:
+        raise ValidationError("JSON nested too deep to read", path=path, line=line) from None
+    except ValueError as exc:      # an integer of more than 4,300 digits
+        raise ValidationError(f"not readable JSON: {exc}".split(";")[0], path=path,
+                              line=line) from None
     if not isinstance(obj, dict):
         raise ValidationError("each line must be a JSON object", path=path, line=line)
+    if _RISKY_ESCAPE.search(raw):
+        _check_unicode(obj, path=path, line=line)
     return obj
+
+
+_RISKY_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
+
+
+def _check_unicode(obj: dict[str, Any], *, path: str, line: int) -> None:
+    """Every string (keys too) encodes as UTF-8 and holds no NUL (walked without recursion)."""
+    stack: list[Any] = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise ValidationError("a NUL character (\\u0000): not allowed in text",
+                                      path=path, line=line)
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValidationError("a lone surrogate escape (\\ud800-\\udfff not in a "
+                                      "pair): not Unicode text", path=path, line=line) from None
 
 
 def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -> JsonlRecord:
@@ -178,9 +216,9 @@ def _parse_spans(items: Any, text: str, schema: Schema, fail: Any) -> tuple[list
             raise fail(f"span {start}-{end} is outside the text ({len(text)} characters)", where)
         label = item.get("label")
         if not isinstance(label, str) or not schema.has_label(label):
-            known = ", ".join(lb.name for lb in schema.labels)
-            raise fail(f"unknown label {label!r} (the schema has {known}; --add-labels adds it)",
-                       f"{where}.label")
+            known = name_list([lb.name for lb in schema.labels])
+            raise fail(f"unknown label {label!r} (the schema has {known}; --map maps it onto "
+                       "one of them, --add-labels adds it)", f"{where}.label")
         cut = text[start:end]
         if "text" in item and item["text"] != cut:
             raise fail(f"is {item['text']!r} but the text at {start}-{end} is {cut!r}", f"{where}.text")
@@ -257,9 +295,10 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
 
 
 def json_objects(path: Path, *, encoding: str | None = None
-                 ) -> Iterator[tuple[int, dict[str, Any]]]:
+                 ) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
     """(line number, object) for each non-blank line of a JSON Lines file, decoded a line at a
-    time: strict UTF-8 (a BOM allowed), or ``encoding`` when given."""
+    time: strict UTF-8 (a BOM allowed), or ``encoding`` when given. A line that cannot be
+    decoded or read as a JSON object gives (line number, ValidationError), and reading goes on."""
     codec = encoding or "utf-8"
     try:
         handle = path.open("rb")
@@ -272,19 +311,24 @@ def json_objects(path: Path, *, encoding: str | None = None
             try:
                 text = data.decode(codec)
             except UnicodeDecodeError as exc:
-                raise ValidationError(
+                yield number, ValidationError(
                     f"not valid {codec} (byte 0x{data[exc.start]:02x} at column {exc.start + 1})",
-                    path=str(path), line=number) from exc
+                    path=str(path), line=number)
+                continue
             except LookupError as exc:
                 raise ValidationError(f"unknown encoding {codec!r}", path=str(path)) from exc
-            obj = decode_line(text.rstrip("\r\n"), path=str(path), line=number)
+            try:
+                obj = decode_line(text.rstrip("\r\n"), path=str(path), line=number)
+            except ValidationError as exc:
+                yield number, exc
+                continue
             if obj is not None:
                 yield number, obj
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
     """The records of a native JSONL file, a line at a time."""
-    yield from json_objects(path)
+    yield from json_objects(path, encoding=context.encoding)
 
 
 FORMAT = Format(name="jsonl", description="native JSONL: one line per document and set",

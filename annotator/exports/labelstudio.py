@@ -1,7 +1,7 @@
 """Label Studio tasks JSON: a list of tasks, one per document, with one annotation per set.
 
-    [{"data": {"text": "😀 قال الوزير", "doc_id": "d1", "title": "😀 قال الوزير"}, "annotations": [{"result": [{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 12, "text": "الوزير", "labels": ["actor"]}}], "annotator": "mona", "status": "done", "ground_truth": false, "was_cancelled": false}]},
-     {"data": {"text": "...", "doc_id": "d2", "title": "..."}, "predictions": [{"model_version": "annotator", "result": [...], "annotator": "suggestions", "status": "todo"}]}]
+    [{"id": 1, "data": {"text": "😀 قال الوزير", "doc_id": "d1", "title": "😀 قال الوزير"}, "annotations": [{"id": 1, "result": [{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 12, "text": "الوزير", "labels": ["actor"]}}], "annotator": "mona", "status": "done", "ground_truth": false, "was_cancelled": false}]},
+     {"id": 2, "data": {"text": "...", "doc_id": "d2", "title": "..."}, "annotations": [], "predictions": [{"id": 2, "model_version": "annotator", "result": [...], "annotator": "suggestions", "status": "todo"}]}]
 
 Offsets are Unicode code points, end exclusive, exactly as here: Label Studio's Text tag counts
 code points, not UTF-16 units (its own test "Should calculate offsets by code points in text":
@@ -9,7 +9,9 @@ code points, not UTF-16 units (its own test "Should calculate offsets by code po
 (label-studio issues #1008, #1347) was fixed in 2022. Results: a ``labels`` result per span (id
 ``s1, s2, ...`` in span order), a per-region ``choices`` result (same id) for each attribute, a
 per-region ``textarea`` result named ``note`` for a note, and ``relation`` results (head ->
-tail, direction ``right``). ``annotator`` and ``status`` are extra keys of ours that Label Studio
+tail, direction ``right``). Tasks are numbered 1, 2, ... (``id``) and so are their annotations
+across the file, as Label Studio's own converter (``label_studio_sdk.converter.Converter``, e.g. to
+CONLL2003) needs; a task with no set has ``"annotations": []``. ``annotator`` and ``status`` are extra keys of ours that Label Studio
 ignores; ``completed_by`` is not written, since Label Studio only accepts a user id or email there.
 ``ExportOptions.predictions`` writes every set as a prediction instead. The labeling config to paste
 into Label Studio is written beside the tasks, as ``<stem>.config.xml``.
@@ -33,7 +35,14 @@ from annotator.core.errors import ValidationError
 from annotator.core.model import GOLD, AnnotationSet, Document, SetStatus
 from annotator.core.schema import EXTRA_COLORS, Schema, load_schema
 from annotator.exports.atomic import atomic_text_writer
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format, ImportContext
+from annotator.exports.base import (
+    ExportItem,
+    ExportOptions,
+    ExportReport,
+    Format,
+    ImportContext,
+    ReadItem,
+)
 
 LABELS = "label"          # from_name of the Labels control
 TEXT = "text"             # name of the Text object, and the data key holding the text
@@ -105,24 +114,31 @@ def results_for(text: str, aset: AnnotationSet, seen: _Seen | None = None) -> li
 
 
 def task_for(document: Document, sets: Iterable[AnnotationSet], *, predictions: bool = False,
-             seen: _Seen | None = None) -> dict[str, Any]:
-    """One task: the document's text and one annotation (or prediction) per set."""
-    task: dict[str, Any] = {"data": {TEXT: document.text, "doc_id": document.external_id,
+             seen: _Seen | None = None, task_id: int = 1, first_item_id: int = 1
+             ) -> dict[str, Any]:
+    """One task: the document's text and one annotation (or prediction) per set.
+
+    The task gets the id ``task_id`` and its annotations (predictions) the ids ``first_item_id``,
+    ``first_item_id + 1`` ...: Label Studio's own converter (label_studio_sdk.converter) needs
+    them, and a task always has an ``annotations`` list, empty when there is none."""
+    task: dict[str, Any] = {"id": task_id,
+                            "data": {TEXT: document.text, "doc_id": document.external_id,
                                      "title": document.title}}
     if document.meta:
         task["meta"] = dict(document.meta)
     items: list[dict[str, Any]] = []
-    for aset in sets:
+    for number, aset in enumerate(sets, start=first_item_id):
         result = results_for(document.text, aset, seen)
         if predictions:
-            items.append({"model_version": MODEL_VERSION, "result": result,
+            items.append({"id": number, "model_version": MODEL_VERSION, "result": result,
                           "annotator": aset.owner, "status": aset.status.value})
         else:
-            items.append({"result": result, "annotator": aset.owner, "status": aset.status.value,
-                          "ground_truth": aset.owner == GOLD,
+            items.append({"id": number, "result": result, "annotator": aset.owner,
+                          "status": aset.status.value, "ground_truth": aset.owner == GOLD,
                           "was_cancelled": aset.status is SetStatus.SKIPPED})
-    if items:
-        task["predictions" if predictions else "annotations"] = items
+    task["annotations"] = [] if predictions else items
+    if predictions and items:
+        task["predictions"] = items
     return task
 
 
@@ -180,13 +196,16 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     """
     report = ExportReport(path=str(out))
     seen = _Seen()
+    item_id = 1
     with atomic_text_writer(out) as handle:
         handle.write("[")
         for _, group in groupby(items, key=lambda item: item[0].external_id):
             pairs = list(group)
             document = pairs[0][0]
             sets = [aset for _, aset in pairs if aset is not None]
-            task = task_for(document, sets, predictions=options.predictions, seen=seen)
+            task = task_for(document, sets, predictions=options.predictions, seen=seen,
+                            task_id=report.items + 1, first_item_id=item_id)
+            item_id += len(sets)
             handle.write(",\n" if report.items else "\n")
             handle.write(json.dumps(task, ensure_ascii=False))
             report.items += 1
@@ -225,10 +244,16 @@ def _load(path: Path) -> list[Any]:
     return tasks
 
 
-def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Native records from a tasks file, numbered by task (1-based); see the module docstring."""
+def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
+    """Native records from a tasks file, numbered by task (1-based); see the module docstring.
+    A bad task gives a ValidationError and reading goes on with the next."""
     for number, task in enumerate(_load(path), start=1):
-        for record in task_records(task, number=number, path=str(path), context=context):
+        try:
+            records = task_records(task, number=number, path=str(path), context=context)
+        except ValidationError as exc:
+            yield number, exc
+            continue
+        for record in records:
             yield number, record
 
 

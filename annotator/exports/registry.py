@@ -21,10 +21,17 @@ FORMATS: dict[str, tuple[str, str]] = {
              "(export, import)"),
     "labelstudio": ("annotator.exports.labelstudio", "Label Studio tasks JSON (export, import)"),
     "doccano": ("annotator.exports.doccano", "doccano JSONL (export, import)"),
+    "spans-jsonl": ("annotator.exports.spans_jsonl", "span JSONL of any shape, code points "
+                    "(import: --text-field, --spans-field, --start, --end, --label)"),
 }
 
+#: the formats that import and that export, known without loading their modules (for --help)
+IMPORTABLE = ("jsonl", "excel", "conll", "brat", "labelstudio", "doccano", "spans-jsonl")
+EXPORTABLE = ("jsonl", "excel", "conll", "hf", "spacy", "brat", "labelstudio", "doccano")
 
-#: file suffix -> format, for imports without --format (.txt is text; .jsonl native JSONL)
+
+#: file suffix -> format, for imports without --format (.txt is text, unless it is plainly CoNLL
+#: or HTML; .jsonl native JSONL; .html and .htm pages are articles)
 SUFFIXES: dict[str, str] = {".xlsx": "excel", ".conll": "conll", ".ann": "brat"}
 
 
@@ -40,3 +47,7 @@ def get_format(name: str) -> Format:
 
 def readable() -> list[str]:
     return [name for name in FORMATS if get_format(name).read is not None]
+
+
+def writable() -> list[str]:
+    return [name for name in FORMATS if get_format(name).write is not None]

@@ -4,15 +4,21 @@ document that is the same in every format for a given seed. Reads a page of docu
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from annotator.core.errors import UserError
 from annotator.core.model import GOLD, SUGGESTIONS, AnnotationSet, Document, SetKind
 from annotator.db.repositories import SetFilter
 from annotator.db.store import Store
-from annotator.exports.base import ExportItem, ExportOptions, ExportReport
+from annotator.core.label_map import name_list
+from annotator.exports.atomic import default_mode
+from annotator.exports.base import ExportItem, ExportOptions, ExportReport, Format
 from annotator.exports.registry import get_format
 
 PAGE = 200
@@ -131,17 +137,20 @@ def _check_selection(store: Store, which: str, labels: Iterable[str] | None, *,
         unknown = [lb for lb in labels if not schema.has_label(lb)]
         if unknown:
             raise UserError(f"--labels: unknown label {unknown[0]!r} (the schema has "
-                            f"{', '.join(lb.name for lb in schema.labels)})")
+                            f"{name_list([lb.name for lb in schema.labels])})")
 
 
 def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
            labels: Iterable[str] | None = None, split: Split | None = None, seed: int = 0,
            options: ExportOptions | None = None, actor: str = "system") -> list[ExportReport]:
     """Export to ``out`` (one file or folder); with ``split``, ``out`` is a folder that gets one
-    ``train``/``dev``/``test`` file (or folder) each. Returns a report per file written.
-    ``actor`` must be allowed to read the sets chosen (annotation is blind: an annotator exports
-    their own set and the suggestions)."""
+    ``train``/``dev``/``test`` file (or folder) each, all three or none (they are written to a
+    staging folder inside ``out`` and moved in place only when every part is written). Returns a
+    report per file written. ``actor`` must be allowed to read the sets chosen (annotation is
+    blind: an annotator exports their own set and the suggestions)."""
     writer = get_format(fmt)
+    if writer.write is None:
+        raise UserError(f"the {fmt} format can be imported, not exported")
     options = options or ExportOptions()
     if options.schema is None:
         from annotator.services.project import project_schema
@@ -166,10 +175,29 @@ def export(store: Store, out: Path, *, fmt: str = "jsonl", which: str = "all",
     part_of = split.assign(ids, seed)  # per document: the same for every --set and format
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: with --split, --out is a folder (it gets train, dev, test)")
-    reports = []
-    for part in SPLIT_NAMES:
-        target = out / f"{part}{writer.suffix}"
-        reports.append(writer.write(_items(store, selector, wanted, part_of, part), target, options))
+    return _write_split(writer, out, lambda part: _items(store, selector, wanted, part_of, part),
+                        options)
+
+
+def _write_split(writer: Format, out: Path, items_of: Callable[[str], Iterable[ExportItem]],
+                 options: ExportOptions) -> list[ExportReport]:
+    """Write train, dev and test into a staging folder in ``out``, then move them in place:
+    a failure in any part leaves ``out`` as it was."""
+    assert writer.write is not None
+    if writer.check_target is not None:
+        for part in SPLIT_NAMES:
+            writer.check_target(out / f"{part}{writer.suffix}")
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".export-", suffix=".tmp", dir=out))
+    try:
+        reports = [writer.write(items_of(part), staging / f"{part}{writer.suffix}", options)
+                   for part in SPLIT_NAMES]
+        for entry in sorted(staging.iterdir()):
+            _move_in(entry, out / entry.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for report in reports:
+        report.path = str(out / Path(report.path).name)
     return reports
 
 
@@ -183,6 +211,19 @@ def _agreement_of_store(store: Store, actor: str, labels: Iterable[str] | None) 
     if not any(len(d.sets) > 1 for d in found):
         return None
     return compute_agreement(found, labels=list(labels) if labels is not None else None)
+
+
+def _move_in(entry: Path, target: Path) -> None:
+    folder = entry.is_dir()
+    if folder and target.is_dir():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(target, old)
+        os.replace(entry, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(entry, target)
+    if folder:
+        os.chmod(target, default_mode(folder=True))
 
 
 # -- native JSONL, kept for the callers of the first version --------------------------------------

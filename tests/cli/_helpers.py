@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from annotator.cli import main
+from annotator.cli import NEW_STORE, main
 from tests.conftest import SEED_ARTICLE
 
 SEED_ID = SEED_ARTICLE.stem  # "000_53e7616c08ffaf74"
@@ -25,17 +25,27 @@ class Run:
     code: int
     out: str
     err: str
+    notice: str = ""     # "annotator: no store there yet, created a new one: PATH", kept apart
+
+
+NEW_STORE_NOTICE = f"annotator: {NEW_STORE} "
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
-    """``annotator ARGV`` in-process; argparse exits (--help, usage errors) become a return code."""
+    """``annotator ARGV`` in-process; argparse exits (--help, usage errors) become a return code.
+
+    The notice that a new store was created (each test starts on a new one) is taken out of
+    ``err`` into ``notice``; tests of that notice read it there."""
     capsys.readouterr()
     try:
         code = main(list(argv))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
+    lines = captured.err.splitlines(keepends=True)
+    notice = "".join(ln for ln in lines if ln.startswith(NEW_STORE_NOTICE))
+    err = "".join(ln for ln in lines if not ln.startswith(NEW_STORE_NOTICE))
+    return Run(code, captured.out, err, notice)
 
 
 def ok(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:

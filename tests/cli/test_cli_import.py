@@ -225,7 +225,7 @@ def test_jsonl_import_then_stats(capsys, db_url, tmp_path, seed_text):
         "spans:       1 quote\n"
         "relations:   1 cue\n"
         "relations:   1 said_by\n"
-        "events:      4\n")  # label schema, first lead, document, set
+        "events:      5\n")  # label schema, first lead, document, the gold owner, set
     (row,) = docs_rows(capsys, db_url)
     assert row.split()[:2] == [SEED_ID, str(SEED_CHARS)]
     assert cells(row)[2] == "gold done 4 spans"
@@ -273,8 +273,6 @@ BAD_RECORDS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
      "span 107-100 must have 0 <= start < end"),
     ("span-text-mismatch", _set(["spans", 2, "text"], "لودريا"), "spans[2].text",
      "is 'لودريا' but the text at 237-244 is 'لودريان'"),
-    ("unknown-label", _set(["spans", 1, "label"], "person"), "spans[1].label",
-     "unknown label 'person' (the schema has quote, actor, location, cue; --add-labels adds it)"),
     ("unknown-relation-type", _set(["relations", 1, "type"], "speaker"), "relations[1].type",
      "unknown relation type 'speaker' (the schema has said_by, cue)"),
     ("relation-to-missing-span", _set(["relations", 0, "tail"], "s9"), "relations[0].tail",
@@ -354,9 +352,7 @@ def test_bad_file_among_good_ones(capsys, db_url, tmp_path, seed_text):
                 small_record("other", "خبر آخر\n\nنص قصير."))
     result = run(capsys, "--db", db_url, "import", "-q", str(folder))
     assert result.code == 1
-    assert result.err == (f"annotator: {folder / 'b_bad.jsonl'}:2: spans[0].label: unknown label "
-                          "'person' (the schema has quote, actor, location, cue; --add-labels "
-                          "adds it)\n")
+    assert result.err == (f"annotator: {folder / 'b_bad.jsonl'}: a label the project does not have: person (1 span, first on line 2); --map person=LABEL maps it onto the project's labels (quote, actor, location, cue), --add-labels adds it\n")
     assert result.out == ("imported 2 new documents (1 already there), 1 set, 4 spans from 2 files;"
                           " encodings: utf-8 x2" + REJECTED + "\n")
     rows = docs_rows(capsys, db_url)

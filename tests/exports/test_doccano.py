@@ -149,15 +149,16 @@ BAD_LINES = [
     ("outside", {"text": EMOJI, "label": [[11, 19, "location"]]},
      "bad.jsonl:2: label[0]: span 11-19 is empty or outside the text (18 UTF-16 units)"),
     ("inside-surrogate-pair", {"text": EMOJI, "label": [[1, 5, "location"]]},
-     ("bad.jsonl:2: label[0]: span 1-5: UTF-16 offset 1 falls inside a surrogate pair (doccano "
-     "offsets count UTF-16 units)")),
+     ("bad.jsonl:2: label[0]: span 1-5 location: UTF-16 offset 1 falls inside a surrogate pair "
+      "when read as UTF-16 units (doccano's unit): the offsets look like code points, not UTF-16 "
+      "units; nothing was shifted (fix the file, or import it with --format spans-jsonl, which "
+      "reads code points)")),
     ("missing-entity", {"text": EMOJI, "entities": [
         {"id": 4, "start_offset": 11, "end_offset": 18, "label": "location"}],
         "relations": [{"from_id": 4, "to_id": 9, "type": "said_by"}]},
      "bad.jsonl:2: relations[0].to_id: refers to a missing entity 9"),
     ("unknown-label", {"text": EMOJI, "label": [[11, 18, "LOC"]]},
-     ("bad.jsonl:2: spans[0].label: unknown label 'LOC' (the schema has quote, actor, location, "
-     "cue; --add-labels adds it)")),
+     "bad.jsonl: a label the project does not have: LOC (1 span, first on line 2); --map LOC=LABEL maps it onto the project's labels (quote, actor, location, cue), --add-labels adds it"),
     ("label-id", {"text": EMOJI, "label": [[11, 18, 3]]},
      ("bad.jsonl:2: label[0]: the label must be a name, not 3 (export from doccano with label "
      "names)")),

@@ -89,13 +89,14 @@ def test_exact_tasks_and_config_for_a_small_document(store: Store, tmp_path: Pat
     gold = [{"id": "s1", "from_name": "label", "to_name": "text", "type": "labels",
              "value": {"start": 6, "end": 12, "text": "الوزير", "labels": ["actor"]}}]
     assert _tasks(out) == [
-        {"data": {"text": TEXT, "doc_id": "d1", "title": TEXT},
+        {"id": 1, "data": {"text": TEXT, "doc_id": "d1", "title": TEXT},
          "annotations": [
-             {"result": EXPECTED_RESULT, "annotator": "mona", "status": "done",
+             {"id": 1, "result": EXPECTED_RESULT, "annotator": "mona", "status": "done",
               "ground_truth": False, "was_cancelled": False},
-             {"result": gold, "annotator": "gold", "status": "in_progress",
+             {"id": 2, "result": gold, "annotator": "gold", "status": "in_progress",
               "ground_truth": True, "was_cancelled": False}]},
-        {"data": {"text": "نص بلا مجموعة", "doc_id": "d2", "title": "نص بلا مجموعة"}}]
+        {"id": 2, "data": {"text": "نص بلا مجموعة", "doc_id": "d2", "title": "نص بلا مجموعة"},
+         "annotations": []}]
     lines = out.read_text(encoding="utf-8").split("\n")
     assert (lines[0], lines[-2], lines[-1], len(lines)) == ("[", "]", "", 5)  # a task a line
     assert (report.documents, report.items, report.spans, report.relations) == (2, 2, 4, 2)
@@ -242,8 +243,7 @@ BAD_TASKS = [
      ("tasks.json:2: annotations[0].result[1]: task 2: relation 's7' -> 's1' refers to a missing "
      "region 's7'")),
     ("unknown-label", _task(TEXT, [_region(6, 12, label="PERSON")]),
-     ("tasks.json:2: spans[0].label: unknown label 'PERSON' (the schema has quote, actor, "
-     "location, cue; --add-labels adds it)")),
+     "tasks.json: a label the project does not have: PERSON (1 span, first on line 2); --map PERSON=LABEL maps it onto the project's labels (quote, actor, location, cue), --add-labels adds it"),
     ("hypertext", _task(TEXT, [{"id": "h", "from_name": "label", "to_name": "text",
                                 "type": "hypertextlabels", "value": {"start": "/p[1]"}}]),
      ("tasks.json:2: annotations[0].result[0].type: task 2: result 'h': type 'hypertextlabels' "

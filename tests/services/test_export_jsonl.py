@@ -115,14 +115,15 @@ def test_round_trip_through_an_empty_store_gives_the_same_file(store: Store, oth
              span(TEXT, "قال", "cue", "c")]
     _import_lines(store, tmp_path, line(TEXT, spans=spans, relations=[
         {"type": "said_by", "head": "q", "tail": "a"}, {"type": "cue", "head": "q", "tail": "c"}]))
-    assert import_paths(store, sorted(corpora.rglob("*.txt")), annotator="mona").errors == []
+    articles = [p for p in sorted(corpora.rglob("*.txt")) if p.parent.name != "ner"]  # not CoNLL
+    assert import_paths(store, articles, annotator="mona").errors == []
     first = tmp_path / "first.jsonl"
     export_jsonl(store, first)
     assert import_paths(other_store, [first]).errors == []
     second = tmp_path / "second.jsonl"
     export_jsonl(other_store, second)
     assert second.read_bytes() == first.read_bytes()
-    assert len(first.read_text(encoding="utf-8").splitlines()) == 13
+    assert len(first.read_text(encoding="utf-8").splitlines()) == 10
 
 
 # -- Hypothesis: random Arabic text with harakat and emoji, random spans ----------------------

@@ -97,7 +97,9 @@ def test_add_labels_extends_the_schema_with_the_file_and_only_then(store: Store,
     path.write_text(record + "\n", encoding="utf-8")
     before = snapshot(store)
     refused = import_paths(store, [path])
-    assert refused.errors and "unknown label 'GPE'" in refused.errors[0]
+    assert refused.errors == [f"{path}: a label the project does not have: GPE (1 span, first on "
+                              "line 1); --map GPE=LABEL maps it onto the project's labels (quote, "
+                              "actor, location, cue), --add-labels adds it"]
     assert snapshot(store) == before and not project_schema(store).has_label("GPE")
     accepted = import_paths(store, [path], add_labels=True)
     assert (accepted.errors, accepted.spans_added) == ([], 1)

@@ -86,8 +86,6 @@ BAD_CASES = [
     ("text not matching", {"spans": [dict(span(TEXT, "روسيا", "actor", "s1"), text="فرنسا")]},
      f"spans[0].text: is 'فرنسا' but the text at {TEXT.index('روسيا')}-{TEXT.index('روسيا') + 5} "
      "is 'روسيا'"),
-    ("unknown label", {"spans": [span(TEXT, "روسيا", "country", "s1")]},
-     "spans[0].label: unknown label 'country' (the schema has quote, actor, location, cue; --add-labels adds it)"),
     ("unknown relation type", {"spans": _good_spans(),
                                "relations": [{"type": "quoted", "head": "q1", "tail": "a1"}]},
      "relations[0].type: unknown relation type 'quoted' (the schema has said_by, cue)"),
@@ -117,6 +115,18 @@ def test_bad_lines_are_named_and_change_nothing(store: Store, tmp_path: Path, ca
     report = import_paths(store, [path])
     assert len(report.errors) == 1
     assert report.errors[0].startswith(f"{path}:2: {message}")
+    assert snapshot(store) == before
+
+
+def test_an_unknown_label_is_one_error_for_the_file_naming_its_first_line(
+        store: Store, tmp_path: Path) -> None:
+    good = line("نص سليم تماما", doc_id="ok", spans=[])
+    path = _write(tmp_path, good, line(TEXT, spans=[span(TEXT, "روسيا", "country", "s1")]))
+    before = snapshot(store)
+    report = import_paths(store, [path])
+    assert report.errors == [f"{path}: a label the project does not have: country (1 span, "
+                             "first on line 2); --map country=LABEL maps it onto the project's "
+                             "labels (quote, actor, location, cue), --add-labels adds it"]
     assert snapshot(store) == before
 
 
