@@ -346,3 +346,15 @@ def test_suggestions_set_rows_are_owned_by_the_reserved_owner(store: Store,
     with store.engine.connect() as conn:
         kinds = sorted(k for (k,) in conn.execute(select(AnnotationSetRow.kind)))
     assert kinds == ["suggestions"]
+
+
+def test_names_labeled_in_the_window_propagate_to_the_next_document(
+        store: Store, team: dict[str, Any]) -> None:
+    annotation, service, set_id = _window(store, team)
+    document = _document(store, team["doc"])
+    assert DELEGATION not in [s.key for s in service.proposals(document, set_id).spans]
+    span = annotation.add_span(set_id, *DELEGATION)
+    service.learn(TEXT, [span])                    # the window leaves the document
+    found = service.proposals(document, set_id).spans
+    assert [(s.key, s.suggester) for s in found if s.key == DELEGATION] == [
+        (DELEGATION, "propagate")]
