@@ -216,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     from annotator.cli_team import add_commands
 
     add_commands(sub)
+    from annotator.cli_suggest import add_commands as add_suggest
+
+    add_suggest(sub)
     return parser
 
 
@@ -634,6 +637,9 @@ def _team_handlers() -> None:
     from annotator.cli_team import HANDLERS as TEAM
 
     HANDLERS.update(TEAM)
+    from annotator.cli_suggest import HANDLERS as SUGGEST
+
+    HANDLERS.update(SUGGEST)
 
 
 _team_handlers()

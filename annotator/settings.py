@@ -1,5 +1,5 @@
-"""User settings (name, article font and its size) kept as JSON in the platformdirs user config
-folder."""
+"""User settings (name, article font and its size, whether the window runs the suggesters when a
+document opens) kept as JSON in the platformdirs user config folder."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class Settings:
     user: str | None = None
     font_family: str | None = None
     font_size: int = 18
+    #: run the suggesters when a document opens (off: show the stored suggestions set, if any)
+    suggest_on_open: bool = True
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -43,6 +45,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     if not isinstance(settings.font_size, int) or not 6 <= settings.font_size <= 96:
         settings = settings.with_(font_size=18)
+    if not isinstance(settings.suggest_on_open, bool):
+        settings = settings.with_(suggest_on_open=True)
     return settings
 
 

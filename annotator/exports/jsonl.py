@@ -6,6 +6,11 @@
 Offsets are code points, end exclusive. ``annotator`` is the set's owner (``gold`` and ``suggestions``
 are reserved) or null for a document with no set. Span ids are written ``s1, s2, ...`` in span order
 (start, end, label), so the same store always gives the same file.
+
+A span that came from a suggester (the ``suggestions`` set's spans, and the spans an annotator
+accepted from them) has ``"origin": "suggested"`` and ``"source": {"suggester": "quotes",
+"confidence": 0.9}``; other spans have neither (an import makes them ``imported``), so that
+export -> import -> export gives the same bytes. ``origin``, when given, must be ``suggested``.
 """
 
 from __future__ import annotations
@@ -57,6 +62,10 @@ def format_line(document: Document, aset: AnnotationSet | None) -> str:
             item["note"] = span.note
         if span.provenance is not None:
             item["provenance"] = span.provenance.to_json()
+        if span.origin == Origin.SUGGESTED:
+            item["origin"] = Origin.SUGGESTED.value
+            if span.source is not None:
+                item["source"] = dict(span.source)
         spans.append(item)
     relations = [{"type": kind, "head": f"s{head}", "tail": f"s{tail}"} for kind, head, tail in
                  sorted((r.type, number_of[r.head], number_of[r.tail]) for r in aset.relations)] \
@@ -239,11 +248,40 @@ def _parse_spans(items: Any, text: str, schema: Schema, fail: Any) -> tuple[list
                 provenance = Provenance.from_json(item["provenance"])
             except ValueError as exc:
                 raise fail(str(exc), f"{where}.provenance") from None
+        origin, source = _parse_origin(item, where, fail)
         seen.add((start, end, label))
         index_of[key] = len(spans)
         spans.append(Span(start=start, end=end, label=label, text=cut, attributes=attributes,
-                          note=note, origin=Origin.IMPORTED, provenance=provenance))
+                          note=note, origin=origin, provenance=provenance, source=source))
     return spans, index_of
+
+
+def _parse_origin(item: dict[str, Any], where: str, fail: Any
+                  ) -> tuple[Origin, dict[str, Any] | None]:
+    """A span's ``origin`` (only ``suggested`` is written; left out: imported) and ``source``
+    (with ``suggested`` only: ``{"suggester": NAME, "confidence": 0..1}``)."""
+    origin = item.get("origin")
+    source = item.get("source")
+    if origin is None:
+        if source is not None:
+            raise fail('is only for a span with "origin": "suggested"', f"{where}.source")
+        return Origin.IMPORTED, None
+    if origin != Origin.SUGGESTED.value:
+        raise fail(f'must be "suggested" or left out (other spans are imported), not {origin!r}',
+                   f"{where}.origin")
+    if source is None:
+        return Origin.SUGGESTED, None
+    if not isinstance(source, dict) or set(source) != {"suggester", "confidence"}:
+        raise fail('must be {"suggester": NAME, "confidence": NUMBER}', f"{where}.source")
+    suggester, confidence = source["suggester"], source["confidence"]
+    if not isinstance(suggester, str) or not suggester.strip() or len(suggester) > 40:
+        raise fail("must be a non-empty name of at most 40 characters",
+                   f"{where}.source.suggester")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) \
+            or not 0 <= confidence <= 1:
+        raise fail(f"must be a number from 0 to 1, not {confidence!r}",
+                   f"{where}.source.confidence")
+    return Origin.SUGGESTED, {"suggester": suggester, "confidence": confidence}
 
 
 def _parse_relations(items: Any, spans: list[Span], index_of: dict[str, int], schema: Schema,

@@ -135,6 +135,21 @@ class NewRelation:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedSuggestion:
+    """A suggestion an annotator rejected in their set (``x`` in the window): hidden for them
+    in that document, and remembered with the suggester that made it."""
+
+    start: int
+    end: int
+    label: str
+    suggester: str | None = None
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """What :meth:`AnnotationService.change` did; :meth:`inverse_of` undoes it exactly.
 
@@ -150,11 +165,13 @@ class Change:
     linked: tuple[Relation, ...] = ()
     rejected: tuple[tuple[int, int, str], ...] = ()     # review: candidates rejected
     unrejected: tuple[tuple[int, int, str], ...] = ()   # review: rejections taken back
+    dismissed: tuple[RejectedSuggestion, ...] = ()      # annotation: suggestions rejected
+    undismissed: tuple[RejectedSuggestion, ...] = ()    # annotation: those rejections taken back
 
     @property
     def empty(self) -> bool:
         return not (self.removed or self.put or self.unlinked or self.linked or self.rejected
-                    or self.unrejected)
+                    or self.unrejected or self.dismissed or self.undismissed)
 
 
 class AnnotationService:
@@ -273,13 +290,17 @@ class AnnotationService:
                unrelate: Sequence[int] = (), relink: Sequence[Relation] = (),
                relate: Sequence[NewRelation] = (), reject: Sequence[tuple[int, int, str]] = (),
                unreject: Sequence[tuple[int, int, str]] = (),
+               dismiss: Sequence[RejectedSuggestion] = (),
+               undismiss: Sequence[RejectedSuggestion] = (),
                status: SetStatus | None = None) -> Change:
         """Several changes of one set in one transaction (one user action; all or nothing), in
         this order: relations ``unrelate`` deleted, spans ``delete`` deleted (with their
         relations), spans ``restore`` put back (with theirs), relations ``relink`` put back, spans
         ``add`` added, relations ``relate`` added (ends: stored span ids, or the keys of spans
         added here); in a gold set, candidates ``reject`` recorded as rejected and ``unreject``
-        no longer. ``inverse_of(result)`` gives the arguments that undo it exactly.
+        no longer; in an annotation set, suggestions ``dismiss`` recorded as rejected by its
+        owner and ``undismiss`` no longer. ``inverse_of(result)`` gives the arguments that undo
+        it exactly.
         ``set_id=None`` (with ``document_id``): this person's set of that document, created in
         the same transaction if missing."""
         with self._uow() as uow:
@@ -290,6 +311,10 @@ class AnnotationService:
             info, text = self._owned(uow, set_id)
             if (reject or unreject) and info.kind != SetKind.GOLD:
                 raise UserError("candidates are rejected in a gold set only")
+            if (dismiss or undismiss) and info.kind != SetKind.ANNOTATION:
+                raise UserError("suggestions are rejected in an annotator's own set only")
+            dismissed = self._dismiss(uow, info, text, list(dict.fromkeys(dismiss)), True)
+            undismissed = self._dismiss(uow, info, text, list(dict.fromkeys(undismiss)), False)
             rejected = self._reject(uow, info, text, list(dict.fromkeys(reject)), True)
             unrejected = self._reject(uow, info, text, list(dict.fromkeys(unreject)), False)
             unlinked = self._unlink(uow, info, unrelate)
@@ -304,7 +329,8 @@ class AnnotationService:
             linked = self._relate(uow, info, list(relate), added)
             result = Change(set_id, removed=tuple(removed), put=tuple(restored + added),
                             unlinked=tuple(unlinked), linked=tuple(relinked + linked),
-                            rejected=tuple(rejected), unrejected=tuple(unrejected))
+                            rejected=tuple(rejected), unrejected=tuple(unrejected),
+                            dismissed=tuple(dismissed), undismissed=tuple(undismissed))
             if not result.empty or status is not None:
                 self._began(uow, info, status)
         self._remember(list(result.put))
@@ -317,7 +343,8 @@ class AnnotationService:
                 "restore": list(change.removed),
                 "unrelate": [r.id for r in change.linked if r.id is not None],
                 "relink": list(change.unlinked),
-                "reject": list(change.unrejected), "unreject": list(change.rejected)}
+                "reject": list(change.unrejected), "unreject": list(change.rejected),
+                "dismiss": list(change.undismissed), "undismiss": list(change.dismissed)}
 
     def update_span(self, span_id: int, *, start: int | None = None, end: int | None = None,
                     label: str | None = None, attributes: Mapping[str, Any] | None = None,
@@ -842,6 +869,35 @@ class AnnotationService:
                            set_id=info.id, before=detail)
         return list(keys)
 
+    def _dismiss(self, uow: UnitOfWork, info: SetInfo, text: str,
+                 items: Sequence[RejectedSuggestion], rejecting: bool
+                 ) -> list[RejectedSuggestion]:
+        """Record (or take back) suggestions rejected by the owner of set ``info``
+        (journaled: ``reject`` / ``unreject`` of a ``suggestion``)."""
+        for item in items:
+            start, end, label = item.start, item.end, item.label
+            if isinstance(start, bool) or isinstance(end, bool) or not (
+                    isinstance(start, int) and isinstance(end, int)
+                    and 0 <= start < end <= len(text)):
+                raise UserError(f"suggestion {start}-{end} is outside the text")
+            detail = {"start": start, "end": end, "label": label, "text": text[start:end],
+                      "suggester": item.suggester}
+            if rejecting:
+                try:  # the unique constraint decides (the same person in two windows)
+                    uow.sets.add_suggestion_rejection(info.id, start, end, label,
+                                                      suggester=item.suggester)
+                except IntegrityError:
+                    raise UserError(f"suggestion {start}-{end} {label} is already rejected") \
+                        from None
+                uow.record("reject", "suggestion", document_id=info.document_id,
+                           set_id=info.id, after=detail)
+            else:
+                if not uow.sets.delete_suggestion_rejection(info.id, start, end, label):
+                    raise UserError(f"suggestion {start}-{end} {label} is not rejected")
+                uow.record("unreject", "suggestion", document_id=info.document_id,
+                           set_id=info.id, before=detail)
+        return list(items)
+
     def _unlink(self, uow: UnitOfWork, info: SetInfo, relation_ids: Sequence[int]
                 ) -> list[Relation]:
         """Delete relations of set ``info`` (journaled); returns them."""
@@ -983,6 +1039,8 @@ def _span_state(record: SpanRecord, text: str) -> dict[str, Any]:
              "created_at": created.isoformat() if isinstance(created, datetime) else created}
     if record.provenance is not None:
         state["provenance"] = record.provenance.to_json()
+    if record.source is not None:
+        state["source"] = dict(record.source)
     return state
 
 

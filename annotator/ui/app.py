@@ -18,6 +18,7 @@ from annotator.core.roles import require_review
 from annotator.services.annotate import AnnotationService
 from annotator.services.project import open_project, project_schema, seed_if_empty
 from annotator.services.review import ReviewService
+from annotator.services.suggesting import SuggestionService
 from annotator.services.team import ensure_first_lead, identity
 from annotator.settings import Settings, load_settings, save_settings
 from annotator.ui.fonts import load_bundled_fonts
@@ -80,7 +81,9 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
         queue = ReviewQueueViewModel(review)
     else:
         service = AnnotationService(store, schema, annotator=user)
-        vm = AnnotationViewModel(service, schema)
+        # the suggesters' resources are read here, once, not when a document opens
+        suggestions = SuggestionService(service, compute=settings.suggest_on_open)
+        vm = AnnotationViewModel(service, schema, suggestions=suggestions)
         queue = QueueViewModel(service)
     queue.refresh()
     fonts = arabic_fonts()

@@ -2,6 +2,9 @@
 
 Qt positions are UTF-16 code units; everything that leaves this widget is a code point (the
 conversion happens here and nowhere else, DESIGN invariant 3).
+
+A span chosen elsewhere (the span list, a relation, Tab to a suggestion) is scrolled into view;
+a span clicked in the article is not (the view stays where the reader is).
 """
 
 from __future__ import annotations
@@ -48,12 +51,15 @@ class ArticleView(QPlainTextEdit):
         self.document().setDocumentMargin(18)
         self.highlighter = SpanHighlighter(self.document(), vm, schema)
         self._press: QPoint | None = None
+        self._clicking = False
         self._last_selected: list[tuple[int, int]] = []
         vm.document_opened.connect(self._show_document)
         vm.spans_changed.connect(self.redraw)
         vm.selection_changed.connect(self._selection_changed)
         vm.pending_changed.connect(self.highlighter.rehighlight)
         vm.hits_changed.connect(self._show_current_hit)
+        vm.suggestions_changed.connect(self.redraw)
+        vm.suggestion_changed.connect(self._show_current_suggestion)
         if hasattr(vm, "candidates_changed"):   # review mode
             vm.candidates_changed.connect(self.redraw)
             vm.current_changed.connect(self._show_current_candidate)
@@ -120,13 +126,18 @@ class ArticleView(QPlainTextEdit):
         ranges += self._last_selected
         self._last_selected = [(span.start, span.end)] if span else []
         self.redraw(ranges)
-        if span is not None:
+        if span is not None and not self._clicking:
             self.reveal(span.start, span.end)
 
     def _show_current_candidate(self, index: int | None) -> None:
         candidate = self.vm.candidate(index)  # type: ignore[attr-defined]
         if candidate is not None:
             self.reveal(candidate.start, candidate.end)
+
+    def _show_current_suggestion(self, index: int | None) -> None:
+        suggestion = self.vm.offers.get(index)
+        if suggestion is not None:
+            self.reveal(suggestion.start, suggestion.end)
 
     def _show_current_hit(self) -> None:
         if 0 <= self.vm.hit_index < len(self.vm.hits):
@@ -135,7 +146,9 @@ class ArticleView(QPlainTextEdit):
             self.redraw([(h.start, h.end) for h in self.vm.hits])
 
     def reveal(self, start: int, end: int) -> None:
-        """Scroll so the code-point range is visible (the text selection is left alone)."""
+        """Scroll so the code-point range is visible; a range already in view stays put."""
+        if self._visible(start) and self._visible(end):
+            return
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.umap.to_utf16(end))
         self.setTextCursor(cursor)
@@ -143,6 +156,10 @@ class ArticleView(QPlainTextEdit):
         cursor.setPosition(self.umap.to_utf16(start))
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
+
+    def _visible(self, offset: int) -> bool:
+        rect = self.cursorRect(self._cursor_at(min(offset, len(self.vm.text))))
+        return self.viewport().rect().contains(rect)
 
     # -- selections in code points ---------------------------------------------------------------
 
@@ -206,7 +223,11 @@ class ArticleView(QPlainTextEdit):
         point = event.position().toPoint()
         if self._press is not None and (point - self._press).manhattanLength() < 4 \
                 and not self.textCursor().hasSelection():
-            self.vm.click(self.offset_at(point))
+            self._clicking = True   # the span clicked is on screen: no scrolling to it
+            try:
+                self.vm.click(self.offset_at(point))
+            finally:
+                self._clicking = False
         self._press = None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -239,15 +260,24 @@ class ArticleView(QPlainTextEdit):
         super().keyPressEvent(event)
 
     def command_for(self, event: QKeyEvent) -> Command | None:
-        names = {Qt.Key.Key_Right: "Right", Qt.Key.Key_Left: "Left", Qt.Key.Key_Delete: "Delete",
-                 Qt.Key.Key_Backspace: "Backspace", Qt.Key.Key_Escape: "Escape",
-                 Qt.Key.Key_Tab: "Tab", Qt.Key.Key_Backtab: "Backtab",
-                 Qt.Key.Key_Return: "Return", Qt.Key.Key_Enter: "Enter"}
-        modifiers = event.modifiers()
-        selected = self.vm.span(self.vm.selected)
-        return self.keys(
-            self.schema, text=event.text(), key=names.get(Qt.Key(event.key()), ""),
-            alt=bool(modifiers & Qt.KeyboardModifier.AltModifier),
-            ctrl=bool(modifiers & Qt.KeyboardModifier.ControlModifier),
-            shift=bool(modifiers & Qt.KeyboardModifier.ShiftModifier),
-            selected_label=selected.label if selected else None)
+        return command_for_event(self.keys, self.schema, self.vm, event)
+
+
+_KEY_NAMES = {Qt.Key.Key_Right: "Right", Qt.Key.Key_Left: "Left", Qt.Key.Key_Delete: "Delete",
+              Qt.Key.Key_Backspace: "Backspace", Qt.Key.Key_Escape: "Escape",
+              Qt.Key.Key_Tab: "Tab", Qt.Key.Key_Backtab: "Backtab",
+              Qt.Key.Key_Return: "Return", Qt.Key.Key_Enter: "Enter"}
+
+
+def command_for_event(keys: Callable[..., Command | None], schema: Schema,
+                      vm: AnnotationViewModel, event: QKeyEvent) -> Command | None:
+    """The command a key press means (``keys``: the mode's mapping of keys.py), with the
+    selected span's label for the attribute keys."""
+    modifiers = event.modifiers()
+    selected = vm.span(vm.selected)
+    return keys(
+        schema, text=event.text(), key=_KEY_NAMES.get(Qt.Key(event.key()), ""),
+        alt=bool(modifiers & Qt.KeyboardModifier.AltModifier),
+        ctrl=bool(modifiers & Qt.KeyboardModifier.ControlModifier),
+        shift=bool(modifiers & Qt.KeyboardModifier.ShiftModifier),
+        selected_label=selected.label if selected else None)

@@ -3,6 +3,12 @@
 Measured on this machine (DESIGN section 5) as the fastest way to show 10,000+ spans: formats are
 drawn, never merged into the document (which would also pollute its undo stack). Offsets arrive as
 code points and become UTF-16 here, at the Qt boundary, with the document's Utf16Map.
+
+Suggestions are drawn under the annotator's own spans and never filled: their words in the
+label's color (darkened) with a dotted underline of that color; the current suggestion gets a
+wavy underline on a light neutral ground, and the suggestions linked to it by a suggested
+relation a dashed one. Where an own span is drawn, it keeps its fill and underline (a suggestion
+there only adds its underline when the span has none).
 """
 
 from __future__ import annotations
@@ -29,9 +35,25 @@ def _mark_key(offset: int, marks: list[tuple[int, int, str, str, bool]]) -> obje
     return label, agreement, any(m[4] for m in here)
 
 
+def _offer_key(offset: int, offers: list[tuple[int, int, str, str]]) -> object:
+    """What decides a suggestion's look at ``offset`` (see SpanHighlighter._suggested)."""
+    here = [o for o in offers if o[0] <= offset < o[1]]
+    if not here:
+        return None
+    _, _, label, role = min(here, key=lambda o: (o[3] != "current", o[3] != "related",
+                                                 o[1] - o[0], o[0], o[2]))
+    return label, role
+
+
 HIT_COLOR = QColor("#fff176")
 CURRENT_HIT_COLOR = QColor("#ff9800")
 CURRENT_CANDIDATE_COLOR = QColor(0, 151, 167, 70)   # review: the candidate under decision
+CURRENT_SUGGESTION_GROUND = QColor(96, 125, 139, 45)   # the suggestion Enter would accept
+SUGGESTION_TEXT_DARKER = 150
+#: Suggestions: the underline by role (offered, linked to the current one, current).
+SUGGESTION_STYLES = {"": QTextCharFormat.UnderlineStyle.DotLine,
+                     "related": QTextCharFormat.UnderlineStyle.DashUnderline,
+                     "current": QTextCharFormat.UnderlineStyle.WaveUnderline}
 #: Review: how an open candidate is underlined, by how many annotators have it.
 AGREEMENT_STYLES = {"all": QTextCharFormat.UnderlineStyle.SingleUnderline,
                     "majority": QTextCharFormat.UnderlineStyle.DashUnderline,
@@ -58,7 +80,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         hits = [(h.start, h.end, i == self.vm.hit_index) for i, h in enumerate(self.vm.hits)
                 if h.start < end and h.end > start] if self.vm.hits else []
         marks = self.vm.marks(start, end) if hasattr(self.vm, "marks") else []
-        if not spans and not hits and not marks:
+        offers = self.vm.suggestion_marks(start, end) if self.vm.offers.spans else []
+        if not spans and not hits and not marks and not offers:
             return
         depth = self.vm.spans.layers(spans)
         cuts = {start, end}
@@ -68,6 +91,8 @@ class SpanHighlighter(QSyntaxHighlighter):
             cuts.update((max(h_start, start), min(h_end, end)))
         for m_start, m_end, *_ in marks:
             cuts.update((max(m_start, start), min(m_end, end)))
+        for o_start, o_end, *_ in offers:
+            cuts.update((max(o_start, start), min(o_end, end)))
         points = sorted(cuts)
         selected = self.vm.selected
         pending = self.vm.pending_relation
@@ -79,10 +104,12 @@ class SpanHighlighter(QSyntaxHighlighter):
                          for s in spans if s.start <= a < s.end),
                    next((current for h_start, h_end, current in hits if h_start <= a < h_end),
                         None),
-                   _mark_key(a, marks) if marks else None, pending)
+                   _mark_key(a, marks) if marks else None,
+                   _offer_key(a, offers) if offers else None, pending)
             fmt = self._formats.get(key, _MISSING)
             if fmt is _MISSING:
                 fmt = self._format_at(a, spans, depth, hits)
+                fmt = self._suggested(a, offers, fmt) if offers else fmt
                 fmt = self._marked(a, marks, fmt) if marks else fmt
                 if len(self._formats) > 4096:
                     self._formats.clear()
@@ -92,6 +119,28 @@ class SpanHighlighter(QSyntaxHighlighter):
             a16 = self.umap.to_utf16(a) - pos16
             b16 = self.umap.to_utf16(b) - pos16
             self.setFormat(a16, b16 - a16, fmt)
+
+    def _suggested(self, offset: int, offers: list[tuple[int, int, str, str]],
+                   fmt: QTextCharFormat | None) -> QTextCharFormat | None:
+        """Suggestions under the annotator's own spans (see the module docstring); the current
+        one first, else the shortest here."""
+        here = [o for o in offers if o[0] <= offset < o[1]]
+        if not here:
+            return fmt
+        _, _, label, role = min(here, key=lambda o: (o[3] != "current", o[3] != "related",
+                                                     o[1] - o[0], o[0], o[2]))
+        color = QColor(self._colors.get(label, QColor("#616161")))
+        own = fmt is not None
+        fmt = QTextCharFormat(fmt) if fmt is not None else QTextCharFormat()
+        if own and fmt.underlineStyle() != QTextCharFormat.UnderlineStyle.NoUnderline:
+            return fmt   # an own nested span's underline stays
+        fmt.setUnderlineStyle(SUGGESTION_STYLES.get(role, SUGGESTION_STYLES[""]))
+        fmt.setUnderlineColor(color)
+        if not own:
+            fmt.setForeground(color.darker(SUGGESTION_TEXT_DARKER))
+            if role == "current":
+                fmt.setBackground(CURRENT_SUGGESTION_GROUND)
+        return fmt
 
     def _marked(self, offset: int, marks: list[tuple[int, int, str, str, bool]],
                 fmt: QTextCharFormat | None) -> QTextCharFormat | None:

@@ -44,7 +44,8 @@ SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
 <table cellpadding=3>
 <tr><td>q a l c / 1 2 3 4</td><td>label the selection, or relabel the selected span</td></tr>
 <tr><td>Shift + arrows, drag, double-click</td><td>select words (snapped to whole words)</td></tr>
-<tr><td>click a span</td><td>select it</td></tr>
+<tr><td>click a span</td><td>select it (in the span list too: the label and other keys then act
+on it)</td></tr>
 <tr><td>Delete</td><td>remove the selected span</td></tr>
 <tr><td>Alt + → / ←</td><td>grow the span by a word at its start (right) / end (left)</td></tr>
 <tr><td>Alt + Shift + → / ←</td><td>shrink the span by a word from that side</td></tr>
@@ -57,6 +58,11 @@ SHORTCUTS_HELP = """<h3>لوحة المفاتيح — Keyboard</h3>
 <tr><td>Ctrl+Enter</td><td>mark the document done and open the next one</td></tr>
 <tr><td>Ctrl + / Ctrl -</td><td>zoom</td></tr>
 <tr><td>F6</td><td>move between the article, the queue, the span list and the details</td></tr>
+<tr><td>Tab / Shift+Tab</td><td>next / previous suggestion (dotted underline; the current one
+wavy)</td></tr>
+<tr><td>Enter</td><td>accept the suggestion (with its relations to spans you have)</td></tr>
+<tr><td>x</td><td>reject the suggestion (hidden for you, remembered)</td></tr>
+<tr><td>Shift+Enter</td><td>accept every suggestion of the document (one undo step)</td></tr>
 </table>
 <p>Letter keys work with the Arabic keyboard layout too (ض = q …).</p>"""
 
@@ -118,7 +124,8 @@ class MainWindow(QMainWindow):
             self.queue_panel = QueuePanel(queue)
         queue_dock = self._dock("قائمة المقالات Queue", self.queue_panel,
                                 Qt.DockWidgetArea.RightDockWidgetArea)
-        self.span_list = SpanList(vm, schema)
+        self.span_list = SpanList(vm, schema, keys=review_command_for_key if self.review
+                                  else command_for_key)
         self.details = DetailsPanel(vm, schema)
         side = QSplitter(Qt.Orientation.Vertical)
         self.versions: VersionsPanel | None = None
@@ -142,6 +149,7 @@ class MainWindow(QMainWindow):
         self._actions()
 
         self.article.command.connect(self.run_command)
+        self.span_list.command.connect(self.run_command)
         self.palette_bar.label_clicked.connect(self.press_label)
         self.queue_panel.open_document.connect(self.open_document)
         self.search_bar.label_all.connect(self.label_all_hits)
@@ -208,6 +216,18 @@ class MainWindow(QMainWindow):
             action("file", "وضع المراجعة Review mode (reviewers)", [],
                    lambda: self.mode_requested.emit("review"))
         action("view", "الاتفاق Agreement…", [], self.show_agreement)
+        action("view", "أداء الاقتراحات Suggestion outcomes…", [], self.show_suggestion_stats)
+        if not self.review:
+            menus["suggest"] = bar.addMenu("اقتراحات Suggestions")
+            for text, command in (("الاقتراح التالي Next suggestion (Tab)",
+                                   Command("suggestion", (1,))),
+                                  ("الاقتراح السابق Previous suggestion (Shift+Tab)",
+                                   Command("suggestion", (-1,))),
+                                  ("قبول Accept (Enter)", Command("accept_suggestion")),
+                                  ("رفض Reject (x)", Command("reject_suggestion")),
+                                  ("قبول الكل Accept all (Shift+Enter)",
+                                   Command("accept_all_suggestions"))):
+                action("suggest", text, [], lambda _=False, c=command: self.run_command(c))
         if self.review:
             for text, command in (("الخلاف التالي Next disagreement (Tab)", Command("next", (1,))),
                                   ("الخلاف السابق Previous disagreement (Shift+Tab)",
@@ -250,6 +270,14 @@ class MainWindow(QMainWindow):
         elif command.name == "resize":
             edge, grow, by_word = command.args
             self.vm.resize_selected(edge=str(edge), grow=bool(grow), by_word=bool(by_word))
+        elif command.name == "suggestion":
+            self.vm.next_suggestion(int(command.args[0]))  # type: ignore[call-overload]
+        elif command.name == "accept_suggestion":
+            self.vm.accept_suggestion()
+        elif command.name == "reject_suggestion":
+            self.vm.reject_suggestion()
+        elif command.name == "accept_all_suggestions":
+            self.vm.accept_all_suggestions()
 
     @staticmethod
     def _review_command(vm: ReviewViewModel, command: Command) -> bool:
@@ -285,6 +313,20 @@ class MainWindow(QMainWindow):
             return
         self.agreement_dialog = AgreementDialog(report, self)
         self.agreement_dialog.show()
+
+    def show_suggestion_stats(self) -> None:
+        """How annotators took each suggester's proposals (reviewers and leads)."""
+        from annotator.core.errors import UserError
+        from annotator.services.suggesting import suggestion_stats
+        from annotator.ui.panels import SuggestionStatsDialog
+
+        try:
+            stats = suggestion_stats(self.vm.service.store, actor=self.user)
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.suggestion_dialog = SuggestionStatsDialog(stats, self)
+        self.suggestion_dialog.show()
 
     def press_label(self, label: str) -> None:
         self.vm.press_label(label, self.article.selection())

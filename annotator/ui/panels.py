@@ -1,4 +1,5 @@
-"""Side panels: the document queue, the label palette, the span list, the span details, search.
+"""Side panels: the document queue, the label palette, the span list, the span details, search,
+and the dialog of the suggesters' outcomes.
 
 Thin widgets: each shows what its view-model holds and hands every user action to it.
 """
@@ -6,6 +7,7 @@ Thin widgets: each shows what its view-model holds and hands every user action t
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -16,10 +18,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPixmap, QIcon
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +33,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,8 +42,11 @@ from PySide6.QtWidgets import (
 
 from annotator.core.model import SetStatus, Span
 from annotator.core.schema import Schema
+from annotator.services.suggesting import SuggestionStats
+from annotator.ui.article_view import command_for_event
 from annotator.ui.flow_layout import FlowLayout
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
+from annotator.ui.viewmodels.keys import Command, command_for_key
 from annotator.ui.viewmodels.queue import QueueViewModel
 
 STATUS_NAMES = {SetStatus.TODO: "للعمل todo", SetStatus.IN_PROGRESS: "جار in progress",
@@ -353,9 +362,22 @@ class SpanModel(_Table):
 
 
 class SpanList(QTableView):
-    def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
+    """The spans of the open set. A click (or Enter) selects a span; the article's keys then act
+    on it from here too (labels relabel it, Delete removes it, s / v link it, x rejects the
+    current suggestion ...): they are handed to the window as commands. Tab, Enter and the
+    arrow keys keep their list behaviour."""
+
+    command = Signal(object)   # a keys.Command the window carries out
+    #: commands whose keys (Tab, Enter) belong to the list
+    LIST_KEYS = frozenset({"suggestion", "accept_suggestion", "accept_all_suggestions", "next",
+                           "accept"})
+
+    def __init__(self, vm: AnnotationViewModel, schema: Schema, *,
+                 keys: Callable[..., Command | None] = command_for_key) -> None:
         super().__init__()
         self.vm = vm
+        self.schema = schema
+        self.keys = keys
         self.source = SpanModel(vm, schema)
         self.setModel(self.source)
         self.setSortingEnabled(True)
@@ -378,6 +400,14 @@ class SpanList(QTableView):
 
     def _jump(self, index: QModelIndex) -> None:
         self.vm.pick(self.source.span_at(index.row()).id)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        command = command_for_event(self.keys, self.schema, self.vm, event)
+        if command is not None and command.name not in self.LIST_KEYS:
+            self.command.emit(command)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def row_of(self, span_id: int | None) -> int | None:
         """The row (as sorted on screen) that shows span ``span_id``."""
@@ -542,3 +572,44 @@ class SearchBar(QWidget):
             self.closed.emit()
             return
         super().keyPressEvent(event)
+
+
+# -- suggestion outcomes -----------------------------------------------------------------------
+
+
+class SuggestionStatsDialog(QDialog):
+    """Per suggester: accepted as is, accepted then fixed, rejected, ignored, and the share of
+    its proposals taken (reviewers and leads; View -> Suggestion outcomes)."""
+
+    HEADERS = ("المقترح Suggester", "قبل Accepted", "صحح Fixed", "رفض Rejected",
+               "أهمل Ignored", "نسبة القبول Taken")
+
+    def __init__(self, stats: SuggestionStats, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("أداء الاقتراحات Suggestion outcomes")
+        rows = [*stats.rows, stats.total] if stats.rows else []
+        self.table = QTableWidget(len(rows), len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, row in enumerate(rows):
+            taken = "-" if row.acceptance is None else f"{row.acceptance:.0%}"
+            for c, value in enumerate((row.suggester, row.accepted, row.fixed, row.rejected,
+                                       row.ignored, taken)):
+                item = QTableWidgetItem(str(value))
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        note = QLabel(f"{stats.sets} annotation sets of {stats.documents} documents. Fixed: "
+                      "accepted, then edited. Ignored: in the stored suggestions (annotator "
+                      "suggest) of a set marked done, neither accepted nor rejected."
+                      if rows else "No suggestion has been accepted or rejected yet.")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.resize(640, 300)

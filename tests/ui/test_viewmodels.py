@@ -523,7 +523,7 @@ def schema() -> Schema:
     ("ح", "", "", "quote", Command("attribute", ("kind", "partial"))),
     ("d", "", "", "actor", None),               # actors have no kind
     ("d", "", "", None, None),
-    ("x", "", "", "quote", None),
+    ("x", "", "", "quote", Command("reject_suggestion")),   # issue 10: x rejects a suggestion
     ("q", "", "ctrl", None, None),              # Ctrl+Q is the window's, not a label
     ("q", "", "alt", None, None),
     ("", "Delete", "", "actor", Command("delete")),

@@ -61,7 +61,8 @@ class Opened:
         self.qtbot = qtbot
         self.url = url
         self.window: MainWindow = build_window(
-            GuiOptions(db_url=url, open_document=open_document), Settings(), "mona")
+            GuiOptions(db_url=url, open_document=open_document),
+            Settings(suggest_on_open=False), "mona")   # suggestions: test_suggestions_window
         qtbot.addWidget(self.window)
         self.window.resize(1400, 900)
         self.window.show()

@@ -6,6 +6,11 @@ back exactly the stored state before it: the same rows with the same ids, and th
 (the first change of a set moves it from todo to in progress; undoing that change moves it back).
 Only ``updated_at`` stamps and active time (time really spent) are not undone. No Qt here: the
 widgets connect to the signals and convert Qt's UTF-16 positions to code points before calling in.
+
+With a :class:`~annotator.services.suggesting.SuggestionService`, the open document also offers
+suggestions (:class:`~annotator.ui.viewmodels.suggestions.SuggestionLayer`): Tab / Shift+Tab
+move between them, Enter accepts the current one, ``x`` rejects it, Shift+Enter accepts every
+one offered; each is one transaction and one undo step.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from annotator.core.model import Document, Relation, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
 from annotator.core.snap import KnownNames
-from annotator.services.annotate import AnnotationService, DeletedSpan
+from annotator.core.suggest import Suggestion
+from annotator.services.annotate import AnnotationService, Change, DeletedSpan
+from annotator.services.suggesting import EMPTY, Key, SuggestionService
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.spans import SpanIndex
+from annotator.ui.viewmodels.suggestions import SuggestionLayer
 from annotator.ui.viewmodels.timer import ActiveTimer
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,8 +71,11 @@ class Hit:
 
 class AnnotationViewModel:
     def __init__(self, service: AnnotationService, schema: Schema, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 suggestions: SuggestionService | None = None) -> None:
         self.service = service
+        self.suggester = suggestions
+        self.offers = SuggestionLayer()
         self.schema = schema
         self.clock = clock
         self.document: Document | None = None
@@ -94,6 +104,8 @@ class AnnotationViewModel:
         self.hits_changed = Signal()             # ()
         self.message = Signal()                  # (str)
         self.saved = Signal()                    # () after each committed change
+        self.suggestions_changed = Signal()      # (list of (start, end) ranges to redraw)
+        self.suggestion_changed = Signal()       # (index of the current suggestion or None)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -104,6 +116,10 @@ class AnnotationViewModel:
             return
         self.flush_time()
         opened = self.service.open_document(document_id)
+        if self.suggester is not None and self.document is not None:
+            self.suggester.learn(self.text, self.spans.all())   # names of the one left
+        proposals = self.suggester.proposals(opened.document, opened.set.id) \
+            if self.suggester is not None else EMPTY
         self.document = opened.document
         self.set_id = opened.set.id
         self.status = opened.set.status
@@ -116,6 +132,7 @@ class AnnotationViewModel:
         self.history.clear()
         self._own = {}
         self.timer.reset()
+        self.offers.reset(proposals, self._keys())
         self.document_opened.emit()
 
     @property
@@ -464,6 +481,142 @@ class AnnotationViewModel:
         self.message.emit(f"labeled {len(added)} hits as {label}")
         return added
 
+    # -- suggestions ---------------------------------------------------------------------------
+
+    def suggestion_marks(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
+        """The offered suggestions in [start, end), for the highlighter."""
+        return self.offers.marks(start, end)
+
+    @user_action
+    def next_suggestion(self, step: int = 1) -> Suggestion | None:
+        """Tab / Shift+Tab: the next (previous) offered suggestion becomes current, cycling;
+        None (with a message) when none is left."""
+        self.activity()
+        index = self.offers.step(step)
+        self._set_current_suggestion(index)
+        if index is None:
+            self.message.emit("no suggestion left / لا اقتراحات" if self.suggester is not None
+                              else "suggestions are off in this mode")
+            return None
+        self.message.emit(self.describe_suggestion(index))
+        return self.offers.spans[index]
+
+    def describe_suggestion(self, index: int) -> str:
+        """One line for the status bar: label, text, suggester and confidence, relations."""
+        s = self.offers.spans[index]
+        label = self.schema.label(s.label)
+        offered = self.offers.offered()
+        where = f"{offered.index(index) + 1}/{len(offered)}" if index in offered else "-"
+        text = _short(self.text[s.start:s.end], 40)
+        head = f"اقتراح suggestion {where}: {label.ar} {label.en} «{text}» "
+        parts = [head + f"({s.suggester} {s.confidence:.2f})"]
+        for kind, other, outgoing in self.offers.partners(index):
+            rel = self.schema.relation(kind)
+            o = self.offers.spans[other]
+            name = f"{rel.ar} {rel.en}" if outgoing else f"({rel.ar} {rel.en})"
+            parts.append(f"{name}: «{_short(self.text[o.start:o.end], 30)}»")
+        parts.append("Enter accepts, x rejects, Shift+Enter accepts all")
+        return " — ".join(parts)
+
+    @user_action
+    def accept_suggestion(self) -> None:
+        """Enter: copy the current suggestion into the set (with its relations to spans the set
+        has), then go to the next one."""
+        index, s = self._need_suggestion()
+        self._suggestion_step(f"accept suggested {s.label}", lambda: self._accept([index]))
+        self.next_suggestion()
+
+    @user_action
+    def reject_suggestion(self) -> None:
+        """x: reject the current suggestion (hidden for this annotator, remembered)."""
+        _, s = self._need_suggestion()
+        assert self.suggester is not None
+        self._suggestion_step(f"reject suggested {s.label}",
+                              lambda: self.suggester.reject(self._set(), s))  # type: ignore[union-attr]
+        self.next_suggestion()
+
+    @user_action
+    def accept_all_suggestions(self) -> None:
+        """Shift+Enter: accept every offered suggestion of the document in one step."""
+        offered = self.offers.offered()
+        if self.suggester is None or not offered:
+            self.message.emit("no suggestion to accept")
+            return
+        self._suggestion_step(f"accept {len(offered)} suggestions", lambda: self._accept(offered))
+        self._set_current_suggestion(None)
+        self.message.emit(f"accepted {len(offered)} suggestions (Ctrl+Z undoes)")
+
+    def _accept(self, indexes: list[int]) -> Change:
+        assert self.suggester is not None
+        have = self._keys()
+        keys = {span_id: key for key, span_id in have.items()}
+        links = {(r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
+                 if r.head in keys and r.tail in keys}
+        return self.suggester.accept(self._set(), self.offers.proposals, indexes, have=have,
+                                     links=links)
+
+    def _need_suggestion(self) -> tuple[int, Suggestion]:
+        index = self.offers.current
+        if self.suggester is None or index is None or not self.offers.is_offered(index):
+            raise UserError("no suggestion chosen: Tab goes to the next suggestion")
+        return index, self.offers.spans[index]
+
+    def _set_current_suggestion(self, index: int | None) -> None:
+        old = self.offers.current
+        self.offers.current = index
+        self.suggestions_changed.emit(self.offers.ranges_of(old, index))
+        self.suggestion_changed.emit(index)
+
+    def _keys(self) -> dict[Key, int]:
+        return {(s.start, s.end, s.label): s.id or 0 for s in self.spans.all()}
+
+    def _suggestion_step(self, description: str, do: Callable[[], Change]) -> None:
+        """Run a change of the set (accepting or rejecting suggestions) and record its undo:
+        the exact inverse change, in one transaction."""
+        status_before = self.status
+        change = self._run(do)
+        if change.empty:
+            self.message.emit("nothing to change")
+            return
+        self._show_change(change)
+        holder = {"done": change}
+
+        def undo(status: SetStatus | None) -> None:
+            holder["undone"] = self.service.change(
+                change.set_id, **self.service.inverse_of(holder["done"]), status=status)
+            self._show_change(holder["undone"])
+
+        def redo() -> None:
+            holder["done"] = self.service.change(
+                change.set_id, **self.service.inverse_of(holder["undone"]))
+            self._show_change(holder["done"])
+
+        self._push(description, redo=redo, undo=undo, status_before=status_before)
+
+    def _show_change(self, change: Change) -> None:
+        """Mirror a committed :class:`Change` of the set: spans, relations, rejections."""
+        for removed in change.removed:
+            self.spans.remove(removed.span.id or 0)
+            for relation in removed.relations:
+                self.relations.pop(relation.id or 0, None)
+        for span in change.put:
+            self.spans.add(span)
+        for relation in change.unlinked:
+            self.relations.pop(relation.id or 0, None)
+        for relation in change.linked:
+            self.relations[relation.id or 0] = relation
+        self.offers.rejected.difference_update(r.key for r in change.undismissed)
+        self.offers.rejected.update(r.key for r in change.dismissed)
+        self.span_rows_changed.emit([d.span for d in change.removed], list(change.put))
+        if self.selected is not None and self.selected not in self.spans:
+            self.select_span(None)
+        ranges = [(d.span.start, d.span.end) for d in change.removed]
+        ranges += [(s.start, s.end) for s in change.put]
+        ranges += [(r.start, r.end) for r in (*change.dismissed, *change.undismissed)]
+        if change.removed or change.linked or change.unlinked:
+            self.relations_changed.emit()
+        self._changed(ranges)
+
     # -- document status and time ----------------------------------------------------------------
 
     @user_action
@@ -683,6 +836,9 @@ class AnnotationViewModel:
 
     def _changed(self, ranges: list[tuple[int, int]]) -> None:
         self._mark_in_progress()
+        if self.offers.spans:
+            self.offers.refresh(ranges, lambda start, end: {
+                (s.start, s.end, s.label) for s in self.spans.overlapping(start, end)})
         self.spans_changed.emit(ranges)
         self.saved.emit()
 

@@ -5,6 +5,10 @@ a letter typed with the Arabic (101) layout counts as the Latin letter on the sa
 and Arabic-Indic digits count as digits. Edge keys follow the page: in right-to-left text the
 start of a span is its right edge, so Alt+Right grows the span at its start, Alt+Left at its end;
 with Shift they shrink it from that side; with Ctrl they move by one character instead of a word.
+
+Suggestions (annotation mode): Tab / Shift+Tab next / previous suggestion, Enter accepts it,
+``x`` rejects it (unless the schema gives x to a label, relation or attribute), Shift+Enter
+accepts every suggestion offered. Review mode has its own Tab, Enter and x, and no suggestions.
 """
 
 from __future__ import annotations
@@ -20,9 +24,14 @@ ARABIC_LAYOUT.update({d: str(i) for i, d in enumerate("٠١٢٣٤٥٦٧٨٩")})
 ARABIC_LAYOUT.update({d: str(i) for i, d in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 
 
+#: The commands of the suggestion keys (annotation mode only).
+SUGGESTION_COMMANDS = frozenset({"suggestion", "accept_suggestion", "reject_suggestion",
+                                 "accept_all_suggestions"})
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
-    name: str                      # label, relation, attribute, delete, cancel, resize
+    name: str                      # label, relation, attribute, delete, cancel, resize, ...
     args: tuple[object, ...] = ()
 
 
@@ -45,6 +54,10 @@ def command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False, c
         return Command("delete")
     if key == "Escape":
         return Command("cancel")
+    if key in ("Tab", "Backtab") and not (alt or ctrl):
+        return Command("suggestion", (-1 if key == "Backtab" or shift else 1,))
+    if key in ("Return", "Enter") and not (alt or ctrl):
+        return Command("accept_all_suggestions" if shift else "accept_suggestion")
     if alt or ctrl or not text:
         return None
     letter = latin_key(text)
@@ -58,6 +71,8 @@ def command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False, c
         for attribute in schema.attributes_of(selected_label):
             if letter in attribute.keys:
                 return Command("attribute", (attribute.name, attribute.values[attribute.keys.index(letter)]))
+    if letter == "x" and not any("x" in a.keys for a in schema.attributes):
+        return Command("reject_suggestion")
     return None
 
 
@@ -79,5 +94,6 @@ def review_command_for_key(schema: Schema, *, text: str, key: str, alt: bool = F
             return Command("reject")
         if letter == "u":
             return Command("unanimous")
-    return command_for_key(schema, text=text, key=key, alt=alt, ctrl=ctrl, shift=shift,
-                           selected_label=selected_label)
+    command = command_for_key(schema, text=text, key=key, alt=alt, ctrl=ctrl, shift=shift,
+                              selected_label=selected_label)
+    return None if command is not None and command.name in SUGGESTION_COMMANDS else command

@@ -1,0 +1,112 @@
+"""The suggestions offered on the open document (composed into the annotation view-model).
+
+A suggestion is *offered* while the annotator's set has no span with its start, end and label
+and they have not rejected it; the offered ones are drawn under the annotator's own spans, Tab
+and Shift+Tab move between them in reading order, and the current one's relations are drawn
+with it. No Qt here.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Collection
+
+from annotator.core.suggest import Suggestion
+from annotator.services.suggesting import EMPTY, Key, Proposals
+
+#: (start, end, label, role) of an offered suggestion as the highlighter draws it; role is
+#: "current", "related" (linked to the current one by a suggested relation) or "".
+Mark = tuple[int, int, str, str]
+
+
+class SuggestionLayer:
+    """Which suggestions are offered, and which one is current (an index into the spans)."""
+
+    def __init__(self) -> None:
+        self.reset(EMPTY, set())
+
+    def reset(self, proposals: Proposals, have: Collection[Key]) -> None:
+        self.proposals = proposals
+        self.rejected: set[Key] = set(proposals.rejected)
+        self.current: int | None = None
+        spans = proposals.spans
+        self._starts = [s.start for s in spans]
+        self._longest = max((s.end - s.start for s in spans), default=0)
+        self.hidden = [s.key in have or s.key in self.rejected for s in spans]
+        self._partners: dict[int, list[tuple[str, int, bool]]] = {}
+        for r in proposals.suggestions.relations:
+            self._partners.setdefault(r.head, []).append((r.type, r.tail, True))
+            self._partners.setdefault(r.tail, []).append((r.type, r.head, False))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def spans(self) -> tuple[Suggestion, ...]:
+        return self.proposals.spans
+
+    def get(self, index: int | None) -> Suggestion | None:
+        if index is None or not 0 <= index < len(self.spans):
+            return None
+        return self.spans[index]
+
+    def offered(self) -> list[int]:
+        return [i for i, hidden in enumerate(self.hidden) if not hidden]
+
+    def is_offered(self, index: int | None) -> bool:
+        return index is not None and 0 <= index < len(self.hidden) and not self.hidden[index]
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Indexes of the suggestions (offered or not) sharing a character with [start, end)."""
+        lo = bisect_left(self._starts, start - self._longest)
+        hi = bisect_left(self._starts, end)
+        return [i for i in range(lo, hi) if self.spans[i].end > start]
+
+    def partners(self, index: int) -> list[tuple[str, int, bool]]:
+        """(relation type, the other suggestion's index, outgoing) of suggestion ``index``."""
+        return self._partners.get(index, [])
+
+    def marks(self, start: int, end: int) -> list[Mark]:
+        """The offered suggestions sharing a character with [start, end), for the highlighter."""
+        related = {other for _, other, _ in self.partners(self.current)} \
+            if self.current is not None else set()
+        found = []
+        for i in self.overlapping(start, end):
+            if not self.hidden[i]:
+                s = self.spans[i]
+                role = "current" if i == self.current else "related" if i in related else ""
+                found.append((s.start, s.end, s.label, role))
+        return found
+
+    # -- changing -----------------------------------------------------------------------------
+
+    def refresh(self, ranges: list[tuple[int, int]],
+                keys_near: Callable[[int, int], Collection[Key]]) -> None:
+        """The annotator's set (or their rejections) changed in ``ranges``: recompute which
+        suggestions there are offered. ``keys_near(start, end)``: the set's span keys there."""
+        for start, end in ranges:
+            for i in self.overlapping(start, end):
+                s = self.spans[i]
+                self.hidden[i] = s.key in self.rejected or s.key in keys_near(s.start, s.end)
+
+    def step(self, step: int) -> int | None:
+        """The offered suggestion after (step 1) or before (-1) the current one, cycling."""
+        n = len(self.spans)
+        if n == 0:
+            return None
+        here = self.current if self.current is not None else (-1 if step > 0 else n)
+        for k in range(1, n + 1):
+            i = (here + step * k) % n
+            if not self.hidden[i]:
+                return i
+        return None
+
+    def ranges_of(self, *indexes: int | None) -> list[tuple[int, int]]:
+        """The ranges to redraw when ``indexes`` change (their partners too)."""
+        found = []
+        for index in indexes:
+            s = self.get(index)
+            if s is None or index is None:
+                continue
+            found.append((s.start, s.end))
+            found += [(self.spans[o].start, self.spans[o].end) for _, o, _ in self.partners(index)]
+        return found
