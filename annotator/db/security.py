@@ -54,12 +54,9 @@ from annotator.core.errors import UserError
 from annotator.core.roles import PermissionDenied
 
 GROUP = "annotator_people"
-ROLE_FUNCTION = "annotator_role_of"
 POLICY_PREFIX = "annotator_"
 NAME_BYTES = 63                   # PostgreSQL truncates longer identifiers (NAMEDATALEN - 1)
 INSUFFICIENT_PRIVILEGE = "42501"  # also what a row-level security policy raises
-PERSONS = ("annotator", "reviewer", "lead")
-RESERVED_OWNERS = ("gold", "suggestions")
 
 
 class LoginState(StrEnum):
@@ -67,7 +64,7 @@ class LoginState(StrEnum):
 
     CREATED = "created"
     EXISTING = "already exists"
-    OWN = "this connection's own role (not confined by row-level security)"
+    OWN = "this connection's own role (no separate login)"
     NOT_ALLOWED = ("not created: this connection may not create roles (a superuser or a role "
                    "with CREATEROLE runs: annotator db secure)")
 
@@ -79,11 +76,6 @@ class SecureReport:
 
 
 # -- the connection ------------------------------------------------------------------------------
-
-
-def is_postgresql(bind: Connection | Session | Engine) -> bool:
-    engine = bind.get_bind() if isinstance(bind, Session) else bind
-    return engine.dialect.name == "postgresql"
 
 
 def _connection(bind: Connection | Session) -> Connection:
@@ -162,13 +154,6 @@ def _me(conn: Connection) -> tuple[str, bool]:
     row = conn.execute(text("SELECT rolname, rolsuper OR rolcreaterole FROM pg_catalog.pg_roles "
                             "WHERE rolname = current_user")).one()
     return str(row[0]), bool(row[1])
-
-
-def team_login(bind: Connection | Session) -> str | None:
-    """The connected user when it is a login of the team (a member of the group), else None."""
-    conn = _connection(bind)
-    me, _ = _me(conn)
-    return me if _role(conn, me)[1] else None
 
 
 def _ensure_group(conn: Connection) -> None:

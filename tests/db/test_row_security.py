@@ -24,11 +24,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from annotator.core.errors import UserError
-from annotator.core.model import Role, SetStatus
+from annotator.core.model import Role, SetKind, SetStatus
 from annotator.core.roles import PermissionDenied
 from annotator.core.schema import Schema
 from annotator.db.engine import HEAD_REVISION
-from annotator.db.security import GROUP, LoginState, secure
+from annotator.db.security import GROUP, LoginState, SecureReport, secure
 from annotator.db.store import Store
 from annotator.services.agreement import agreement
 from annotator.services.annotate import AnnotationService
@@ -71,7 +71,7 @@ class Team:
     docs: dict[str, int]          # external id -> id
     sets: dict[str, int]          # a, b, gold, suggestions (all of rls-1)
     spans: dict[str, int]         # a_quote, b_actor, gold_cue, ...
-    first_report: Any
+    first_report: SecureReport
 
     def engine(self, name: str) -> Engine:
         return create_engine(as_user(self.url, name))
@@ -493,6 +493,9 @@ def test_a_reviewer_reads_every_set_and_writes_only_gold(team: Team) -> None:
         review.reject(opened, (*QUOTE, "quote"), opened.gold_state())
         review.mark_reviewed(review.open(doc))
         figures = agreement(store, actor=REVIEWER, docs="rls-1")
+        gold = AnnotationService(store, schema, annotator=REVIEWER, kind=SetKind.GOLD)
+        created = gold.open_document(team.docs["rls-3"]).set     # a gold set of their making
+        gold.add_span(created.id or 0, *MOSCOW[1], "location")
         with store.engine.connect() as conn, conn.begin():
             seen = conn.execute(text("SELECT count(*) FROM span")).scalar()
             changed = _attempt(conn, "UPDATE span SET note = 'x' WHERE set_id = :s",
@@ -513,7 +516,12 @@ def test_a_reviewer_reads_every_set_and_writes_only_gold(team: Team) -> None:
                               {"g": team.sets["gold"]}).scalar()
         everything = conn.execute(text("SELECT count(*) FROM span")).scalar()
         users = _rows(conn, "SELECT DISTINCT db_user FROM event WHERE actor = :r", r=REVIEWER)
+        new_gold = _rows(conn, "SELECT a.name, s.kind, p.start, p.\"end\", p.label, p.provenance "
+                           "FROM annotation_set s JOIN annotator a ON a.id = s.owner_id JOIN span p "
+                           "ON p.set_id = s.id WHERE s.id = :s", s=created.id)
     assert gold == [(*CUE, "cue"), (*ACTOR, "actor")]
+    assert new_gold == [("gold", "gold", *MOSCOW[1], "location",
+                     {"decided_by": REVIEWER, "how": "added", "from": []})]
     assert rejected == [(*QUOTE, "quote", REVIEWER), (*FRANCE, "location", REVIEWER)]
     assert status == "done" and seen == everything
     assert (changed, made) == (0, "42501")
@@ -545,7 +553,8 @@ def test_a_lead_assigns_imports_and_adds_people_on_their_own_connection(team: Te
     with team.store.engine.connect() as conn:
         b_spans = _rows(conn, "SELECT s.start, s.\"end\", s.label FROM span s JOIN annotation_set "
                               "t ON t.id = s.set_id JOIN document d ON d.id = t.document_id "
-                              "WHERE d.external_id = 'rls-3'")
+                              "JOIN annotator a ON a.id = t.owner_id "
+                              "WHERE d.external_id = 'rls-3' AND a.name = :b", b=B)
         late = _rows(conn, "SELECT role FROM annotator WHERE name = :n", n=LATE)
         has_login = conn.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = :n"),
                                  {"n": LATE}).scalar()
