@@ -279,15 +279,18 @@ RULES: dict[str, tuple[str, dict[str, tuple[str | None, str | None]], bool]] = {
 }
 COMMANDS = {"read": "SELECT", "insert": "INSERT", "update": "UPDATE", "delete": "DELETE"}
 
+# plpgsql: its plans are kept for the session (an SQL function's are made again at each call)
 ROLE_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION {s}.annotator_role_of(who name) RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
-  SELECT CASE
-    WHEN pg_catalog.pg_has_role(who, (SELECT c.relowner FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = {schema} AND c.relname = 'annotator'), 'USAGE') THEN 'owner'
-    ELSE (SELECT a.role::text FROM {s}.annotator a WHERE a.name = who::text)
-  END
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+  IF pg_catalog.pg_has_role(who, (SELECT c.relowner FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = {schema} AND c.relname = 'annotator'), 'USAGE') THEN
+    RETURN 'owner';
+  END IF;
+  RETURN (SELECT a.role::text FROM {s}.annotator a WHERE a.name = who::text);
+END
 $fn$
 """
 
