@@ -31,7 +31,7 @@ class Member:
     role: Role
     sets: int        # annotation sets (assigned or opened)
     done: int        # of which done
-    login: str | None = None   # PostgreSQL: their database login (a LoginState); SQLite: None
+    login: str | None = None   # PostgreSQL: what became of their database login; SQLite: None
 
 
 def check_person_name(name: str) -> str:
