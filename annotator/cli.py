@@ -9,7 +9,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 from annotator import __version__
 from annotator.config import DB_ENV, resolve_db_url, sqlite_file
@@ -23,6 +23,9 @@ from annotator.exports.base import (
     SpanFields,
 )
 from annotator.exports.registry import EXPORTABLE, IMPORTABLE
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 USER_ENV = "ANNOTATOR_USER"
 
@@ -90,6 +93,17 @@ the good part and lists what it left out. A map file has one TAG=LABEL per line 
     "db": """examples:
   annotator db upgrade            migrate the store to the newest schema
   annotator db current            print the store's URL and schema revision
+  annotator --db postgresql+psycopg://admin@host/news db secure
+
+Team mode (PostgreSQL): `annotator team add NAME` also creates a database login NAME (no
+password unless --password; the connection needs CREATEROLE), a member of the group role
+annotator_people. `db secure`, run by the owner of the store's tables (or a superuser), puts
+every table under row-level security and creates the logins the team still lacks: on their own
+connection (postgresql+psycopg://NAME@host/news) an annotator reads and writes only their own
+sets (and reads the suggestions), even with plain SQL; reviewers read every set and write gold;
+leads write everything; the journal records each change's database user. Run it again after an
+upgrade that adds tables (db upgrade does so on a secured store). SQLite has no logins: it
+trusts --user.
 """,
 }
 
@@ -211,7 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "into gold")
 
     p = command("db", "Database maintenance.")
-    p.add_argument("action", choices=["upgrade", "current"])
+    p.add_argument("action", choices=["upgrade", "current", "secure"],
+                   help="upgrade: migrate; current: print the revision; secure: team mode on "
+                        "PostgreSQL (row-level security and logins)")
 
     from annotator.cli_team import add_commands
 
@@ -586,13 +602,43 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from annotator.db.engine import current_revision, make_engine, upgrade
+    from annotator.db.engine import HEAD_REVISION, current_revision, make_engine, upgrade
 
     engine = make_engine(resolve_db_url(args.db))
+    postgresql = engine.dialect.name == "postgresql"
+    if args.action == "secure":
+        if not postgresql:
+            raise UserError("row-level security needs PostgreSQL; SQLite trusts --user")
+        return _db_secure(engine, HEAD_REVISION)
+    secured = False
+    if postgresql and current_revision(engine) is not None:
+        from annotator.db import security
+
+        secured = security.is_secured(engine)
+    renewed: tuple[str, ...] | None = None
     if args.action == "upgrade":
+        before = current_revision(engine)
         upgrade(engine)
+        if secured and current_revision(engine) != before:  # new tables, perhaps: cover them
+            renewed = security.renew(engine)
     revision = current_revision(engine) or "none (a new store: annotator db upgrade creates it)"
     print(f"{engine.url.render_as_string(hide_password=True)}: revision {revision}")
+    if secured:
+        print("row-level security: on" + (f", renewed on {len(renewed)} tables"
+                                           if renewed is not None else ""))
+    return 0
+
+
+def _db_secure(engine: Engine, revision: str) -> int:
+    from annotator.db.security import GROUP, secure
+
+    report = secure(engine, revision=revision)
+    print(f"{engine.url.render_as_string(hide_password=True)}: row-level security on "
+          f"{len(report.tables)} tables ({', '.join(report.tables)}); group role {GROUP}")
+    for name, state in report.logins:
+        print(f"login {name}: {state}")
+    if not report.logins:
+        print("nobody in the team yet: annotator team add NAME (creates their login)")
     return 0
 
 

@@ -49,9 +49,12 @@ def add_commands(sub: Any) -> None:
     p = command("team", "People of the store and their roles.", EXAMPLES["team"])
     actions = p.add_subparsers(dest="team_action", metavar="ACTION", required=True)
     actions.add_parser("list", help="everyone, with role and sets")
-    q = actions.add_parser("add", help="add a person (leads)")
+    q = actions.add_parser("add", help="add a person (leads; on PostgreSQL with a login)")
     q.add_argument("name")
     q.add_argument("--role", default="annotator", choices=["annotator", "reviewer", "lead"])
+    q.add_argument("--password", action="store_true",
+                   help="PostgreSQL: give their database login a password (asked for, or read "
+                        "from standard input when it is not a terminal)")
     q = actions.add_parser("role", help="change a person's role (leads)")
     q.add_argument("name")
     q.add_argument("role", choices=["annotator", "reviewer", "lead"])
@@ -122,8 +125,11 @@ def cmd_team(args: argparse.Namespace) -> int:
     actor, open_store = _common()
     team = TeamService(open_store(args), actor=actor(args))
     if args.team_action == "add":
-        member = team.add(args.name, args.role)
+        password = _read_password(args.name) if args.password else None
+        member = team.add(args.name, args.role, password=password)
         print(f"added {member.name} ({member.role})")
+        if member.login is not None:
+            print(f"database login {member.name}: {member.login}")
     elif args.team_action == "role":
         before, after = team.set_role(args.name, args.role)
         print(f"{args.name}: {before} -> {after}" if before != after
@@ -137,6 +143,23 @@ def cmd_team(args: argparse.Namespace) -> int:
     elif args.team_action == "list":
         print("nobody yet: annotator team add NAME")
     return 0
+
+
+def _read_password(name: str) -> str:
+    """A password from the terminal (typed twice, not shown), or one line of standard input."""
+    from annotator.core.errors import UserError
+
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("again: ") != first:
+            raise UserError("the two passwords differ; nothing was changed")
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UserError("--password: standard input holds no password")
+    return line
 
 
 def cmd_assign(args: argparse.Namespace) -> int:

@@ -49,12 +49,34 @@ def _pg_database(base_url: str) -> Iterator[str]:
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
     try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
+        logins = _team_logins(url)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for login in logins:  # team mode made them (cluster-wide): leave the cluster as found
+                conn.execute(text('DROP ROLE IF EXISTS "{}"'.format(login.replace('"', '""'))))
         admin.dispose()
+
+
+def _team_logins(url: str) -> list[str]:
+    """The database logins that `team add` and the first lead created for the store at ``url``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(
+                "SELECT a.name FROM annotator a JOIN pg_roles r ON r.rolname = a.name "
+                "JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid "
+                "WHERE g.rolname = 'annotator_people'")).scalars())
+    except DBAPIError:  # no annotator table (a test that never opened the store)
+        return []
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError
 
 from annotator.core.errors import UserError
 
@@ -88,11 +88,25 @@ def upgrade(engine: Engine, revision: str = "head", *, unless_current: bool = Fa
     transaction; other openers wait for it, their busy timeout), PostgreSQL an advisory lock.
     With ``unless_current``, the revision is read again once the lock is held, and a store that
     another process brought to the head meanwhile is left alone."""
-    from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        _upgrade(engine, config, revision, unless_current=unless_current)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient privilege
+            raise
+        # team mode: a person's own connection may not change the schema
+        raise UserError(f"the store {engine.url.render_as_string(hide_password=True)} is at "
+                        f"revision {current_revision(engine) or 'none'} and this program needs "
+                        f"{HEAD_REVISION}, but {engine.url.username!r} may not change its schema: "
+                        "its owner runs annotator --db URL db upgrade") from None
+
+
+def _upgrade(engine: Engine, config: Any, revision: str, *, unless_current: bool) -> None:
+    from alembic import command
+
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Callable
 
 from sqlalchemy import Engine, insert, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.db.engine import ensure_current, make_engine
@@ -115,8 +116,25 @@ class UnitOfWork:
                     self.on_commit(self.batch)
             else:
                 self.session.rollback()
+        except DBAPIError as failed:
+            self.session.rollback()
+            self._refused(failed)
+            raise
         finally:
             self.session.close()
+        if isinstance(exc, DBAPIError):
+            self._refused(exc)
+
+    def _refused(self, error: DBAPIError) -> None:
+        """Team mode on PostgreSQL: a statement the database refused (row-level security, no
+        privilege) becomes the one-line error of a user's action; everything was rolled back."""
+        bind = self.session.get_bind()
+        if bind.dialect.name == "postgresql":
+            from annotator.db.security import refusal
+
+            refused = refusal(error, bind.url.username)
+            if refused is not None:
+                raise refused from error
 
     def record(self, action: str, entity: str, *, entity_id: int | None = None,
                document_id: int | None = None, set_id: int | None = None,

@@ -6,6 +6,9 @@
 
 Only leads add people and change roles; a store always keeps at least one lead. The person who
 creates a store (the first to open it with a name) is its first lead: :func:`ensure_first_lead`.
+
+On PostgreSQL each person also gets a database login of their name (team mode,
+:mod:`annotator.db.security`), created with them when the connection may create roles.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Member:
     role: Role
     sets: int        # annotation sets (assigned or opened)
     done: int        # of which done
+    login: str | None = None   # PostgreSQL: what became of their database login; SQLite: None
 
 
 def check_person_name(name: str) -> str:
@@ -80,9 +84,37 @@ def ensure_first_lead(store: Store, actor: str) -> bool:
             uow.annotators.ensure(actor, Role.LEAD)
         else:
             uow.annotators.set_role(actor, Role.LEAD)
+        login = database_login(uow, actor)
         uow.record("role", "annotator", before=None if before is None else {"role": str(before)},
-                   after={"name": actor, "role": "lead", "why": "first lead of the store"})
+                   after={"name": actor, "role": "lead", "why": "first lead of the store",
+                          **_login_note(login)})
     return True
+
+
+# -- team mode on PostgreSQL: a database login per person ---------------------------------------
+
+
+def database_login(uow: UnitOfWork, name: str, *, password: str | None = None) -> str | None:
+    """On PostgreSQL, what became of the person's database login: created if missing and the
+    connection may create roles (:func:`annotator.db.security.ensure_login`), or why not (a
+    ``password`` asked for makes that an error); None on SQLite."""
+    if uow.session.get_bind().dialect.name != "postgresql":
+        if password is not None:
+            raise UserError("a password is for a database login, and only PostgreSQL has them "
+                            "(SQLite trusts --user)")
+        return None
+    from annotator.db.security import ensure_login
+
+    try:
+        return str(ensure_login(uow.session, name, password=password))
+    except UserError as exc:
+        if password is not None:
+            raise
+        return f"not created: {exc}"
+
+
+def _login_note(login: str | None) -> dict[str, str]:
+    return {} if login is None else {"login": login}
 
 
 class TeamService:
@@ -98,8 +130,10 @@ class TeamService:
         return [Member(name, role, counts.get(name, (0, 0))[0], counts.get(name, (0, 0))[1])
                 for name, role in people]
 
-    def add(self, name: str, role: Role | str = Role.ANNOTATOR) -> Member:
-        """Add a person (leads only)."""
+    def add(self, name: str, role: Role | str = Role.ANNOTATOR, *,
+            password: str | None = None) -> Member:
+        """Add a person (leads only); on PostgreSQL with their database login (``password``:
+        its password, none by default)."""
         name = check_person_name(name)
         role = parse_role(str(role))
         with self.store.unit_of_work(actor=self.actor) as uow:
@@ -108,8 +142,10 @@ class TeamService:
                 raise UserError(f"{name!r} is already in the team (annotator team role {name} "
                                 "ROLE changes the role)")
             uow.annotators.ensure(name, role)
-            uow.record("add", "annotator", after={"name": name, "role": str(role)})
-        return Member(name, role, 0, 0)
+            login = database_login(uow, name, password=password)
+            uow.record("add", "annotator", after={"name": name, "role": str(role),
+                                                  **_login_note(login)})
+        return Member(name, role, 0, 0, login)
 
     def set_role(self, name: str, role: Role | str) -> tuple[Role, Role]:
         """Change a person's role (leads only); the last lead cannot stop being one."""
@@ -125,8 +161,10 @@ class TeamService:
             if before == Role.LEAD and uow.annotators.count_with_role(Role.LEAD) == 1:
                 raise UserError(f"{name!r} is the store's only lead; make someone else lead first")
             uow.annotators.set_role(name, role)
+            # the database reads the role from this table: only the login may be missing
+            login = database_login(uow, name)
             uow.record("role", "annotator", before={"name": name, "role": str(before)},
-                       after={"name": name, "role": str(role)})
+                       after={"name": name, "role": str(role), **_login_note(login)})
         return before, role
 
 
