@@ -94,6 +94,9 @@ the good part and lists what it left out. A map file has one TAG=LABEL per line 
   annotator db upgrade            migrate the store to the newest schema
   annotator db current            print the store's URL and schema revision
   annotator --db postgresql+psycopg://admin@host/news db secure
+  annotator db backup ~/backups/news-2026-11-30.sqlite3    a consistent copy, while others work
+  annotator --db new.sqlite3 db restore ~/backups/news-2026-11-30.sqlite3
+  annotator db check                                        integrity: exit 1 and a list if not
 
 Team mode (PostgreSQL): `annotator team add NAME` also creates a database login NAME (no
 password unless --password; the connection needs CREATEROLE), a member of the group role
@@ -225,9 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "into gold")
 
     p = command("db", "Database maintenance.")
-    p.add_argument("action", choices=["upgrade", "current", "secure"],
+    p.add_argument("action", choices=["upgrade", "current", "secure", "backup", "restore",
+                                      "check"],
                    help="upgrade: migrate; current: print the revision; secure: team mode on "
-                        "PostgreSQL (row-level security and logins)")
+                        "PostgreSQL (row-level security and logins); backup PATH; restore PATH "
+                        "(into a new, empty store); check: integrity (exit 1 and a list when "
+                        "anything is wrong)")
+    p.add_argument("path", nargs="?", type=Path, help="backup and restore: the backup")
 
     from annotator.cli_team import add_commands
 
@@ -604,6 +611,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     from annotator.db.engine import HEAD_REVISION, current_revision, make_engine, upgrade
 
+    if args.action in ("backup", "restore", "check"):
+        return _db_maintenance(args)
     engine = make_engine(resolve_db_url(args.db))
     postgresql = engine.dialect.name == "postgresql"
     if args.action == "secure":
@@ -626,6 +635,29 @@ def cmd_db(args: argparse.Namespace) -> int:
     if secured:
         print("row-level security: on" + (f", renewed on {len(renewed)} tables"
                                            if renewed is not None else ""))
+    return 0
+
+
+def _db_maintenance(args: argparse.Namespace) -> int:
+    from annotator.services.maintenance import backup, check, restore
+
+    if args.action in ("backup", "restore") and args.path is None:
+        raise UserError(f"db {args.action} needs a PATH (the backup)")
+    store = _open_store(args)
+    if args.action == "check":
+        problems = check(store)
+        for problem in problems[:200]:
+            print(problem)
+        if len(problems) > 200:
+            print(f"... and {len(problems) - 200} more")
+        print(f"{store.url}: {_plural(len(problems), 'problem')}" if problems
+              else f"{store.url}: all is well (texts, offsets, labels, relations, journal)")
+        return 1 if problems else 0
+    report = (backup if args.action == "backup" else restore)(store, args.path,
+                                                              actor=_actor(args))
+    counts = ", ".join(f"{n} {k}" for k, n in report.counts.items())
+    verb = "backed up to" if args.action == "backup" else "restored from"
+    print(f"{store.url}: {verb} {report.path} ({counts})")
     return 0
 
 
