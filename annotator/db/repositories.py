@@ -296,13 +296,14 @@ class SetRepository:
         self.session.execute(update(AnnotationSetRow).where(AnnotationSetRow.id == set_id)
                              .values(status=str(status), updated_at=utcnow()))
 
-    def add_spans(self, set_id: int, spans: Sequence[Span], *, by: str | None = None
-                  ) -> list[int]:
-        """Insert spans of one set (version 1, written ``by``); returns their new ids in order.
-        A span the set holds already raises IntegrityError (uq_span_key): the database decides."""
+    def add_spans(self, set_id: int, spans: Sequence[Span], *, by: str | None = None,
+                  now: Any = None) -> list[int]:
+        """Insert spans of one set (version 1, written ``by``, stamped ``now``); returns their
+        new ids in order. A span the set holds already raises IntegrityError (uq_span_key): the
+        database decides."""
         if not spans:
             return []
-        now = utcnow()
+        now = now or utcnow()
         rows = [{"set_id": set_id, "start": s.start, "end": s.end, "label": s.label,
                  "attributes": dict(s.attributes), "note": s.note, "origin": str(s.origin),
                  "provenance": s.provenance.to_json() if s.provenance else None,
@@ -422,6 +423,34 @@ class SetRepository:
         if row is None:
             return None
         return SetInfo(row[0], row[1], row[2], SetKind(row[3]), SetStatus(row[4]), float(row[5]))
+
+    def info_and_role(self, set_id: int, person: str) -> tuple[SetInfo | None, Role | None]:
+        """The header of set ``set_id`` and ``person``'s role, in one query (the hot path of
+        every annotation action)."""
+        role = select(AnnotatorRow.role).where(AnnotatorRow.name == person).scalar_subquery()
+        row = self.session.execute(
+            select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                   AnnotationSetRow.kind, AnnotationSetRow.status, AnnotationSetRow.active_seconds,
+                   role)
+            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+            .where(AnnotationSetRow.id == set_id)).first()
+        if row is None:
+            return None, None
+        return (SetInfo(row[0], row[1], row[2], SetKind(row[3]), SetStatus(row[4]),
+                        float(row[5])), Role(row[6]) if row[6] is not None else None)
+
+    def existing_keys(self, set_id: int, keys: Collection[tuple[int, int, str]]
+                      ) -> dict[tuple[int, int, str], int]:
+        """Which of ``keys`` (start, end, label) set ``set_id`` has, with their span ids: one
+        query per few hundred keys."""
+        found: dict[tuple[int, int, str], int] = {}
+        for chunk in _chunks(sorted(keys), _IN_CHUNK // 3):
+            for span_id, start, end, label in self.session.execute(
+                    select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label)
+                    .where(SpanRow.set_id == set_id,
+                           tuple_(SpanRow.start, SpanRow.end, SpanRow.label).in_(list(chunk)))):
+                found[(start, end, label)] = span_id
+        return found
 
     def headers(self, document_ids: Collection[int]) -> list[SetInfo]:
         """The headers of every set of the given documents, by document, kind, owner."""

@@ -196,6 +196,7 @@ class AnnotationService:
         self.kind = kind
         self._gazetteer: KnownNames | None = None
         self._known: KnownNames | None = None
+        self._texts: dict[int, str] = {}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -396,8 +397,11 @@ class AnnotationService:
                     from None
             if not written:
                 raise self._conflict(uow, span_id, record)
-            (stored,) = uow.sets.span_records([span_id])
-            after = _span(stored, text)
+            stored = replace(record, start=new["start"], end=new["end"], label=new["label"],
+                             attributes=new["attributes"], note=new["note"],
+                             provenance=provenance or record.provenance,
+                             version=record.version + 1, updated_by=self.annotator)
+            after = _span(stored, text)   # the row as written (no need to read it back)
             uow.record("update", "span", entity_id=span_id, document_id=info.document_id,
                        set_id=info.id, before=_span_state(record, text),
                        after=_span_state(stored, text))
@@ -586,12 +590,16 @@ class AnnotationService:
             raise UserError(f"annotation set {set_id} does not exist")
         return info
 
-    @staticmethod
-    def _text(uow: UnitOfWork, document_id: int) -> str:
-        document = uow.documents.get(document_id)
-        if document is None:  # pragma: no cover - a set cannot outlive its document
-            raise UserError(f"document {document_id} does not exist")
-        return document.text
+    def _text(self, uow: UnitOfWork, document_id: int) -> str:
+        """A document's text, read once: texts never change after import (DESIGN invariant 1),
+        and re-reading a book's 505,000 characters for every action was most of its cost."""
+        text = self._texts.get(document_id)
+        if text is None:
+            document = uow.documents.get(document_id)
+            if document is None:  # pragma: no cover - a set cannot outlive its document
+                raise UserError(f"document {document_id} does not exist")
+            text = self._texts[document_id] = document.text
+        return text
 
     def _ensure_set(self, uow: UnitOfWork, document_id: int) -> int:
         """This person's set (annotation, or gold for a reviewer) of the document: found, or
@@ -619,9 +627,12 @@ class AnnotationService:
     def _owned(self, uow: UnitOfWork, set_id: int) -> tuple[SetInfo, str]:
         """The set's header and its document's text, if this person may change the set (their
         own annotation set; gold for a reviewer)."""
-        info = self._info(uow, set_id)
+        info, role = uow.sets.info_and_role(set_id, self.annotator)
+        if info is None:
+            raise UserError(f"annotation set {set_id} does not exist")
         try:
-            require_annotate(self._identity(uow), owner=info.owner, kind=info.kind)
+            require_annotate(Identity(self.annotator, role or Role.ANNOTATOR), owner=info.owner,
+                             kind=info.kind)
         except UserError as exc:
             raise type(exc)(f"annotation set {set_id} (document {info.document_id}): {exc}") \
                 from None
@@ -709,6 +720,7 @@ class AnnotationService:
              began: bool = True) -> list[Span]:
         drafts: list[Span] = []
         seen: set[tuple[int, int, str]] = set()
+        existing = uow.sets.existing_keys(info.id, [i.key for i in items])
         for item in items:
             start, end, label = item.start, item.end, item.label
             self._check_span(text, start, end, label, item.attributes, item.note)
@@ -724,19 +736,27 @@ class AnnotationService:
             if (start, end, label) in seen:
                 raise UserError(f"span {start}-{end} {label} is given twice")
             seen.add((start, end, label))
-            self._check_duplicate(uow, info.id, start, end, label)
+            if (start, end, label) in existing:
+                raise UserError(f"span {start}-{end} is already a {label} "
+                                f"(span {existing[(start, end, label)]})")
             drafts.append(Span(start=start, end=end, label=label, text=text[start:end],
                                attributes=dict(item.attributes), note=item.note, origin=origin,
                                provenance=provenance, source=item.source))
+        now = utcnow()
         try:
-            ids = uow.sets.add_spans(info.id, drafts, by=self.annotator)
+            ids = uow.sets.add_spans(info.id, drafts, by=self.annotator, now=now)
         except IntegrityError:   # another writer added one of them just now: the database decides
             raise UserError("already labeled: " + ", ".join(
                 f"span {d.start}-{d.end} is already a {d.label}" for d in drafts[:3])
                 + (" …" if len(drafts) > 3 else "")) from None
-        records = uow.sets.span_records(ids)
-        for record in records:
-            uow.record("add", "span", entity_id=record.id, document_id=info.document_id,
+        for draft, span_id in zip(drafts, ids):   # the rows as written (no need to read them)
+            record = SpanRecord(
+                id=span_id, set_id=info.id, start=draft.start, end=draft.end, label=draft.label,
+                attributes=dict(draft.attributes), note=draft.note, origin=str(draft.origin),
+                created_at=now, updated_at=now, provenance=draft.provenance,
+                source=dict(draft.source) if draft.source is not None else None,
+                version=1, updated_by=self.annotator)
+            uow.record("add", "span", entity_id=span_id, document_id=info.document_id,
                        set_id=info.id, after=_span_state(record, text))
         if began:
             self._began(uow, info)
