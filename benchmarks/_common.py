@@ -118,3 +118,12 @@ def ensure_venv_note() -> None:
     except ImportError:
         raise SystemExit("the annotator package is not importable; run with the project's venv "
                          "(e.g. /tmp/venv/bin/python benchmarks/...)") from None
+
+
+def fresh_copy(source: Path, target: Path) -> Path:
+    """Copy a SQLite store to ``target`` for one run, removing the WAL and shared-memory files a
+    previous run left beside it (an old -wal applied to a new copy corrupts it)."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    target.write_bytes(source.read_bytes())
+    return target

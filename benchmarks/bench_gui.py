@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, REPO, emit, machine, mb, median, peak_rss_kb, run_worker  # noqa: E402
+from _common import OUT, fresh_copy, REPO, emit, machine, mb, median, peak_rss_kb, run_worker  # noqa: E402
 
 BOOK = REPO.parent / "shared" / "corpora" / "long" / \
     "0282AbuHanifaDinawari.AkhbarTiwal.Shamela0009760-ara1.txt"
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for run in range(1, args.runs + 1):
         scratch = OUT / f"gui-run-{run}.sqlite3"
-        scratch.write_bytes(db.read_bytes())  # each run adds spans: start from the same store
+        fresh_copy(db, scratch)  # each run adds spans: start from the same store
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         result = run_worker(Path(__file__), ["--worker", str(scratch), "--adds", str(args.adds)])
         results.append(result)

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, REPO, emit, machine, mb, median, peak_rss_kb, run_worker  # noqa: E402
+from _common import OUT, fresh_copy, REPO, emit, machine, mb, median, peak_rss_kb, run_worker  # noqa: E402
 
 BOOK = REPO.parent / "shared" / "corpora" / "long" / \
     "0282AbuHanifaDinawari.AkhbarTiwal.Shamela0009760-ara1.txt"
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for run in range(1, args.runs + 1):
         scratch = OUT / f"review-run-{run}.sqlite3"
-        scratch.write_bytes(db.read_bytes())
+        fresh_copy(db, scratch)
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         result = run_worker(Path(__file__), ["--worker", str(scratch), "--steps", str(args.steps)])
         results.append(result)

@@ -549,6 +549,15 @@ class AnnotationService:
             known = self._known = KnownNames(known | name)
         return known
 
+    def prepare_snapping(self) -> None:
+        """Read what snapping needs (the known names from the store, the word frequencies)
+        now, when a document opens, so that the first selection is as quick as the others."""
+        from annotator.core.suggest.resources import default_words
+
+        if self._known is None:
+            self.known_names()
+        default_words()
+
     def snap_selection(self, document: Document, start: int, end: int, label: str, *,
                        known: KnownNames | None = None) -> SnapResult | None:
         """Snap a raw selection for ``label`` (its clitic rule, the known names); None if empty."""

@@ -51,6 +51,7 @@ class ArticleView(QPlainTextEdit):
         self.document().setDocumentMargin(18)
         self.highlighter = SpanHighlighter(self.document(), vm, schema)
         self._press: QPoint | None = None
+        self._current_hit: tuple[int, int] | None = None
         self._clicking = False
         self._last_selected: list[tuple[int, int]] = []
         vm.document_opened.connect(self._show_document)
@@ -140,10 +141,16 @@ class ArticleView(QPlainTextEdit):
             self.reveal(suggestion.start, suggestion.end)
 
     def _show_current_hit(self) -> None:
+        """Show the current search hit: only its block and the previous current hit's are
+        drawn again (a new search redraws its hits through spans_changed, once)."""
+        ranges = [self._current_hit] if self._current_hit is not None else []
+        self._current_hit = None
         if 0 <= self.vm.hit_index < len(self.vm.hits):
             hit = self.vm.hits[self.vm.hit_index]
+            self._current_hit = (hit.start, hit.end)
+            ranges.append(self._current_hit)
             self.reveal(hit.start, hit.end)
-            self.redraw([(h.start, h.end) for h in self.vm.hits])
+        self.redraw(ranges)
 
     def reveal(self, start: int, end: int) -> None:
         """Scroll so the code-point range is visible; a range already in view stays put."""

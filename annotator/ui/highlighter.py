@@ -77,8 +77,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         start = self.umap.to_codepoint(pos16)
         end = start + len(text)
         spans = self.vm.spans.overlapping(start, end)
-        hits = [(h.start, h.end, i == self.vm.hit_index) for i, h in enumerate(self.vm.hits)
-                if h.start < end and h.end > start] if self.vm.hits else []
+        hits = self.vm.hits_between(start, end)
         marks = self.vm.marks(start, end) if hasattr(self.vm, "marks") else []
         offers = self.vm.suggestion_marks(start, end) if self.vm.offers.spans else []
         if not spans and not hits and not marks and not offers:

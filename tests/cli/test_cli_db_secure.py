@@ -43,7 +43,7 @@ def test_a_password_on_sqlite_is_refused(capsys, tmp_path, monkeypatch):  # type
 
 def test_db_help_explains_team_mode(capsys):  # type: ignore[no-untyped-def]
     out = ok(capsys, "db", "--help").out
-    assert "{upgrade,current,secure}" in out
+    assert "{upgrade,current,secure,backup,restore,check}" in out
     assert "Team mode (PostgreSQL)" in out and "annotator_people" in out
     assert "SQLite has no logins: it\ntrusts --user." in out
 

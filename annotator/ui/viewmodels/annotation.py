@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import time
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
@@ -87,6 +88,8 @@ class AnnotationViewModel:
         self.pending_relation: str | None = None
         self.hits: list[Hit] = []
         self.hit_index = -1
+        self._hit_starts: list[int] = []
+        self._hit_longest = 0
         self.history = History()
         self._own: dict[int, int] = {}   # span id -> its version after this window's last change
         self._watcher: Any = None        # annotator.db.watch.ChangeWatcher, made on first poll
@@ -106,6 +109,8 @@ class AnnotationViewModel:
         self.saved = Signal()                    # () after each committed change
         self.suggestions_changed = Signal()      # (list of (start, end) ranges to redraw)
         self.suggestion_changed = Signal()       # (index of the current suggestion or None)
+        # what snapping needs is read when the window is built, not at the first selection
+        service.prepare_snapping()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -424,6 +429,8 @@ class AnnotationViewModel:
             self._search = SearchIndex(self.text)
         found = self._search.find(query) if query.strip() else []
         self.hits = [Hit(s, e, self.text[s:e]) for s, e in found]
+        self._hit_starts = [h.start for h in self.hits]
+        self._hit_longest = max((h.end - h.start for h in self.hits), default=0)
         self.hit_index = 0 if self.hits else -1
         self.hits_changed.emit()
         self.spans_changed.emit(old + [(h.start, h.end) for h in self.hits])
@@ -437,9 +444,20 @@ class AnnotationViewModel:
         self.hits_changed.emit()
         return self.hits[self.hit_index]
 
+    def hits_between(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        """The search hits sharing a character with [start, end), as (start, end, current):
+        bisected, so that highlighting a block does not go through every hit of a book."""
+        if not self.hits:
+            return []
+        lo = bisect_left(self._hit_starts, start - self._hit_longest)
+        hi = bisect_left(self._hit_starts, end)
+        return [(h.start, h.end, i == self.hit_index) for i, h in
+                enumerate(self.hits[lo:hi], start=lo) if h.end > start]
+
     def clear_search(self) -> None:
         old = [(h.start, h.end) for h in self.hits]
         self.hits, self.hit_index = [], -1
+        self._hit_starts, self._hit_longest = [], 0
         self.hits_changed.emit()
         self.spans_changed.emit(old)
 
