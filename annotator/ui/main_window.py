@@ -14,7 +14,7 @@ Every word the window shows is in the interface language (``retranslate`` on Lan
 from __future__ import annotations
 
 import html
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -52,8 +54,8 @@ from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
 TIME_FLUSH_MS = 30_000
 WATCH_MS = 1_000
-QUEUE_SHARE = 0.22   # of the window's width, when no size was remembered
-SPANS_SHARE = 0.25
+QUEUE_SHARE = 0.25   # of the window's width, when no size was remembered
+SPANS_SHARE = 0.23
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 
@@ -151,7 +153,6 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.palette_bar)
         layout.addWidget(self.search_bar)
         layout.addWidget(self.read_only_bar)
         self.agreement_bar: AgreementBar | None = None
@@ -160,6 +161,14 @@ class MainWindow(QMainWindow):
             layout.addWidget(self.agreement_bar)
         layout.addWidget(self.article, 1)
         self.setCentralWidget(central)
+        # the palette: a row over the whole window's width
+        self.labels_toolbar = QToolBar()
+        self.labels_toolbar.setObjectName("labels")
+        self.labels_toolbar.setMovable(False)
+        self.labels_toolbar.setFloatable(False)
+        self.labels_toolbar.toggleViewAction().setVisible(False)
+        self.labels_toolbar.addWidget(self.palette_bar)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.labels_toolbar)
 
         if isinstance(queue, ReviewQueueViewModel):
             self.queue_panel = QueuePanel(queue, model=ReviewQueueModel(queue),
@@ -182,7 +191,11 @@ class MainWindow(QMainWindow):
         spans_layout.addWidget(self.set_chooser)
         spans_layout.addWidget(self.span_list, 1)
         self.side.addWidget(spans)
-        self.side.addWidget(self.details)
+        details = QScrollArea()          # a short window scrolls the details, never clips them
+        details.setWidget(self.details)
+        details.setWidgetResizable(True)
+        details.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.side.addWidget(details)
         for n, stretch in enumerate([3, 3, 2] if self.review else [3, 2]):
             self.side.setStretchFactor(n, stretch)
         self.queue_dock = self._dock("queue", self.queue_panel)

@@ -30,7 +30,7 @@ from annotator.core.model import Span
 from annotator.core.schema import Label, Schema
 from annotator.core.search import normalize
 from annotator.ui.common import swatch
-from annotator.ui.viewmodels.words import name_of
+from annotator.ui.viewmodels.words import in_language, name_of
 
 translate = QCoreApplication.translate
 MARGIN = 4
@@ -52,7 +52,7 @@ class LabelPalette(QWidget):
         super().__init__()
         self.schema = schema
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.labels = {label.name: label for label in schema.offered_labels}
         self.order: list[str] = list(self.labels)
         self.used: Counter[str] = Counter()
@@ -110,8 +110,9 @@ class LabelPalette(QWidget):
         return max([self.more.sizeHint().height(), *heights])
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        width = sum(b.sizeHint().width() + GAP for b in self.buttons.values())
-        return QSize(width + 2 * MARGIN, self._row_height() + 2 * MARGIN)
+        """The row takes the width it is given (Expanding); it asks for little more than the
+        More button, so that however many labels there are, the window can be narrow."""
+        return self.minimumSizeHint()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(self.more.sizeHint().width() + 2 * MARGIN, self._row_height() + 2 * MARGIN)
@@ -158,8 +159,8 @@ class LabelPalette(QWidget):
             button.setText(button_text(label))
             keys = " / ".join(label.keys)
             tip = [name_of(label)]
-            if label.description:
-                tip.append(label.description)
+            if label.description and in_language(label.description):
+                tip.append(label.description)   # the schema's words: shown in their language
             if keys:
                 tip.append(translate("LabelPalette", "Keys: {keys}").format(keys=keys))
             button.setToolTip("\n".join(tip))
@@ -222,7 +223,8 @@ class LabelPicker(QFrame):
         for label in labels:
             item = QListWidgetItem(swatch(label.color), button_text(label))
             item.setData(Qt.ItemDataRole.UserRole, label.name)
-            item.setToolTip(label.description or label.name)
+            if label.description and in_language(label.description):
+                item.setToolTip(label.description)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         layout = QVBoxLayout(self)

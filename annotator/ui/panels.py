@@ -41,7 +41,6 @@ from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key
 from annotator.ui.viewmodels.words import name_of, value_name
 
-
 # -- span list ---------------------------------------------------------------------------------
 
 

@@ -58,3 +58,11 @@ def value_name(values: tuple[str, ...], values_ar: tuple[str, ...], value: str) 
     if language() == "ar" and value in values and len(values_ar) == len(values):
         return values_ar[values.index(value)]
     return value
+
+
+def in_language(text: str) -> bool:
+    """Whether ``text`` (project data, like a label's description) is written in the interface
+    language: mostly Arabic letters for Arabic, mostly Latin letters for English."""
+    arabic = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return (arabic > latin) == (language() == "ar")
