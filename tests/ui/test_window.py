@@ -391,8 +391,8 @@ def test_search_highlights_every_hit_and_labels_all_in_one_step(
     assert vm.hit_index == 2
     bar.label.setCurrentIndex(bar.label.findData("location"))
     qtbot.mouseClick(bar.apply, LEFT_BUTTON)
-    assert asked == ["Label the hits as Location? Hits: 3\n\n18–23  موسكو\n83–88  موسكو\n"
-                     "146–151  موسكو"]
+    assert asked == [("Label the hits as Location? Hits: 3\n\n18–23  موسكو\n83–88  موسكو\n"
+                      "146–151  موسكو")]
     assert [s[:3] for s in emoji.spans()] == [(*m, "location") for m in MOSCOW]
     emoji.view.setFocus()
     emoji.key(Qt.Key.Key_Z, CTRL)              # one step
