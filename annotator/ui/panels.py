@@ -246,7 +246,7 @@ class SpanList(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(24)
-        header.resizeSection(0, 70)
+        self._fit_label_column()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(2, 56)
         header.resizeSection(3, 72)
@@ -258,10 +258,19 @@ class SpanList(QTableView):
     def _jump(self, index: QModelIndex) -> None:
         self.vm.pick(self.source.span_at(index.row()).id)
 
+    def _fit_label_column(self) -> None:
+        """The label column as wide as the longest label name (of the interface language),
+        measured once, not over the rows (a long document has thousands)."""
+        metrics = self.fontMetrics()
+        widest = max((metrics.horizontalAdvance(name_of(label)) for label in self.schema.labels),
+                     default=40)
+        self.horizontalHeader().resizeSection(0, min(140, widest + 14 + 3 * 6))
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.source.retranslate()
+            self._fit_label_column()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         """A narrow list shows the label and the text only (the tooltip and the details say

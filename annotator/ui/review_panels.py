@@ -204,7 +204,7 @@ class VersionsPanel(QTextBrowser):
                 text=html.escape(candidate.text[:80]),
                 agreement=agreements.get(candidate.agreement.value, candidate.agreement.value),
                 count=len(candidate.annotators), total=candidate.total,
-                names=html.escape(", ".join(candidate.annotators)),
+                names=html.escape(translate("VersionsPanel", ", ").join(candidate.annotators)),
                 state=states.get(state, state), kinds=html.escape(kinds))
         blocks = [f"<p>{head}</p>",
                   f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>",
@@ -244,7 +244,8 @@ class AgreementDialog(QDialog):
         self.view.set_report(report)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(translate("AgreementDialog", "Documents: {count}; annotators: "
-                                          "{names}").format(count=report.documents,
-                                                            names=", ".join(report.annotators))))
+                                          "{names}").format(
+            count=report.documents,
+            names=translate("AgreementDialog", ", ").join(report.annotators))))
         layout.addWidget(self.view, 1)
         self.resize(1100, 560)

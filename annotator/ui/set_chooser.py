@@ -10,7 +10,7 @@ until the user's own set is chosen again.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
 
 from annotator.ui.common import translate
 from annotator.ui.viewmodels.annotation import AnnotationViewModel, SetChoice
@@ -29,19 +29,19 @@ class SetCombo(QComboBox):
 
 
 class SetChooser(QWidget):
+    """A list over the span list: "My set (mona)", "Gold (read only)", "omar's set (read
+    only)" ... (the items say what they are: no caption takes the narrow dock's width)."""
+
     def __init__(self, vm: AnnotationViewModel) -> None:
         super().__init__()
         self.vm = vm
         self.choices: list[SetChoice] = []
-        self.caption = QLabel()
         self.combo = SetCombo(self)
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(8)
-        self.caption.setBuddy(self.combo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(self.caption)
         layout.addWidget(self.combo, 1)
         self.combo.activated.connect(self._chosen)
         vm.document_opened.connect(self.reload)
@@ -75,7 +75,6 @@ class SetChooser(QWidget):
             self.vm.show_set(self.choices[row])
 
     def retranslate(self) -> None:
-        self.caption.setText(translate("SetChooser", "Set:"))
         self.combo.setToolTip(translate(
             "SetChooser", "Show another set of this document (read only): gold, the "
             "suggestions, and for reviewers every annotator's"))

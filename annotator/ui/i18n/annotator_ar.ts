@@ -50,6 +50,10 @@
         <source>Documents: {count}; annotators: {names}</source>
         <translation>المقالات: {count}؛ المعلّقون: {names}</translation>
     </message>
+    <message>
+        <source>, </source>
+        <translation>، </translation>
+    </message>
 </context>
 <context>
     <name>Annotation</name>
@@ -839,10 +843,6 @@ Annotators: {people}</source>
     <message>
         <source>Read only</source>
         <translation>للقراءة فقط</translation>
-    </message>
-    <message>
-        <source>Set:</source>
-        <translation>المجموعة:</translation>
     </message>
     <message>
         <source>Show another set of this document (read only): gold, the suggestions, and for reviewers every annotator&apos;s</source>
