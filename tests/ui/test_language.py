@@ -165,6 +165,8 @@ def test_switching_at_run_time_changes_every_word_and_the_direction(
     assert window.queue_dock.x() > window.article.mapTo(window, window.article.rect().topLeft()).x()
     assert window.menus["file"].title() == "&ملف"
     assert window.palette_bar.buttons["quote"].text() == "اقتباس (q / 1)"
+    # the schema's English description shows in the English window only
+    assert window.palette_bar.buttons["quote"].toolTip() == "اقتباس\nالمفاتيح: q / 1"
     assert window.details.title.text().startswith("فاعل: ")            # the selected actor
     assert window.span_list.model().headerData(0, Qt.Orientation.Horizontal) == "الوسم"
     assert window.user_label.text() == "المعلّق: mona"
@@ -175,6 +177,8 @@ def test_switching_at_run_time_changes_every_word_and_the_direction(
     window.language_items["en"].trigger()
     QApplication.processEvents()
     assert chrome(window) == english
+    assert window.palette_bar.buttons["quote"].toolTip() == (
+        "Quote\nThe words quoted, inside the quotation marks (marks excluded).\nKeys: q / 1")
     assert window.article.layoutDirection() == Qt.LayoutDirection.RightToLeft
     assert window.dockWidgetArea(window.queue_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
 

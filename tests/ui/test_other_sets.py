@@ -117,6 +117,10 @@ def test_a_reviewer_sees_gold_and_every_annotators_set(qtbot: QtBot, url: str) -
     rana = Shown(qtbot, url, "rana")
     assert rana.choices() == ["My set (rana)", "mona's set (read only)", "omar's set (read only)",
                               "Gold (read only)", "Suggestions (read only)"]
+    rana.window.items["show_set"].trigger()             # View -> Show set… opens the list
+    combo = rana.window.set_chooser.combo
+    assert combo.view().isVisible()
+    combo.hidePopup()
     rana.choose("omar's set (read only)")
     assert [s[2] for s in rana.spans()] == ["actor", "quote"]
     assert rana.window.user_label.text() == "Showing: omar's set (read only)"
