@@ -1,16 +1,17 @@
 """Make docs/review.png: review mode on the seed article with three annotators, rendered offscreen.
 
-    python docs/make_review_screenshot.py [OUT.png]
+    python docs/make_review_screenshot.py [OUT.png] [--language en|ar] [--size 1400x900]
 
 It builds a throw-away store with a lead (lina), a reviewer (rana) and three annotators who labeled
 the first paragraphs of the seed article, each a little differently, lets rana accept what all
-three share and one majority actor, then runs `annotator gui --review --screenshot` on it.
+three share and one majority actor, then runs `annotator gui --review --screenshot` on it, in English unless told otherwise, with the
+settings of a first run (not the ones of whoever runs it).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -37,8 +38,9 @@ OWN = {
 }
 
 
-def main(out: Path) -> int:
+def main(out: Path, *, language: str, size: tuple[int, int]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()   # a first run's settings
     from annotator.core.model import Role
     from annotator.services.annotate import AnnotationService
     from annotator.services.project import open_project, project_schema, seed_if_empty
@@ -76,9 +78,20 @@ def main(out: Path) -> int:
         opened = review.open(document_id)
         review.accept_unanimous(opened, opened.gold_state())
         store.close()
-        return run_gui(GuiOptions(db_url=url, user="rana", screenshot=out, size=(1400, 900),
+        return run_gui(GuiOptions(db_url=url, user="rana", screenshot=out, size=size,
+                                  language=language,
                                   review=True))
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=REPO / "docs" / "review.png")
+    parser.add_argument("--language", choices=("ar", "en"), default="en")
+    parser.add_argument("--size", default="1400x900", help="WIDTHxHEIGHT")
+    return parser.parse_args()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "review.png"))
+    args = arguments()
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    raise SystemExit(main(args.out, language=args.language, size=(width, height)))

@@ -1,15 +1,16 @@
 """Make docs/screenshot.png: the seed article with a few labeled spans, rendered offscreen.
 
-    python docs/make_screenshot.py [OUT.png]
+    python docs/make_screenshot.py [OUT.png] [--language ar|en] [--size 1400x900]
 
 It builds a throw-away store, labels spans through the annotation service as the annotator
-"mona" would in the window, then runs `annotator gui --screenshot` on it.
+"mona" would in the window, then runs `annotator gui --screenshot` on it, in Arabic unless
+told otherwise, with the settings of a first run (not the ones of whoever runs it).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -24,8 +25,9 @@ def label(service, set_id: int, text: str, words: str, name: str, *, within: str
     return service.add_span(set_id, start, start + len(words), name, **kwargs)
 
 
-def main(out: Path) -> int:
+def main(out: Path, *, language: str, size: tuple[int, int]) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()   # a first run's settings
     from annotator.services.annotate import AnnotationService
     from annotator.services.project import open_project, project_schema, seed_if_empty
     from annotator.ui.app import GuiOptions, run_gui
@@ -59,8 +61,19 @@ def main(out: Path) -> int:
         label(service, set_id, text, "باريس", "location")
         label(service, set_id, text, "سوريا", "location", within="في سوريا.")
         store.close()
-        return run_gui(GuiOptions(db_url=url, user="mona", screenshot=out, size=(1400, 900)))
+        return run_gui(GuiOptions(db_url=url, user="mona", screenshot=out, size=size,
+                                  language=language))
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=REPO / "docs" / "screenshot.png")
+    parser.add_argument("--language", choices=("ar", "en"), default="ar")
+    parser.add_argument("--size", default="1400x900", help="WIDTHxHEIGHT")
+    return parser.parse_args()
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshot.png"))
+    args = arguments()
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    raise SystemExit(main(args.out, language=args.language, size=(width, height)))

@@ -62,7 +62,13 @@ from annotator.core.model import (
     SetStatus,
     Span,
 )
-from annotator.core.roles import Identity, require_annotate, require_read, require_review
+from annotator.core.roles import (
+    Identity,
+    may_read,
+    require_annotate,
+    require_read,
+    require_review,
+)
 from annotator.core.schema import Schema
 from annotator.core.snap import KnownNames, SnapResult, snap
 from annotator.core.text import is_grapheme_boundary
@@ -87,6 +93,16 @@ class QueueItem:
 class OpenDocument:
     document: Document
     set: AnnotationSet
+
+
+@dataclass(frozen=True, slots=True)
+class SetHeader:
+    """A set of a document as a chooser lists it: whose it is, what kind, in what state."""
+
+    set_id: int
+    owner: str
+    kind: SetKind
+    status: SetStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +247,16 @@ class AnnotationService:
             info = self._info(uow, set_id)
             require_read(self._identity(uow), owner=info.owner, kind=info.kind)
             return uow.sets.load(set_id, self._text(uow, info.document_id))
+
+    def readable_sets(self, document_id: int) -> list[SetHeader]:
+        """The sets of a document this person may read (blind annotation: an annotator reads
+        their own sets and the suggestions; reviewers and leads every set), annotation sets
+        first, then gold, then the suggestions, each by owner."""
+        with self._uow(write=False) as uow:
+            who = self._identity(uow)
+            return [SetHeader(h.id, h.owner, h.kind, h.status)
+                    for h in uow.sets.headers([document_id])
+                    if may_read(who, owner=h.owner, kind=h.kind)]
 
     def open_document(self, document_id: int, *, create: bool = True) -> OpenDocument:
         """The document and this person's set of it (their annotation set, or the gold set for a

@@ -1,15 +1,25 @@
-"""The composition root of the desktop app: settings, fonts, store, services, view-models, window."""
+"""The composition root of the desktop app: settings, language, fonts, store, services,
+view-models, window; and the run of the window (a screenshot, or the event loop, which Ctrl-C
+ends cleanly)."""
 
 from __future__ import annotations
 
 import getpass
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
-from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMessageLogContext,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog
 
@@ -20,8 +30,9 @@ from annotator.services.project import open_project, project_schema, seed_if_emp
 from annotator.services.review import ReviewService
 from annotator.services.suggesting import SuggestionService
 from annotator.services.team import ensure_first_lead, identity
-from annotator.settings import Settings, load_settings, save_settings
+from annotator.settings import Settings, load_settings, update_settings
 from annotator.ui.fonts import load_bundled_fonts
+from annotator.ui.i18n import apply_language, resolve
 from annotator.ui.main_window import MainWindow
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.queue import QueueViewModel
@@ -44,6 +55,8 @@ class GuiOptions:
     open_document: str | None = None
     size: tuple[int, int] = (1400, 900)
     review: bool = False
+    #: "ar", "en" or "auto" for this run (None: the ``language`` setting)
+    language: str | None = None
 
 
 def arabic_fonts() -> list[str]:
@@ -62,13 +75,19 @@ def choose_font(wanted: str | None, available: list[str]) -> str:
 
 def ask_user_name(default: str) -> str | None:
     name, accepted = QInputDialog.getText(
-        None, "annotator", "اسمك — Your name (it labels your annotations):", text=default)
+        None, "annotator",
+        QCoreApplication.translate("App", "Your name (it labels your annotations):"),
+        text=default)
     return name.strip() if accepted and name.strip() else None
 
 
 def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWindow:
+    """The window of ``options`` for ``user``. A screenshot run writes nothing to a store that
+    has documents: no set is created (the user's set is created by their first change) and no
+    one is made the store's lead."""
     store = open_project(options.db_url)
-    ensure_first_lead(store, user)
+    if options.screenshot is None:
+        ensure_first_lead(store, user)
     seed_if_empty(store, actor=user)
     schema = project_schema(store)
     vm: AnnotationViewModel
@@ -83,7 +102,8 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
         service = AnnotationService(store, schema, annotator=user)
         # the suggesters' resources are read here, once, not when a document opens
         suggestions = SuggestionService(service, compute=settings.suggest_on_open)
-        vm = AnnotationViewModel(service, schema, suggestions=suggestions)
+        vm = AnnotationViewModel(service, schema, suggestions=suggestions,
+                                 create_sets=options.screenshot is None)
         queue = QueueViewModel(service)
     queue.refresh()
     fonts = arabic_fonts()
@@ -92,14 +112,46 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
                         font_size=settings.font_size)
     window.closing.append(store.close)
     window.mode_requested.connect(lambda mode: _switch_mode(window, options, user, mode))
+    window.language_requested.connect(_switch_language)
+    window.set_language_choice(options.language or settings.language)
     _font_menu(window, fonts, settings)
     window.font_changed.connect(
-        lambda family, size: save_settings(load_settings().with_(font_family=family,
-                                                                  font_size=size)))
+        lambda family, size: update_settings(font_family=family, font_size=size))
+    key = window.layout_key()
+    window.restore_layout(settings.window_states.get(key), settings.splitter_states.get(key))
+    if options.screenshot is None:
+        window.closing.append(lambda: _remember_layout(window))
+    _built.append(window)
     target = _document_to_open(queue, options.open_document)
     if target is not None:
         window.open_document(target)
     return window
+
+
+_built: list[MainWindow] = []   # every window made in this process (the language menus, Ctrl-C)
+
+
+def _remember_layout(window: MainWindow) -> None:
+    """Keep the docks' and the splitter's sizes for the next window of this mode and direction."""
+    docks, splitter = window.layout_state()
+    settings = load_settings()
+    key = window.layout_key()
+    update_settings(window_states={**settings.window_states, key: docks},
+                    splitter_states={**settings.splitter_states, key: splitter})
+
+
+def _switch_language(setting: str) -> None:
+    """View -> Language: switch every window now, and remember the choice."""
+    app = QApplication.instance()
+    if app is None:
+        return
+    apply_language(app, resolve(setting))
+    update_settings(language=setting)
+    for window in _built:
+        try:
+            window.set_language_choice(setting)
+        except RuntimeError:   # a window Qt has deleted already
+            continue
 
 
 def _switch_mode(window: MainWindow, options: GuiOptions, user: str, mode: str) -> None:
@@ -145,14 +197,52 @@ def _set_font(window: MainWindow, family: str) -> None:
     window.font_changed.emit(family, size)
 
 
-def configure_app(app: QApplication) -> None:
-    """Right-to-left layout (docks, menus and tables mirrored) and a UI font with Arabic glyphs."""
+def configure_app(app: QApplication, language: str = "auto") -> str:
+    """The interface language (``language``: "ar", "en", or "auto" for the system locale; the
+    layout direction follows it) and a UI font with Arabic glyphs; returns the language."""
     app.setApplicationName("annotator")
-    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     load_bundled_fonts()
     ui_font = next((f for f in UI_FONTS if f in arabic_fonts()), None)
     if ui_font:
         app.setFont(QFont(ui_font, 10))
+    return apply_language(app, resolve(language))
+
+
+class Interruption:
+    """Ctrl-C (SIGINT) while the window runs: every window closes (their time is written) and
+    the loop ends. Nothing else is needed, and :meth:`report` says so: every action was
+    committed when it was made. A timer lets Python run its signal handler while Qt waits."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        self.app = app
+        self.requested = False
+        self._tick = QTimer()
+        self._tick.timeout.connect(lambda: None)
+        self._tick.start(200)
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        self.requested = True
+        QTimer.singleShot(0, self._quit)
+
+    def _quit(self) -> None:
+        if isinstance(self.app, QApplication):
+            self.app.closeAllWindows()
+        self.app.quit()
+
+    def restore(self) -> None:
+        self._tick.stop()
+        signal.signal(signal.SIGINT, self._previous)
+
+    @staticmethod
+    def report(actions: int) -> str:
+        noun = "action" if actions == 1 else "actions"
+        return f"interrupted; every change up to now is saved ({actions} {noun} this session)"
+
+
+def session_actions(windows: list[MainWindow]) -> int:
+    """The actions committed in ``windows`` (each a transaction, undos and redos included)."""
+    return sum(window.vm.history.committed for window in windows)
 
 
 def _quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
@@ -169,33 +259,57 @@ def run_gui(options: GuiOptions) -> int:
     if sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ \
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise UserError("no display to open the window on (DISPLAY is not set); on a machine "
-                        "without a screen, QT_QPA_PLATFORM=offscreen annotator gui --screenshot "
-                        "shot.png renders it to a PNG")
+                        "without a screen, QT_QPA_PLATFORM=offscreen annotator --user NAME gui "
+                        "--screenshot shot.png renders it to a PNG")
     if options.screenshot is not None:
         qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    configure_app(app)
     settings = load_settings()
+    configure_app(app, options.language or settings.language)
     user = options.user or settings.user
+    if options.screenshot is not None:
+        return _screenshot(options, settings, user or getpass.getuser(), started)
+    first = len(_built)
+    interruption = Interruption(app)
+    try:
+        code = _run_window(app, options, settings, user)
+    finally:
+        interruption.restore()
+    if interruption.requested:
+        print(Interruption.report(session_actions(_built[first:])), file=sys.stderr)
+        return 130
+    return code
+
+
+def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
+                user: str | None) -> int:
     if user is None:
-        user = getpass.getuser() if options.screenshot else ask_user_name(getpass.getuser())
+        user = ask_user_name(getpass.getuser())
         if user is None:
             return 1
-    if user != settings.user and options.screenshot is None:
+    if user != settings.user:
         settings = settings.with_(user=user)
-        save_settings(settings)
+        update_settings(user=user)
     window = build_window(options, settings, user)
     window.resize(*options.size)
     window.show()
-    if options.screenshot is not None:
-        QGuiApplication.processEvents()
-        window.article.viewport().update()
-        QGuiApplication.processEvents()
-        options.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(options.screenshot)):
-            raise UserError(f"cannot write the screenshot {options.screenshot}")
-        print(f"screenshot: {options.screenshot} ({time.perf_counter() - started:.2f} s)")
-        window.close()
-        return 0
     return app.exec()
+
+
+def _screenshot(options: GuiOptions, settings: Settings, user: str, started: float) -> int:
+    assert options.screenshot is not None
+    window = build_window(options, settings, user)
+    window.resize(*options.size)
+    window.show()
+    QGuiApplication.processEvents()
+    window.keep_article_half()
+    QGuiApplication.processEvents()
+    window.article.viewport().update()
+    QGuiApplication.processEvents()
+    options.screenshot.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(options.screenshot)):
+        raise UserError(f"cannot write the screenshot {options.screenshot}")
+    print(f"screenshot: {options.screenshot} ({time.perf_counter() - started:.2f} s)")
+    window.close()
+    return 0

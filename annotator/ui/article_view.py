@@ -45,6 +45,9 @@ class ArticleView(QPlainTextEdit):
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # lines wrap at the width (anywhere if need be): a horizontal bar would only show a
+        # pixel or two of rounding, on some widths
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.document().setUndoRedoEnabled(False)

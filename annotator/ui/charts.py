@@ -3,7 +3,8 @@
 Drawn with QPainter into QImages (no plotting library): cells and bars take the red-yellow-green
 scale of :func:`annotator.core.agreement.score_rgb` (red at 0 and below, green at 1) and carry
 their value; undefined figures are grey with "n/a". Names may be Arabic: text is drawn with a
-font that has Arabic glyphs when one is installed (or registered by the app).
+font that has Arabic glyphs when one is installed (or registered by the app). Their words are in
+the window's interface language (English from the command line, which installs no translator).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -39,6 +40,8 @@ from annotator.core.agreement import (
     score_rgb,
 )
 from annotator.core.errors import UserError
+
+translate = QCoreApplication.translate
 
 #: Fonts with Arabic glyphs to prefer for names, best first; else any with Arabic glyphs.
 CHART_FONTS = ("Noto Sans Arabic", "Noto Naskh Arabic", "Amiri", "DejaVu Sans")
@@ -89,7 +92,23 @@ def _ink_on(background: QColor) -> QColor:
 
 
 def _text(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    return translate("Charts", "n/a") if value is None else f"{value:.2f}"
+
+
+def metric_title(metric: str) -> str:
+    """A figure's name in the interface language."""
+    titles = {
+        "span_f1_exact": translate("Charts", "Span F1 (exact)"),
+        "span_f1_overlap": translate("Charts", "Span F1 (overlap)"),
+        "kappa_char": translate("Charts", "Cohen's kappa (characters)"),
+        "kappa_token": translate("Charts", "Cohen's kappa (tokens)"),
+        "relation_f1": translate("Charts", "Relation F1"),
+        "fleiss_kappa_char": translate("Charts", "Fleiss' kappa (characters)"),
+        "alpha_nominal_char": translate("Charts", "Krippendorff's alpha (characters)"),
+        "alpha_unitizing": translate("Charts", "Krippendorff's alpha-u (spans)"),
+        "precision": translate("Charts", "Precision"), "recall": translate("Charts", "Recall"),
+        "f1": "F1"}
+    return titles.get(metric, METRIC_TITLES.get(metric, metric))
 
 
 def _blank(size: tuple[int, int]) -> QImage:
@@ -155,13 +174,13 @@ def heatmap_image(report: AgreementReport, *, metric: str = "kappa_char",
     p = QPainter(image)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    count = f"{report.documents} document{'' if report.documents == 1 else 's'}"
-    _title(p, f"{METRIC_TITLES[metric]} — {count}", *size)
+    _title(p, translate("Charts", "{metric} — documents: {count}").format(
+        metric=metric_title(metric), count=report.documents), *size)
     names = report.annotators
     if len(names) < 2:
         p.setFont(chart_font(14))
         p.drawText(QRect(0, 0, *size), Qt.AlignmentFlag.AlignCenter,
-                   "fewer than two annotators to compare")
+                   translate("Charts", "Fewer than two annotators to compare"))
         p.end()
         return image
     g = heatmap_geometry(report, size)
@@ -263,10 +282,12 @@ def label_bars_image(report: AgreementReport, *, metric: str = "span_f1_exact",
     image = _blank(size)
     p = QPainter(image)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    _title(p, f"{METRIC_TITLES.get(metric, metric)} per label", *size)
+    _title(p, translate("Charts", "{metric} per label").format(metric=metric_title(metric)),
+           *size)
     if not report.labels:
         p.setFont(chart_font(14))
-        p.drawText(QRect(0, 0, *size), Qt.AlignmentFlag.AlignCenter, "no labels")
+        p.drawText(QRect(0, 0, *size), Qt.AlignmentFlag.AlignCenter,
+                   translate("Charts", "No labels"))
         p.end()
         return image
     g = bars_geometry(report, size)
@@ -338,7 +359,7 @@ class AgreementView(QWidget):
         self._report: AgreementReport | None = None
         self.metric_box = QComboBox()
         for name in PAIR_METRICS:
-            self.metric_box.addItem(METRIC_TITLES[name], name)
+            self.metric_box.addItem(metric_title(name), name)
         self.metric_box.currentIndexChanged.connect(self._render)
         self.heatmap = self._picture()
         self.bars = self._picture()
@@ -372,11 +393,18 @@ class AgreementView(QWidget):
         super().resizeEvent(event)
         self._render()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            for row in range(self.metric_box.count()):
+                self.metric_box.setItemText(row, metric_title(self.metric_box.itemData(row)))
+            self._render()
+
     def _render(self) -> None:
         if self._report is None:
             for label in (self.heatmap, self.bars):
                 label.setPixmap(QPixmap())
-                label.setText("no agreement figures yet")
+                label.setText(translate("Charts", "No agreement figures yet"))
             return
         for label, draw in ((self.heatmap, heatmap_image), (self.bars, label_bars_image)):
             size = (max(160, label.width()), max(140, label.height()))

@@ -1,7 +1,8 @@
-"""Side panels: the document queue, the label palette, the span list, the span details, search,
-and the dialog of the suggesters' outcomes.
+"""Side panels: the span list, the span details, search, and the dialog of the suggesters'
+outcomes (the queue is in queue_panel.py, the label palette in palette.py).
 
-Thin widgets: each shows what its view-model holds and hands every user action to it.
+Thin widgets: each shows what its view-model holds and hands every user action to it. Their
+words are in the interface language and change with it (``retranslate`` on LanguageChange).
 """
 
 from __future__ import annotations
@@ -10,15 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,199 +28,28 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.model import SetStatus, Span
+from annotator.core.model import Span
 from annotator.core.schema import Schema
 from annotator.services.suggesting import SuggestionStats
 from annotator.ui.article_view import command_for_event
-from annotator.ui.flow_layout import FlowLayout
+from annotator.ui.common import Index, RightToLeftText, Table, select_row, swatch, translate
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key
-from annotator.ui.viewmodels.queue import QueueViewModel
-
-STATUS_NAMES = {SetStatus.TODO: "للعمل todo", SetStatus.IN_PROGRESS: "جار in progress",
-                SetStatus.DONE: "منجز done", SetStatus.SKIPPED: "متروك skipped"}
-Index = QModelIndex | QPersistentModelIndex
-
-
-def select_row(table: QTableView, row: int) -> None:
-    """Select a whole row. (QTableView.selectRow picks the column at the viewport's left edge,
-    which in a right-to-left table is past the last column: it selects nothing.)"""
-    model = table.model()
-    index = model.index(row, 0)
-    table.selectionModel().setCurrentIndex(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-        | QItemSelectionModel.SelectionFlag.Rows)
-    table.scrollTo(index)
-
-
-def swatch(color: str, size: int = 14) -> QIcon:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
-
-
-class _Table(QAbstractTableModel):
-    """A table model whose column headers (and their tooltips) are class constants."""
-
-    HEADERS: tuple[str, ...] = ()
-    HEADER_TIPS: tuple[str, ...] = ()
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return self.HEADER_TIPS[section] or None
-        return None
-
-
-# -- queue --------------------------------------------------------------------------------------
-
-
-class QueueModel(_Table):
-    HEADERS = ("العنوان Title", "الحالة Status", "#")
-    HEADER_TIPS = ("", "", "مقاطع spans")
-
-    def __init__(self, vm: QueueViewModel) -> None:
-        super().__init__()
-        self.vm = vm
-        self.rows = vm.visible()
-        vm.changed.connect(self.reload)
-        vm.item_changed.connect(self.item_changed)
-
-    def reload(self) -> None:
-        self.beginResetModel()
-        self.rows = self.vm.visible()
-        self.endResetModel()
-
-    def item_changed(self, document_id: int) -> None:
-        """One document's status or count changed: update its row, not the whole list."""
-        fresh = {item.document_id: item for item in self.vm.items}
-        for row, item in enumerate(self.rows):
-            if item.document_id == document_id:
-                self.rows[row] = fresh[document_id]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, 2))
-                return
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.HEADERS)
-
-    def data(self, index: Index, role: int = 0) -> Any:
-        item = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (item.title, STATUS_NAMES[item.status], item.spans)[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.title}\n{item.external_id}: {item.length} characters, {item.spans} spans"
-        if role == Qt.ItemDataRole.UserRole:
-            return item.document_id
-        return None
-
-
-class QueuePanel(QWidget):
-    open_document = Signal(int)
-
-    def __init__(self, vm: Any, *, model: QAbstractTableModel | None = None,
-                 statuses: dict[Any, str] | None = None) -> None:
-        """The annotator's queue (QueueModel), or another list of documents (review mode) with
-        its own model and status names; each row's UserRole is its document id."""
-        super().__init__()
-        self.vm = vm
-        self._current: int | None = None   # which row to highlight (view state, not data)
-        self.filter = QLineEdit(placeholderText="تصفية Filter…")
-        self.filter.setClearButtonEnabled(True)
-        self.status = QComboBox()
-        self.status.addItem("الكل All", None)
-        for status, name in (statuses or STATUS_NAMES).items():
-            self.status.addItem(name, status.value)
-        self.table = QTableView()
-        self.model = model if model is not None else QueueModel(vm)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.model.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        row.addWidget(self.filter, 1)
-        row.addWidget(self.status)
-        layout.addLayout(row)
-        layout.addWidget(self.table)
-        self.filter.textChanged.connect(lambda text: vm.set_filter(text=text))
-        self.status.currentIndexChanged.connect(
-            lambda _: vm.set_filter(status=self.status.currentData()))
-        self.table.activated.connect(self._activated)
-        self.table.clicked.connect(self._activated)
-        self.model.modelReset.connect(self._reselect)
-
-    def _activated(self, index: QModelIndex) -> None:
-        self.open_document.emit(self.model.data(index, Qt.ItemDataRole.UserRole))
-
-    def show_current(self, document_id: int) -> None:
-        self._current = document_id
-        self._reselect()
-
-    def _reselect(self) -> None:
-        for row, item in enumerate(self.model.rows):
-            if item.document_id == self._current:
-                select_row(self.table, row)
-                return
-        self.table.clearSelection()
-
-
-# -- label palette -----------------------------------------------------------------------------
-
-
-class LabelPalette(QWidget):
-    """One button per label: color, Arabic and English name, keys. The buttons flow onto more
-    rows when the window is narrow or the schema has many labels: none is ever hidden."""
-
-    label_clicked = Signal(str)
-
-    def __init__(self, schema: Schema) -> None:
-        super().__init__()
-        layout = FlowLayout(self, spacing=4)
-        layout.setContentsMargins(4, 2, 4, 2)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.buttons: dict[str, QToolButton] = {}
-        for label in schema.labels:
-            keys = " / ".join(label.keys)
-            button = QToolButton(self)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setIcon(swatch(label.color))
-            name = label.en if label.ar == label.en else f"{label.ar} {label.en}"
-            button.setText(name + (f" ({keys})" if keys else ""))
-            button.setToolTip((label.description or label.name)
-                              + (f"\nKeys: {keys}" if keys else ""))
-            button.setAutoRaise(True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, name=label.name: self.label_clicked.emit(name))
-            layout.addWidget(button)
-            self.buttons[label.name] = button
-
+from annotator.ui.viewmodels.words import name_of, value_name
 
 # -- span list ---------------------------------------------------------------------------------
 
 
-class SpanModel(_Table):
+class SpanModel(Table):
     """The open set's spans as rows, kept sorted by the chosen column.
 
     A change arrives as (removed, added) spans and moves only those rows (bisect on the sort
     keys): with 20,000 spans, adding one must not re-sort or reset the whole list.
     """
-
-    HEADERS = ("الوسم Label", "النص Text", "سمات Attr.", "علاقات Rel.")
-    HEADER_TIPS = ("", "sorted in reading order", "attributes", "relations")
 
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
@@ -238,10 +60,28 @@ class SpanModel(_Table):
         self._column = 1
         self._descending = False
         self._relation_names: dict[int, str] = {}
-        self._label_names = {label.name: label.ar for label in schema.labels}
+        self._label_names = self._names_of_labels()
         vm.document_opened.connect(self.reload)
+        vm.set_shown.connect(self.reload)
         vm.span_rows_changed.connect(self.apply)
         vm.relations_changed.connect(self.relations_changed)
+
+    def headers(self) -> tuple[str, ...]:
+        return (translate("SpanModel", "Label"), translate("SpanModel", "Text"),
+                translate("SpanModel", "Attr."), translate("SpanModel", "Rel."))
+
+    def header_tips(self) -> tuple[str, ...]:
+        return ("", translate("SpanModel", "Sorted in reading order"),
+                translate("SpanModel", "Attributes"), translate("SpanModel", "Relations"))
+
+    def _names_of_labels(self) -> dict[str, str]:
+        return {label.name: name_of(label) for label in self.schema.labels}
+
+    def retranslate(self) -> None:
+        """Label and relation names follow the language (and so may their sort order)."""
+        self._label_names = self._names_of_labels()
+        self.reload()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
     # -- keeping the rows ------------------------------------------------------------------
 
@@ -255,9 +95,27 @@ class SpanModel(_Table):
             return (self._attributes(span), *place)
         return (self._relation_names.get(span.id or 0, ""), *place)
 
-    @staticmethod
-    def _attributes(span: Span) -> str:
-        return ", ".join(str(v) for _, v in sorted(span.attributes.items()))
+    def _attributes(self, span: Span) -> str:
+        """The span's attribute values, in the interface language."""
+        shown = []
+        for name, value in sorted(span.attributes.items()):
+            found = [a for a in self.schema.attributes_of(span.label) if a.name == name]
+            shown.append(value_name(found[0].values, found[0].values_ar, str(value))
+                         if found else str(value))
+        return translate("SpanModel", ", ").join(shown)
+
+    def _attribute_lines(self, span: Span) -> list[str]:
+        """"Kind: direct" for each attribute the span has, in the interface language."""
+        lines = []
+        for name, value in sorted(span.attributes.items()):
+            found = [a for a in self.schema.attributes_of(span.label) if a.name == name]
+            if found:
+                attribute = found[0]
+                lines.append(f"{name_of(attribute)}: "
+                             f"{value_name(attribute.values, attribute.values_ar, str(value))}")
+            else:
+                lines.append(f"{name}: {value}")
+        return lines
 
     def _names(self) -> dict[int, str]:
         ids = {end for r in self.vm.relations.values() for end in (r.head, r.tail)}
@@ -332,9 +190,6 @@ class SpanModel(_Table):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._spans)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.HEADERS)
-
     def data(self, index: Index, role: int = 0) -> Any:
         span = self.span_at(index.row())
         column = index.column()
@@ -348,11 +203,10 @@ class SpanModel(_Table):
             return self._relation_names.get(span.id or 0, "")
         if role == Qt.ItemDataRole.ToolTipRole:
             label = self.schema.label(span.label)
-            lines = [f"{label.ar} {label.en}: {span.text}",
-                     *(f"{k} = {v}" for k, v in sorted(span.attributes.items())),
+            lines = [f"{name_of(label)}: {span.text}", *self._attribute_lines(span),
                      *self.vm.describe_relations(span.id or 0)]
             if span.note:
-                lines.append(f"ملاحظة Note: {span.note}")
+                lines.append(translate("SpanModel", "Note: {note}").format(note=span.note))
             return "\n".join(lines)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return swatch(self.schema.label(span.label).color)
@@ -371,6 +225,7 @@ class SpanList(QTableView):
     #: commands whose keys (Tab, Enter) belong to the list
     LIST_KEYS = frozenset({"suggestion", "accept_suggestion", "accept_all_suggestions", "next",
                            "accept"})
+    NARROW = 320   # pixels: below, the attribute and relation columns hide
 
     def __init__(self, vm: AnnotationViewModel, schema: Schema, *,
                  keys: Callable[..., Command | None] = command_for_key) -> None:
@@ -380,6 +235,7 @@ class SpanList(QTableView):
         self.keys = keys
         self.source = SpanModel(vm, schema)
         self.setModel(self.source)
+        self.setItemDelegateForColumn(1, RightToLeftText(self))
         self.setSortingEnabled(True)
         self.sortByColumn(1, Qt.SortOrder.AscendingOrder)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -389,10 +245,11 @@ class SpanList(QTableView):
         self.setWordWrap(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 70)
+        header.setMinimumSectionSize(24)
+        self._fit_label_column()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(2, 62)
-        header.resizeSection(3, 92)
+        header.resizeSection(2, 56)
+        header.resizeSection(3, 72)
         self.activated.connect(self._jump)
         self.clicked.connect(self._jump)
         vm.selection_changed.connect(self.show_selected)
@@ -400,6 +257,28 @@ class SpanList(QTableView):
 
     def _jump(self, index: QModelIndex) -> None:
         self.vm.pick(self.source.span_at(index.row()).id)
+
+    def _fit_label_column(self) -> None:
+        """The label column as wide as the longest label name (of the interface language),
+        measured once, not over the rows (a long document has thousands)."""
+        metrics = self.fontMetrics()
+        widest = max((metrics.horizontalAdvance(name_of(label)) for label in self.schema.labels),
+                     default=40)
+        self.horizontalHeader().resizeSection(0, min(140, widest + 14 + 3 * 6))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.source.retranslate()
+            self._fit_label_column()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        """A narrow list shows the label and the text only (the tooltip and the details say
+        the attributes and relations)."""
+        super().resizeEvent(event)
+        narrow = self.width() < self.NARROW
+        for column in (2, 3):
+            self.setColumnHidden(column, narrow)
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
         command = command_for_event(self.keys, self.schema, self.vm, event)
@@ -425,70 +304,107 @@ class SpanList(QTableView):
 
 
 class DetailsPanel(QWidget):
+    """The selected span: label and text, offsets, attributes, note, relations. While another
+    person's set is shown (read only) it shows their span and edits nothing."""
+
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
         self.schema = schema
-        self.title = QLabel("لا مقطع مختار — no span selected")
+        self.title = QLabel()
         self.title.setWordWrap(True)
         self.where = QLabel("")
         self.attributes: dict[str, QComboBox] = {}
+        self._attribute_labels: dict[str, QLabel] = {}
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for attribute in schema.attributes:
+            key = f"{attribute.label}.{attribute.name}"
             combo = QComboBox()
             combo.addItem("—", None)
-            for value, value_ar in zip(attribute.values, attribute.values_ar):
-                key = attribute.keys[attribute.values.index(value)] if attribute.keys else ""
-                combo.addItem(f"{value_ar} {value}" + (f" ({key})" if key else ""), value)
+            for value in attribute.values:
+                combo.addItem("", value)
             combo.activated.connect(lambda _=0, a=attribute.name, c=combo: self._attribute(a, c))
-            form.addRow(f"{attribute.ar} {attribute.en}", combo)
-            self.attributes[f"{attribute.label}.{attribute.name}"] = combo
-        self.note = QLineEdit(placeholderText="ملاحظة Note")
+            self._attribute_labels[key] = QLabel()
+            form.addRow(self._attribute_labels[key], combo)
+            self.attributes[key] = combo
+        self.note = QLineEdit()
         self.note.editingFinished.connect(lambda: vm.set_note(self.note.text()))
-        form.addRow("ملاحظة Note", self.note)
+        self.note_label = QLabel()
+        form.addRow(self.note_label, self.note)
         self.relations = QListWidget()
         self.relations.itemActivated.connect(self._jump)
         self.relations.itemClicked.connect(self._jump)
         buttons = QHBoxLayout()
+        self.relation_buttons: dict[str, QPushButton] = {}
         for relation in schema.relations:
-            button = QPushButton(f"{relation.ar} {relation.en} ({relation.key})")
+            button = QPushButton()
             button.clicked.connect(lambda _=False, name=relation.name: vm.start_relation(name))
             buttons.addWidget(button)
-        self.remove = QPushButton("حذف العلاقة Remove relation")
+            self.relation_buttons[relation.name] = button
+        self.remove = QPushButton()
         self.remove.clicked.connect(self._remove_relation)
+        self.relations_label = QLabel()
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.where)
         layout.addLayout(form)
-        layout.addWidget(QLabel("العلاقات Relations"))
+        layout.addWidget(self.relations_label)
         layout.addWidget(self.relations)
         layout.addLayout(buttons)
         layout.addWidget(self.remove)
         vm.selection_changed.connect(lambda _id: self.refresh())
         vm.relations_changed.connect(self.refresh)
         vm.document_opened.connect(self.refresh)
+        vm.set_shown.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for attribute in self.schema.attributes:
+            key = f"{attribute.label}.{attribute.name}"
+            self._attribute_labels[key].setText(name_of(attribute))
+            combo = self.attributes[key]
+            for n, value in enumerate(attribute.values, start=1):
+                keys = attribute.keys[n - 1] if attribute.keys else ""
+                combo.setItemText(n, value_name(attribute.values, attribute.values_ar, value)
+                                  + (f" ({keys})" if keys else ""))
+        self.note.setPlaceholderText(translate("DetailsPanel", "Note"))
+        self.note_label.setText(translate("DetailsPanel", "Note"))
+        self.relations_label.setText(translate("DetailsPanel", "Relations"))
+        for relation in self.schema.relations:
+            self.relation_buttons[relation.name].setText(f"{name_of(relation)} ({relation.key})")
+        self.remove.setText(translate("DetailsPanel", "Remove relation"))
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def refresh(self) -> None:
         span = self.vm.span(self.vm.selected)
         self.setEnabled(span is not None)
+        editable = self.vm.viewing is None
         self.relations.clear()
         if span is None:
-            self.title.setText("لا مقطع مختار — no span selected")
+            self.title.setText(translate("DetailsPanel", "No span selected"))
             self.where.setText("")
             self.note.setText("")
             for combo in self.attributes.values():
                 combo.setCurrentIndex(0)
             return
-        label = self.schema.label(span.label)
-        self.title.setText(f"{label.ar} {label.en}: {span.text}")
+        self.title.setText(f"{name_of(self.schema.label(span.label))}: {span.text}")
         self.where.setText(f"{span.start}–{span.end}")
         for key, combo in self.attributes.items():
             owner, name = key.split(".", 1)
-            combo.setEnabled(owner == span.label)
+            combo.setEnabled(owner == span.label and editable)
             index = combo.findData(span.attributes.get(name)) if owner == span.label else 0
             combo.setCurrentIndex(max(index, 0))
         self.note.setText(span.note)
+        self.note.setReadOnly(not editable)
+        for button in (*self.relation_buttons.values(), self.remove):
+            button.setEnabled(editable)
         for relation, other_id, text in self.vm.relation_lines(span.id or 0):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, (relation.id, other_id))
@@ -533,37 +449,56 @@ class SearchBar(QWidget):
     def __init__(self, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
-        self.query = QueryEdit(placeholderText="بحث Search (ء/أ/ا، ى/ي، ة/ه، الحركات تهمل)")
+        self.schema = schema
+        self.query = QueryEdit()
         self.query.setClearButtonEnabled(True)
         self.count = QLabel("")
-        self.previous = QPushButton("السابق Previous")
-        self.next = QPushButton("التالي Next")
+        self.previous = QPushButton()
+        self.next = QPushButton()
         self.previous.setToolTip("Shift+Enter")
         self.next.setToolTip("Enter")
         self.label = QComboBox()
-        for label in schema.labels:
-            self.label.addItem(swatch(label.color), f"{label.ar} {label.en}", label.name)
-        self.apply = QPushButton("وسم الكل Label all hits…")
-        close = QPushButton("إغلاق Close")
-        close.setToolTip("Esc")
+        for label in schema.offered_labels:
+            self.label.addItem(swatch(label.color), "", label.name)
+        self.apply = QPushButton()
+        self.close_button = QPushButton()
+        self.close_button.setToolTip("Esc")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.query, self.count, self.previous, self.next, self.label, self.apply, close):
+        for widget in (self.query, self.count, self.previous, self.next, self.label, self.apply,
+                       self.close_button):
             layout.addWidget(widget, 1 if widget is self.query else 0)
         self.query.textChanged.connect(vm.search)
         self.query.step.connect(vm.next_hit)
         self.previous.clicked.connect(lambda: vm.next_hit(-1))
         self.next.clicked.connect(lambda: vm.next_hit(1))
         self.apply.clicked.connect(lambda: self.label_all.emit(self.label.currentData()))
-        close.clicked.connect(self.closed.emit)
+        self.close_button.clicked.connect(self.closed.emit)
         vm.hits_changed.connect(self._count)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.query.setPlaceholderText(translate(
+            "SearchBar", "Search (hamza, harakat, ى/ي and ة/ه ignored)"))
+        self.previous.setText(translate("SearchBar", "Previous"))
+        self.next.setText(translate("SearchBar", "Next"))
+        for n, label in enumerate(self.schema.offered_labels):
+            self.label.setItemText(n, name_of(label))
+        self.apply.setText(translate("SearchBar", "Label all hits…"))
+        self.close_button.setText(translate("SearchBar", "Close"))
+        self._count()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def _count(self) -> None:
         hits = self.vm.hits
         if not self.query.text().strip():
             self.count.setText("")
         elif not hits:
-            self.count.setText("لا نتائج no hits")
+            self.count.setText(translate("SearchBar", "No hits"))
         else:
             self.count.setText(f"{self.vm.hit_index + 1}/{len(hits)}")
 
@@ -581,15 +516,18 @@ class SuggestionStatsDialog(QDialog):
     """Per suggester: accepted as is, accepted then fixed, rejected, ignored, and the share of
     its proposals taken (reviewers and leads; View -> Suggestion outcomes)."""
 
-    HEADERS = ("المقترح Suggester", "قبل Accepted", "صحح Fixed", "رفض Rejected",
-               "أهمل Ignored", "نسبة القبول Taken")
-
     def __init__(self, stats: SuggestionStats, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("أداء الاقتراحات Suggestion outcomes")
+        self.setWindowTitle(translate("SuggestionStatsDialog", "Suggestion outcomes"))
+        headers = [translate("SuggestionStatsDialog", "Suggester"),
+                   translate("SuggestionStatsDialog", "Accepted"),
+                   translate("SuggestionStatsDialog", "Fixed"),
+                   translate("SuggestionStatsDialog", "Rejected"),
+                   translate("SuggestionStatsDialog", "Ignored"),
+                   translate("SuggestionStatsDialog", "Taken")]
         rows = [*stats.rows, stats.total] if stats.rows else []
-        self.table = QTableWidget(len(rows), len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table = QTableWidget(len(rows), len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for r, row in enumerate(rows):
@@ -601,10 +539,13 @@ class SuggestionStatsDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
-        note = QLabel(f"{stats.sets} annotation sets of {stats.documents} documents. Fixed: "
-                      "accepted, then edited. Ignored: in the stored suggestions (annotator "
-                      "suggest) of a set marked done, neither accepted nor rejected."
-                      if rows else "No suggestion has been accepted or rejected yet.")
+        note = QLabel(translate(
+            "SuggestionStatsDialog", "Annotation sets: {sets}, of documents: {documents}. "
+            "Fixed: accepted, then edited. Ignored: in the stored suggestions (annotator "
+            "suggest) of a set marked done, neither accepted nor rejected.").format(
+                sets=stats.sets, documents=stats.documents)
+            if rows else translate("SuggestionStatsDialog",
+                                   "No suggestion has been accepted or rejected yet."))
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)

@@ -1,6 +1,7 @@
 """Review mode's widgets: the review queue, the agreement bar and the annotators' versions.
 
-Thin widgets over :mod:`annotator.ui.viewmodels.review`.
+Thin widgets over :mod:`annotator.ui.viewmodels.review`; their words follow the interface
+language.
 """
 
 from __future__ import annotations
@@ -8,21 +9,31 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
-from annotator.ui.panels import _Table
+from annotator.ui.common import Index, Table, dot, status_names, translate
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
+from annotator.ui.viewmodels.words import name_of
 
-REVIEW_STATUS_NAMES = {ReviewStatus.UNREVIEWED: "لم يراجع unreviewed",
-                       ReviewStatus.IN_REVIEW: "قيد المراجعة in review",
-                       ReviewStatus.REVIEWED: "روجع reviewed"}
-AGREEMENT_NAMES = {"all": "الكل all (solid)", "majority": "الأغلبية majority (dashed)",
-                   "minority": "الأقلية minority (dotted)"}
-Index = QModelIndex | QPersistentModelIndex
+REVIEW_STATUS_COLORS = {ReviewStatus.UNREVIEWED: "#b0b0b0", ReviewStatus.IN_REVIEW: "#f9a825",
+                        ReviewStatus.REVIEWED: "#2e7d32"}
+
+
+def review_status_names() -> dict[ReviewStatus, str]:
+    return {ReviewStatus.UNREVIEWED: translate("ReviewStatus", "Unreviewed"),
+            ReviewStatus.IN_REVIEW: translate("ReviewStatus", "In review"),
+            ReviewStatus.REVIEWED: translate("ReviewStatus", "Reviewed")}
+
+
+def agreement_names() -> dict[str, str]:
+    """How candidates are underlined, by how many annotators marked them."""
+    return {"all": translate("AgreementBar", "all (solid)"),
+            "majority": translate("AgreementBar", "majority (dashed)"),
+            "minority": translate("AgreementBar", "minority (dotted)")}
 
 
 def _score_color(value: float | None) -> QColor | None:
@@ -35,9 +46,8 @@ def _score_color(value: float | None) -> QColor | None:
     return QColor(red, green, blue, 110)
 
 
-class ReviewQueueModel(_Table):
-    HEADERS = ("العنوان Title", "المعلقون Annotators", "الحالة Status", "اتفاق F1")
-    HEADER_TIPS = ("", "", "review status", "mean span F1 (exact) over pairs of annotators")
+class ReviewQueueModel(Table):
+    """The documents to review: title (with the review status dot) and the agreement."""
 
     def __init__(self, vm: ReviewQueueViewModel) -> None:
         super().__init__()
@@ -45,6 +55,13 @@ class ReviewQueueModel(_Table):
         self.rows = vm.visible()
         vm.changed.connect(self.reload)
         vm.item_changed.connect(self.item_changed)
+
+    def headers(self) -> tuple[str, ...]:
+        return (translate("ReviewQueueModel", "Title"), "F1")
+
+    def header_tips(self) -> tuple[str, ...]:
+        return ("", translate("ReviewQueueModel",
+                              "Mean span F1 (exact) over pairs of annotators"))
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -56,14 +73,11 @@ class ReviewQueueModel(_Table):
         for row, item in enumerate(self.rows):
             if item.document_id == document_id:
                 self.rows[row] = fresh[document_id]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, 3))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
                 return
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.HEADERS)
 
     def data(self, index: Index, role: int = 0) -> Any:
         item = self.rows[index.row()]
@@ -71,16 +85,19 @@ class ReviewQueueModel(_Table):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return item.title
-            if column == 1:
-                return "، ".join(name for name, _ in item.annotators)
-            if column == 2:
-                return REVIEW_STATUS_NAMES[item.status]
             return "-" if item.agreement is None else f"{item.agreement:.2f}"
-        if role == Qt.ItemDataRole.BackgroundRole and column == 3:
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return dot(REVIEW_STATUS_COLORS[item.status])
+        if role == Qt.ItemDataRole.BackgroundRole and column == 1:
             return _score_color(item.agreement)
         if role == Qt.ItemDataRole.ToolTipRole:
-            people = ", ".join(f"{name} ({status})" for name, status in item.annotators)
-            return f"{item.title}\n{item.external_id}: {item.length} characters\n{people}"
+            statuses = status_names()
+            people = translate("ReviewQueueModel", ", ").join(
+                f"{name} ({statuses[status]})" for name, status in item.annotators)
+            return translate("ReviewQueueModel", "{title}\n{status} · {id} · characters: "
+                             "{length}\nAnnotators: {people}").format(
+                title=item.title, status=review_status_names()[item.status],
+                id=item.external_id, length=item.length, people=people)
         if role == Qt.ItemDataRole.UserRole:
             return item.document_id
         return None
@@ -99,25 +116,36 @@ class AgreementBar(QLabel):
         vm.document_opened.connect(self.refresh)
         vm.candidates_changed.connect(lambda _ranges: self.refresh())
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+
     def refresh(self) -> None:
         vm = self.vm
         if vm.document is None:
             self.setText("")
             return
         counts = vm.counts()
-        parts = [f"<b>{len(vm.annotators)}</b> annotators: {html.escape(', '.join(vm.annotators))}"]
+        names = html.escape(translate("AgreementBar", ", ").join(vm.annotators))
+        parts = [translate("AgreementBar", "Annotators ({count}): {names}").format(
+            count=f"<b>{len(vm.annotators)}</b>", names=names)]
         figures = vm.figures
         if figures is not None:
             overall = figures["overall"]
             shown = [("F1", "span_f1_exact"), ("F1~", "span_f1_overlap"), ("κ char", "kappa_char"),
                      ("κ token", "kappa_token"), ("α", "alpha_nominal_char"),
                      ("αu", "alpha_unitizing")]
-            parts.append(" · ".join(f"{name} {overall[key]:.2f}" for name, key in shown
-                                    if overall.get(key) is not None))
-        parts.append(f"open disagreements: <b>{counts['disagreements']}</b> · unanimous to "
-                     f"accept: {counts['unanimous']} · decided: {counts['decided']}/"
-                     f"{counts['candidates']}")
-        parts.append("underline: " + ", ".join(AGREEMENT_NAMES.values()))
+            names_of = {"κ char": translate("AgreementBar", "κ char"),
+                        "κ token": translate("AgreementBar", "κ token")}
+            parts.append(" · ".join(f"{names_of.get(name, name)} {overall[key]:.2f}"
+                                    for name, key in shown if overall.get(key) is not None))
+        parts.append(translate("AgreementBar", "Open disagreements: {open} · unanimous to "
+                               "accept: {unanimous} · decided: {decided}/{candidates}").format(
+            open=f"<b>{counts['disagreements']}</b>", unanimous=counts["unanimous"],
+            decided=counts["decided"], candidates=counts["candidates"]))
+        parts.append(translate("AgreementBar", "Underline: {styles}").format(
+            styles=translate("AgreementBar", ", ").join(agreement_names().values())))
         self.setText(" &nbsp;|&nbsp; ".join(parts))
 
 
@@ -128,46 +156,75 @@ class VersionsPanel(QTextBrowser):
     def __init__(self, vm: ReviewViewModel, schema: Schema) -> None:
         super().__init__()
         self.vm = vm
+        self.schema = schema
         self.colors = {label.name: label.color for label in schema.labels}
-        self.names = {label.name: f"{label.ar} {label.en}" for label in schema.labels}
         self.setOpenLinks(False)
         vm.current_changed.connect(lambda _i: self.refresh())
         vm.document_opened.connect(self.refresh)
         vm.spans_changed.connect(lambda _r: self.refresh())
+        vm.set_shown.connect(self.refresh)
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.refresh()
+
+    def _name(self, label: str) -> str:
+        return name_of(self.schema.label(label)) if self.schema.has_label(label) else label
 
     def refresh(self) -> None:
         region = self.vm.region()
         candidate = self.vm.candidate(self.vm.current)
         if region is None or candidate is None:
-            self.setHtml("<p>النسخ Versions: Tab goes to the next disagreement.</p>")
+            self.setHtml("<p>" + html.escape(translate(
+                "VersionsPanel", "Versions: Tab goes to the next disagreement.")) + "</p>")
             return
         text = self.vm.text
+        states = {"open": translate("VersionsPanel", "open"),
+                  "accepted": translate("VersionsPanel", "accepted"),
+                  "rejected": translate("VersionsPanel", "rejected"),
+                  "superseded": translate("VersionsPanel", "superseded")}
+        agreements = {"all": translate("VersionsPanel", "all"),
+                      "majority": translate("VersionsPanel", "majority"),
+                      "minority": translate("VersionsPanel", "minority")}
+        kinds_names = {"missing": translate("VersionsPanel", "missing"),
+                       "other label": translate("VersionsPanel", "other label"),
+                       "other boundaries": translate("VersionsPanel", "other boundaries"),
+                       "other relation": translate("VersionsPanel", "other relation")}
         state = self.vm.states[self.vm.current or 0].value
-        kinds = ", ".join(d.value for d in self.vm.review.disagreements(self.vm.current or 0)) \
-            or "none"
-        head = (f"<p><b>{html.escape(self.names.get(candidate.label, candidate.label))}</b> "
-                f"«{html.escape(candidate.text[:80])}» — {candidate.agreement.value} "
-                f"({len(candidate.annotators)}/{candidate.total}: "
-                f"{html.escape(', '.join(candidate.annotators))}); {state}; "
-                f"disagreement: {html.escape(kinds)}</p>"
-                f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>")
-        blocks = [head, "<table cellpadding='3' width='100%'>"]
+        kinds = translate("VersionsPanel", ", ").join(
+            kinds_names.get(d.value, d.value)
+            for d in self.vm.review.disagreements(self.vm.current or 0)) \
+            or translate("VersionsPanel", "none")
+        head = translate(
+            "VersionsPanel", "{label} «{text}» — {agreement} ({count}/{total}: {names}); "
+            "{state}; disagreement: {kinds}").format(
+                label=f"<b>{html.escape(self._name(candidate.label))}</b>",
+                text=html.escape(candidate.text[:80]),
+                agreement=agreements.get(candidate.agreement.value, candidate.agreement.value),
+                count=len(candidate.annotators), total=candidate.total,
+                names=html.escape(translate("VersionsPanel", ", ").join(candidate.annotators)),
+                state=states.get(state, state), kinds=html.escape(kinds))
+        blocks = [f"<p>{head}</p>",
+                  f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>",
+                  "<table cellpadding='3' width='100%'>"]
         for number, name, spans, relations in self.vm.versions():
             key = f"{number}" if number else "—"
-            cells = "".join(self._chip(s.label, s.text) for s in spans) or "<i>nothing</i>"
+            cells = "".join(self._chip(s.label, s.text) for s in spans) \
+                or f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
             rel = "".join(f"<br/><small>{html.escape(line)}</small>" for line in relations)
             blocks.append(f"<tr><td valign='top'><b>{key}</b></td><td valign='top'>"
                           f"<b>{html.escape(name)}</b></td><td>{cells}{rel}</td></tr>")
-        blocks.append("</table><p><small>Enter accepts, x rejects, 1-9 take a version, "
-                      "u accepts every unanimous candidate, Tab / Shift+Tab move.</small></p>")
+        blocks.append("</table><p><small>" + html.escape(translate(
+            "VersionsPanel", "Enter accepts, x rejects, 1-9 take a version, u accepts every "
+            "unanimous candidate, Tab / Shift+Tab move.")) + "</small></p>")
         self.setHtml("".join(blocks))
 
     def _chip(self, label: str, text: str) -> str:
         color = QColor(self.colors.get(label, "#9e9e9e"))
-        color.setAlpha(90)
         rgba = f"rgba({color.red()},{color.green()},{color.blue()},0.35)"
-        return (f"<span style='background-color:{rgba}'>{html.escape(self.names.get(label, label))}"
+        return (f"<span style='background-color:{rgba}'>{html.escape(self._name(label))}"
                 f": «{html.escape(_clip(text, 60))}»</span>&nbsp; ")
 
 
@@ -182,11 +239,13 @@ class AgreementDialog(QDialog):
         from annotator.ui.charts import AgreementView
 
         super().__init__(parent)
-        self.setWindowTitle("الاتفاق Agreement")
+        self.setWindowTitle(translate("AgreementDialog", "Agreement"))
         self.view = AgreementView()
         self.view.set_report(report)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{report.documents} documents, annotators: "
-                                f"{', '.join(report.annotators)}"))
+        layout.addWidget(QLabel(translate("AgreementDialog", "Documents: {count}; annotators: "
+                                          "{names}").format(
+            count=report.documents,
+            names=translate("AgreementDialog", ", ").join(report.annotators))))
         layout.addWidget(self.view, 1)
         self.resize(1100, 560)

@@ -61,3 +61,40 @@ def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         "relation": _rows(store, RelationRow, skip=("version",)),
         "annotation_set": _rows(store, AnnotationSetRow, skip=("updated_at",)),
     }
+
+
+def team_store(folder: Path, *, suggestions: bool = False) -> str:
+    """A store (URL) with the seeds and EMOJI_TEXT, a lead (lina), a reviewer (rana) and two
+    annotators: mona (actor, quote, location) and omar (actor, quote) on EMOJI_TEXT; gold holds
+    what both share (accepted by rana); with ``suggestions``, the suggestions set of EMOJI_TEXT
+    (annotator suggest)."""
+    from annotator.core.model import Role
+    from annotator.services.annotate import AnnotationService
+    from annotator.services.project import open_project, project_schema
+    from annotator.services.review import ReviewService
+    from annotator.services.team import TeamService, ensure_first_lead
+
+    url = f"sqlite:///{folder / 'team.sqlite3'}"
+    store = open_project(url)
+    doc = import_documents(store, folder)[EMOJI_ID]
+    ensure_first_lead(store, "lina")
+    lead = TeamService(store, actor="lina")
+    lead.add("mona")
+    lead.add("omar")
+    lead.add("rana", Role.REVIEWER)
+    schema = project_schema(store)
+    for name, spans in (("mona", [(ACTOR, "actor"), (QUOTE, "quote"), (FRANCE, "location")]),
+                        ("omar", [(ACTOR, "actor"), (QUOTE, "quote")])):
+        service = AnnotationService(store, schema, annotator=name)
+        set_id = service.open_document(doc).set.id
+        assert set_id is not None
+        service.add_spans(set_id, [(s, e, label) for (s, e), label in spans])
+    review = ReviewService(store, schema, reviewer="rana")
+    opened = review.open(doc)
+    review.accept_unanimous(opened, opened.gold_state())
+    if suggestions:
+        from annotator.services.suggesting import suggest_documents
+
+        suggest_documents(store, actor="lina", docs=EMOJI_ID)
+    store.close()
+    return url

@@ -172,7 +172,7 @@ def test_the_view_draws_again_at_its_new_size(qtbot: QtBot) -> None:
     view = AgreementView()
     qtbot.addWidget(view)
     view.set_report(None)
-    assert view.heatmap.text() == "no agreement figures yet"
+    assert view.heatmap.text() == "No agreement figures yet"
     view.set_report(compute_agreement([example()]))
     view.resize(900, 420)
     view.show()

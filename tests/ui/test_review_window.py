@@ -125,7 +125,7 @@ def _prov(how: str, *names: str) -> dict[str, Any]:
 
 def test_review_with_the_keyboard_builds_the_expected_gold(review: Review) -> None:
     vm = review.vm
-    assert review.window.review and review.window.windowTitle().endswith("review")
+    assert review.window.review and review.window.windowTitle().endswith("Review")
     assert vm.annotators == ("mona", "omar", "sara")
     assert review.current() == (24, 28, "cue")          # the first disagreement: its links differ
     assert review.gold() == []                            # opening wrote nothing
@@ -159,7 +159,7 @@ def test_review_with_the_keyboard_builds_the_expected_gold(review: Review) -> No
     review.key(Qt.Key.Key_X)                               # reject omar's France
     assert vm.counts() == {"disagreements": 0, "unanimous": 0, "decided": 7, "candidates": 7}
     review.key(Qt.Key.Key_Tab)
-    assert "every candidate is decided" in review.messages[-1]
+    assert "Every candidate is decided" in review.messages[-1]
 
     # undo and redo the rejection, then a boundary fix of the actor and its undo
     review.key(Qt.Key.Key_Z, CTRL)

@@ -26,7 +26,7 @@ from annotator.services.suggesting import suggest_documents
 from annotator.services.team import TeamService, ensure_first_lead
 from annotator.settings import Settings
 from annotator.ui.app import GuiOptions, build_window, configure_app
-from annotator.ui.main_window import SHORTCUTS_HELP, MainWindow
+from annotator.ui.main_window import MainWindow, keyboard_help
 from annotator.ui.panels import SuggestionStatsDialog
 from tests.ui.helpers import dump
 
@@ -217,7 +217,7 @@ def test_tab_enter_x_and_shift_enter_with_undo(small: Any) -> None:
     assert w.keys() == [CUE, SPEAKER, QUOTE] and w.offered() == []
     assert len(w.vm.relations) == 2
     w.key(Qt.Key.Key_Z, CTRL)
-    assert w.messages[-1] == "undone: accept 1 suggestions", w.messages[-3:]
+    assert w.messages[-1] == "Undone: accept every suggestion (1)", w.messages[-3:]
     assert w.dump() == after_x
     for _ in range(3):
         w.key(Qt.Key.Key_Z, CTRL)
@@ -311,7 +311,7 @@ def test_clicking_a_span_does_not_scroll(qtbot: QtBot, qapp: QApplication, tmp_p
 
 def test_help_lists_the_keys_and_reviewers_see_the_outcomes(small: Any) -> None:
     for line in ("Tab / Shift+Tab", "Shift+Enter", "reject the suggestion"):
-        assert line in SHORTCUTS_HELP
+        assert line in keyboard_help(review=False)
     w = small()
     w.key(Qt.Key.Key_Tab)
     w.key(Qt.Key.Key_Return)                                      # the cue accepted

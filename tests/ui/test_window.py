@@ -247,7 +247,7 @@ def test_the_palette_labels_the_selection(emoji: Opened, qtbot: QtBot) -> None:
     qtbot.mouseClick(emoji.window.palette_bar.buttons["quote"], LEFT_BUTTON)
     assert emoji.spans() == [(*QUOTE, "quote", EMOJI_TEXT[slice(*QUOTE)])]
     assert emoji.vm.selected == emoji.vm.spans.all()[0].id
-    assert emoji.window.palette_bar.buttons["quote"].text() == "اقتباس Quote (q / 1)"
+    assert emoji.window.palette_bar.buttons["quote"].text() == "Quote (q / 1)"
 
 
 # -- keyboard actions -------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def test_every_keyboard_action_goes_through_the_article(emoji: Opened) -> None:
     emoji.click(ACTOR[0] + 2)
     (said_by,) = vm.relations.values()
     assert (said_by.type, said_by.head, said_by.tail) == ("said_by", quote.id, actor.id)
-    assert emoji.window.details.relations.item(0).text() == "قائل Said by: الرئيس الروسي فلاديمير"
+    assert emoji.window.details.relations.item(0).text() == "Said by: الرئيس الروسي فلاديمير"
     # v starts a cue relation; Esc cancels it
     emoji.click(QUOTE[0] + 3)
     emoji.key(Qt.Key.Key_V)
@@ -391,7 +391,8 @@ def test_search_highlights_every_hit_and_labels_all_in_one_step(
     assert vm.hit_index == 2
     bar.label.setCurrentIndex(bar.label.findData("location"))
     qtbot.mouseClick(bar.apply, LEFT_BUTTON)
-    assert asked == ["Label 3 hits as location?\n\n18–23  موسكو\n83–88  موسكو\n146–151  موسكو"]
+    assert asked == [("Label the hits as Location? Hits: 3\n\n18–23  موسكو\n83–88  موسكو\n"
+                      "146–151  موسكو")]
     assert [s[:3] for s in emoji.spans()] == [(*m, "location") for m in MOSCOW]
     emoji.view.setFocus()
     emoji.key(Qt.Key.Key_Z, CTRL)              # one step
@@ -411,7 +412,7 @@ def test_ctrl_enter_marks_done_and_opens_the_next_document(emoji: Opened, make: 
     assert window.vm.document.external_id == SEED_ID
     assert [(i.external_id, i.status) for i in window.queue.items] == [
         (SEED_ID, SetStatus.TODO), (EMOJI_ID, SetStatus.DONE)]
-    assert window.progress_label.text() == "1/2 منجز done  |  للعمل todo"
+    assert window.progress_label.text() == "Done: 1/2  |  To do"
     assert window.queue_panel.table.selectionModel().selectedRows()[0].row() == 0
     assert [r[4] for r in dump_of(emoji.url)["annotation_set"]] == ["done", "todo"]
 
@@ -455,14 +456,14 @@ def test_the_span_list_shows_sorts_and_jumps(emoji: Opened, qtbot: QtBot) -> Non
                 for r in range(model.rowCount())]
 
     assert rows() == [
-        ["فاعل", "الرئيس الروسي", "", "(قائل Said by)"],
-        ["اقتباس", "التعاون مع فرنسا ضروري جدا", "direct", "قائل Said by"],
-        ["مكان", "فرنسا", "", ""],
+        ["Actor", "الرئيس الروسي", "", "(Said by)"],
+        ["Quote", "التعاون مع فرنسا ضروري جدا", "direct", "Said by"],
+        ["Location", "فرنسا", "", ""],
     ]
     assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) == (
-        "اقتباس Quote: التعاون مع فرنسا ضروري جدا\nkind = direct\nقائل Said by: الرئيس الروسي")
+        "Quote: التعاون مع فرنسا ضروري جدا\nKind: direct\nSaid by: الرئيس الروسي")
     span_list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    assert [row[0] for row in rows()] == ["اقتباس", "فاعل", "مكان"]
+    assert [row[0] for row in rows()] == ["Actor", "Location", "Quote"]
     span_list.sortByColumn(1, Qt.SortOrder.DescendingOrder)
     assert [row[1] for row in rows()] == ["فرنسا", "التعاون مع فرنسا ضروري جدا", "الرئيس الروسي"]
     # the selected span's row is selected; a click on a row selects its span
@@ -471,7 +472,7 @@ def test_the_span_list_shows_sorts_and_jumps(emoji: Opened, qtbot: QtBot) -> Non
     qtbot.mouseClick(span_list.viewport(), LEFT_BUTTON, NO, rect.center())
     assert vm.span(vm.selected).text == "فرنسا"
     details = emoji.window.details
-    assert details.title.text() == "مكان Location: فرنسا"
+    assert details.title.text() == "Location: فرنسا"
     assert details.where.text() == f"{FRANCE[0]}–{FRANCE[1]}"
     # the kind list of the details sets the attribute of a selected quote
     emoji.click(QUOTE[0])
@@ -491,12 +492,16 @@ def test_the_queue_shows_status_and_counts_and_filters(emoji: Opened, qtbot: QtB
     emoji.key(Qt.Key.Key_A)
 
     def rows() -> list[tuple[str, str, str]]:
+        """Title, status (the tooltip's second line starts with it), span count."""
         model = panel.table.model()
-        return [tuple(str(model.index(r, c).data()) for c in range(3))   # type: ignore[misc]
-                for r in range(model.rowCount())]
+        return [(str(model.index(r, 0).data()),
+                 str(model.index(r, 0).data(Qt.ItemDataRole.ToolTipRole)).split("\n")[1]
+                 .split(" · ")[0],
+                 str(model.index(r, 1).data())) for r in range(model.rowCount())]
 
-    assert rows() == [(SEED_TITLE, "للعمل todo", "0"),
-                      ("أكّد الرئيسُ 📰 في موسكو", "جار in progress", "1")]
+    assert model_columns(panel) == ["Title", "#"]
+    assert rows() == [(SEED_TITLE, "To do", "0"),
+                      ("أكّد الرئيسُ 📰 في موسكو", "In progress", "1")]
     emoji.type_text("اكد", panel.filter)
     assert [r[0] for r in rows()] == ["أكّد الرئيسُ 📰 في موسكو"]
     panel.filter.clear()
@@ -506,7 +511,12 @@ def test_the_queue_shows_status_and_counts_and_filters(emoji: Opened, qtbot: QtB
     qtbot.mouseClick(panel.table.viewport(), LEFT_BUTTON, NO,
                      panel.table.visualRect(panel.table.model().index(0, 0)).center())
     assert emoji.vm.document.external_id == SEED_ID
-    assert emoji.window.user_label.text() == "المعلق annotator: mona"
+    assert emoji.window.user_label.text() == "Annotator: mona"
+
+
+def model_columns(panel: Any) -> list[str]:
+    model = panel.table.model()
+    return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
 
 
 # -- rendering -------------------------------------------------------------------------------------
@@ -593,7 +603,7 @@ def test_highlights_cover_exactly_the_utf16_range_of_each_span(emoji: Opened) ->
     emoji.qtbot.mouseMove(view.viewport(), emoji.inside(FRANCE[0] + 1))
     emoji.qtbot.waitUntil(lambda: QToolTip.isVisible())
     assert QToolTip.text() == vm.describe_at(FRANCE[0] + 1) == (
-        "اقتباس Quote: التعاون مع فرنسا ضروري جدا\nمكان Location: فرنسا")
+        "Quote: التعاون مع فرنسا ضروري جدا\nLocation: فرنسا")
     # crossing spans: the one that starts inside the other is underlined, the other filled
     emoji.view.select_range(ACTOR[0] + 7, 68)       # الروسي فلاديمير, across the actor's end
     emoji.key(Qt.Key.Key_L)
@@ -676,7 +686,7 @@ def test_closing_and_reopening_shows_the_same(make: Any) -> None:
             second.window.details.attributes["quote.kind"].currentText(),
             [second.window.details.relations.item(i).text()
              for i in range(second.window.details.relations.count())]) == details
-    assert details[3] == ["قائل Said by: الرئيس الروسي"]
+    assert details[3] == ["Said by: الرئيس الروسي"]
 
 
 # -- status bar and glyphs ---------------------------------------------------------------------------
@@ -684,13 +694,13 @@ def test_closing_and_reopening_shows_the_same(make: Any) -> None:
 
 def test_the_status_bar_shows_annotator_progress_and_saved_state(emoji: Opened) -> None:
     window = emoji.window
-    assert window.user_label.text() == "المعلق annotator: mona"
-    assert window.progress_label.text() == "0/2 منجز done  |  للعمل todo"
-    assert window.saved_label.text() == "كل شيء محفوظ all saved"
+    assert window.user_label.text() == "Annotator: mona"
+    assert window.progress_label.text() == "Done: 0/2  |  To do"
+    assert window.saved_label.text() == "All saved"
     emoji.view.select_range(*ACTOR)
     emoji.key(Qt.Key.Key_A)
-    assert window.saved_label.text().startswith("محفوظ saved ")
-    assert window.progress_label.text() == "0/2 منجز done  |  جار in progress"
+    assert window.saved_label.text().startswith("Saved ")
+    assert window.progress_label.text() == "Done: 0/2  |  In progress"
 
 
 def missing_glyphs(text: str, widget: QWidget) -> list[str]:

@@ -11,6 +11,12 @@ With a :class:`~annotator.services.suggesting.SuggestionService`, the open docum
 suggestions (:class:`~annotator.ui.viewmodels.suggestions.SuggestionLayer`): Tab / Shift+Tab
 move between them, Enter accepts the current one, ``x`` rejects it, Shift+Enter accepts every
 one offered; each is one transaction and one undo step.
+
+Another set of the open document (gold, the suggestions, and for reviewers every annotator's)
+can be shown read only (:meth:`AnnotationViewModel.show_set`): every editing action then
+refuses with a message until the user's own set is shown again; their own set and its undo
+history are kept meanwhile. The words the view-model says are in the interface language
+(:mod:`annotator.ui.viewmodels.words`); errors from the services stay English.
 """
 
 from __future__ import annotations
@@ -23,18 +29,19 @@ from typing import Any, Callable, TypeVar
 
 from annotator.core.edges import move_edge
 from annotator.core.errors import ConflictError, UserError
-from annotator.core.model import Document, Relation, SetStatus, Span
+from annotator.core.model import AnnotationSet, Document, Relation, SetKind, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
 from annotator.core.snap import KnownNames
 from annotator.core.suggest import Suggestion
-from annotator.services.annotate import AnnotationService, Change, DeletedSpan
+from annotator.services.annotate import AnnotationService, Change, DeletedSpan, SetHeader
 from annotator.services.suggesting import EMPTY, Key, SuggestionService
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.spans import SpanIndex
 from annotator.ui.viewmodels.suggestions import SuggestionLayer
 from annotator.ui.viewmodels.timer import ActiveTimer
+from annotator.ui.viewmodels.words import name_of, translate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,7 +56,7 @@ def user_action(method: F) -> F:
         except ConflictError as exc:
             # someone else changed what this action was about: show their version, never
             # overwrite it (the undo history of one's own actions stays)
-            self.message.emit(f"{exc} — reloaded / أعيد التحميل")
+            self.message.emit(translate("Annotation", "{error} — reloaded").format(error=exc))
             self.refresh()
             return None
         except UserError as exc:
@@ -57,6 +64,43 @@ def user_action(method: F) -> F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def edits(method: F) -> F:
+    """A user action that changes the shown set: refused (with a message) while another
+    person's set is shown read only."""
+
+    @functools.wraps(method)
+    def wrapper(self: AnnotationViewModel, *args: Any, **kwargs: Any) -> Any:
+        if self.viewing is not None:
+            raise UserError(self.read_only_message())
+        return method(self, *args, **kwargs)
+
+    return user_action(wrapper)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class SetChoice:
+    """A set the window can show: the user's own (editable; ``set_id`` None while it does not
+    exist yet), or another one they may read (read only)."""
+
+    set_id: int | None
+    owner: str
+    kind: SetKind
+    status: SetStatus
+    editable: bool
+
+    def describe(self) -> str:
+        """The chooser's line: whose set, what kind, its state."""
+        if self.editable:
+            return translate("Annotation", "My set ({owner})").format(owner=self.owner) \
+                if self.kind == SetKind.ANNOTATION \
+                else translate("Annotation", "Gold (editable)")
+        if self.kind == SetKind.GOLD:
+            return translate("Annotation", "Gold (read only)")
+        if self.kind == SetKind.SUGGESTIONS:
+            return translate("Annotation", "Suggestions (read only)")
+        return translate("Annotation", "{owner}'s set (read only)").format(owner=self.owner)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -73,8 +117,12 @@ class Hit:
 class AnnotationViewModel:
     def __init__(self, service: AnnotationService, schema: Schema, *,
                  clock: Callable[[], float] = time.monotonic,
-                 suggestions: SuggestionService | None = None) -> None:
+                 suggestions: SuggestionService | None = None,
+                 create_sets: bool = True) -> None:
+        """``create_sets=False``: opening a document writes nothing (a screenshot); the user's
+        set is then created by their first change."""
         self.service = service
+        self.create_sets = create_sets
         self.suggester = suggestions
         self.offers = SuggestionLayer()
         self.schema = schema
@@ -91,6 +139,9 @@ class AnnotationViewModel:
         self._hit_starts: list[int] = []
         self._hit_longest = 0
         self.history = History()
+        #: the set shown read only instead of the user's own (None: their own, editable)
+        self.viewing: SetChoice | None = None
+        self._stash: tuple[SpanIndex, dict[int, Relation], int | None] | None = None
         self._own: dict[int, int] = {}   # span id -> its version after this window's last change
         self._watcher: Any = None        # annotator.db.watch.ChangeWatcher, made on first poll
         self.timer = ActiveTimer()
@@ -109,6 +160,7 @@ class AnnotationViewModel:
         self.saved = Signal()                    # () after each committed change
         self.suggestions_changed = Signal()      # (list of (start, end) ranges to redraw)
         self.suggestion_changed = Signal()       # (index of the current suggestion or None)
+        self.set_shown = Signal()                # () another set (or one's own again) is shown
         # what snapping needs is read when the window is built, not at the first selection
         service.prepare_snapping()
 
@@ -120,8 +172,8 @@ class AnnotationViewModel:
         if self.document is not None and self.document.id == document_id:
             return
         self.flush_time()
-        opened = self.service.open_document(document_id)
-        if self.suggester is not None and self.document is not None:
+        opened = self.service.open_document(document_id, create=self.create_sets)
+        if self.suggester is not None and self.document is not None and self.viewing is None:
             self.suggester.learn(self.text, self.spans.all())   # names of the one left
         proposals = self.suggester.proposals(opened.document, opened.set.id) \
             if self.suggester is not None else EMPTY
@@ -132,6 +184,7 @@ class AnnotationViewModel:
         self.relations = {r.id or 0: r for r in opened.set.relations}
         self.selected = None
         self.pending_relation = None
+        self.viewing, self._stash = None, None
         self.hits, self.hit_index = [], -1
         self._search = None
         self.history.clear()
@@ -162,7 +215,8 @@ class AnnotationViewModel:
 
     def relation_lines(self, span_id: int) -> list[tuple[Relation, int, str]]:
         """The relations of a span as (relation, the other span's id, a line to show):
-        from a quote "قائل Said by: <actor>", from the actor "(قائل Said by): <quote>"."""
+        from a quote "Said by: <actor>", from the actor "(Said by): <quote>" (the relation's
+        name in the interface language)."""
         return [(relation, other_id, f"{name}: {_short(text)}")
                 for relation, other_id, name, text in self._relations_of(span_id)]
 
@@ -179,8 +233,8 @@ class AnnotationViewModel:
             other_id = relation.tail if outgoing else relation.head
             other = self.span(other_id)
             kind = self.schema.relation(relation.type)
-            # from the tail (the actor of a said_by) the name is in parentheses: "(قائل Said by)"
-            name = f"{kind.ar} {kind.en}" if outgoing else f"({kind.ar} {kind.en})"
+            # from the tail (the actor of a said_by) the name is in parentheses: "(Said by)"
+            name = name_of(kind) if outgoing else f"({name_of(kind)})"
             found.append((relation, other_id, name, other.text if other else "?"))
         return found
 
@@ -188,24 +242,25 @@ class AnnotationViewModel:
         """Every label at ``offset`` (for the hover tooltip), outermost first."""
         parts = []
         for span in self.spans_at(offset):
-            label = self.schema.label(span.label)
-            parts.append(f"{label.ar} {label.en}: {span.text}")
+            parts.append(f"{name_of(self.schema.label(span.label))}: {span.text}")
         return "\n".join(parts)
 
     # -- labeling --------------------------------------------------------------------------
 
-    @user_action
+    @edits
     def label_selection(self, start: int, end: int, label: str) -> Span | None:
         """Snap a raw selection for ``label`` and add it; None (with a message) when nothing is left."""
         document = self._need_document()
         snapped = self.service.snap_selection(document, start, end, label)
         if snapped is None:
-            self.message.emit("empty selection: only spaces or punctuation / تحديد فارغ")
+            self.message.emit(translate("Annotation",
+                                        "Empty selection: only spaces or punctuation"))
             return None
         for existing in self.spans.at(snapped.start):
             if (existing.start, existing.end, existing.label) == (snapped.start, snapped.end, label):
                 self.select_span(existing.id)
-                self.message.emit(f"already labeled {label}")
+                self.message.emit(translate("Annotation", "Already labeled {label}").format(
+                    label=self._label_name(label)))
                 return existing
         status_before = self.status
         span = self._run(lambda: self.service.add_span(self._set(), snapped.start, snapped.end, label))
@@ -225,10 +280,11 @@ class AnnotationViewModel:
             self._apply_restored([holder["deleted"]], [restored])
             self.select_span(restored.id)
 
-        self._push(f"label {label}", redo=redo, undo=undo, status_before=status_before)
+        self._push(translate("Annotation", "label {label}").format(label=self._label_name(label)),
+                   redo=redo, undo=undo, status_before=status_before)
         return span
 
-    @user_action
+    @edits
     def press_label(self, label: str, selection: tuple[int, int] | None) -> None:
         """A label key or palette click: label the selection, or relabel the selected span."""
         if selection is not None and selection[0] != selection[1]:
@@ -236,25 +292,27 @@ class AnnotationViewModel:
         elif self.selected is not None:
             self.relabel_selected(label)
         else:
-            self.message.emit("select words first, or click a span / حدد كلمات أولا")
+            self.message.emit(translate("Annotation", "Select words first, or click a span"))
 
-    @user_action
+    @edits
     def relabel_selected(self, label: str) -> None:
         span = self._need_selected()
         if span.label == label:
             return
-        self._update(span, f"relabel {span.label} -> {label}", label=label)
+        self._update(span, translate("Annotation", "relabel {old} → {new}").format(
+            old=self._label_name(span.label), new=self._label_name(label)), label=label)
 
-    @user_action
+    @edits
     def resize_selected(self, *, edge: str, grow: bool, by_word: bool) -> None:
         span = self._need_selected()
         moved = move_edge(self.text, span.start, span.end, edge=edge, grow=grow, by_word=by_word)
         if moved is None:
-            self.message.emit("the span cannot move that way")
+            self.message.emit(translate("Annotation", "The span cannot move that way"))
             return
-        self._update(span, f"move {edge}", start=moved[0], end=moved[1])
+        self._update(span, translate("Annotation", "move the start") if edge == "start"
+                     else translate("Annotation", "move the end"), start=moved[0], end=moved[1])
 
-    @user_action
+    @edits
     def set_attribute(self, name: str, value: str) -> None:
         """An attribute key (d, i, p): set the value, or clear it when the span has it already."""
         span = self._need_selected()
@@ -263,9 +321,9 @@ class AnnotationViewModel:
             attributes.pop(name)
         else:
             attributes[name] = value
-        self._update(span, f"{name} = {value}", attributes=attributes)
+        self._update(span, self._attribute_step(span.label, name, value), attributes=attributes)
 
-    @user_action
+    @edits
     def choose_attribute(self, name: str, value: str | None) -> None:
         """An attribute chosen in a list: ``value``, or None to clear it."""
         span = self._need_selected()
@@ -275,20 +333,21 @@ class AnnotationViewModel:
         else:
             attributes[name] = value
         if attributes != dict(span.attributes):
-            self._update(span, f"{name} = {value}", attributes=attributes)
+            self._update(span, self._attribute_step(span.label, name, value),
+                         attributes=attributes)
 
-    @user_action
+    @edits
     def set_note(self, note: str) -> None:
         span = self._need_selected()
         if span.note != note:
-            self._update(span, "note", note=note)
+            self._update(span, translate("Annotation", "note"), note=note)
 
-    @user_action
+    @edits
     def delete_selected(self) -> None:
         span = self._need_selected()
         self.delete_spans([span.id or 0])
 
-    @user_action
+    @edits
     def delete_spans(self, ids: list[int]) -> None:
         status_before = self.status
         deleted = self._run(lambda: self.service.delete_spans(ids, versions={
@@ -306,7 +365,8 @@ class AnnotationViewModel:
                                                           versions=self._own_versions(again))
             self._apply_deleted(holder["deleted"])
 
-        self._push("delete", redo=redo, undo=undo, status_before=status_before)
+        self._push(translate("Annotation", "delete"), redo=redo, undo=undo,
+                   status_before=status_before)
 
     # -- selection and relations -------------------------------------------------------------
 
@@ -326,7 +386,10 @@ class AnnotationViewModel:
             kind = self.schema.relation(self.pending_relation)
             targets = [s for s in here if s.label == kind.tail]
             if not targets:
-                self.message.emit(f"click a {kind.tail} span to complete {kind.name} (Esc cancels)")
+                self.message.emit(translate(
+                    "Annotation", "Click a span labeled {label} to complete {relation} (Esc "
+                    "cancels)").format(label=self._label_name(kind.tail),
+                                       relation=name_of(kind)))
                 return
             self.complete_relation(targets[-1].id or 0)
             return
@@ -342,22 +405,27 @@ class AnnotationViewModel:
         kind = self.schema.relation(self.pending_relation)
         span = self.span(span_id)
         if span is None or span.label != kind.tail:
-            self.message.emit(f"choose a {kind.tail} span to complete {kind.name} (Esc cancels)")
+            self.message.emit(translate(
+                "Annotation", "Choose a span labeled {label} to complete {relation} (Esc "
+                "cancels)").format(label=self._label_name(kind.tail), relation=name_of(kind)))
             return
         self.complete_relation(span.id or 0)
 
-    @user_action
+    @edits
     def start_relation(self, name: str) -> None:
         span = self._need_selected()
         kind = self.schema.relation(name)
         if span.label != kind.head:
-            self.message.emit(f"{kind.name} starts from a {kind.head} span; select one first")
+            self.message.emit(translate(
+                "Annotation", "{relation} starts from a span labeled {label}; select one "
+                "first").format(relation=name_of(kind), label=self._label_name(kind.head)))
             return
         self.pending_relation = name
-        self.message.emit(f"{kind.ar} {kind.en}: click the {kind.tail} (Esc cancels)")
+        self.message.emit(translate("Annotation", "{relation}: click the {label} (Esc cancels)")
+                          .format(relation=name_of(kind), label=self._label_name(kind.tail)))
         self.pending_changed.emit()
 
-    @user_action
+    @edits
     def complete_relation(self, tail_id: int) -> Relation | None:
         name, head = self.pending_relation, self.selected
         self.pending_relation = None
@@ -375,10 +443,12 @@ class AnnotationViewModel:
         def redo() -> None:
             self._relation_added(self.service.restore_relation(relation))
 
-        self._push(f"relation {name}", redo=redo, undo=undo, status_before=status_before)
+        self._push(translate("Annotation", "link {relation}").format(
+            relation=name_of(self.schema.relation(name))), redo=redo, undo=undo,
+            status_before=status_before)
         return relation
 
-    @user_action
+    @edits
     def delete_relation(self, relation_id: int) -> None:
         status_before = self.status
         relation = self._run(lambda: self.service.delete_relation(relation_id))
@@ -391,12 +461,13 @@ class AnnotationViewModel:
             self.service.delete_relation(relation_id)
             self._relation_deleted(relation)
 
-        self._push("delete relation", redo=redo, undo=undo, status_before=status_before)
+        self._push(translate("Annotation", "delete a relation"), redo=redo, undo=undo,
+                   status_before=status_before)
 
     def cancel(self) -> None:
         if self.pending_relation is not None:
             self.pending_relation = None
-            self.message.emit("relation cancelled")
+            self.message.emit(translate("Annotation", "Relation cancelled"))
             self.pending_changed.emit()
         elif self.hits:
             self.clear_search()
@@ -405,17 +476,19 @@ class AnnotationViewModel:
 
     # -- undo / redo --------------------------------------------------------------------------
 
-    @user_action
+    @edits
     def undo(self) -> None:
         step = self._run(self.history.undo)
-        self.message.emit(f"undone: {step.description}" if step else "nothing to undo")
+        self.message.emit(translate("Annotation", "Undone: {step}").format(step=step.description)
+                          if step else translate("Annotation", "Nothing to undo"))
         if step:
             self.saved.emit()
 
-    @user_action
+    @edits
     def redo(self) -> None:
         step = self._run(self.history.redo)
-        self.message.emit(f"redone: {step.description}" if step else "nothing to redo")
+        self.message.emit(translate("Annotation", "Redone: {step}").format(step=step.description)
+                          if step else translate("Annotation", "Nothing to redo"))
         if step:
             self.saved.emit()
 
@@ -461,7 +534,7 @@ class AnnotationViewModel:
         self.hits_changed.emit()
         self.spans_changed.emit(old)
 
-    @user_action
+    @edits
     def label_all_hits(self, label: str) -> list[Span]:
         """Label every search hit (snapped for ``label``) that is not labeled so yet: one step."""
         document = self._need_document()
@@ -477,7 +550,7 @@ class AnnotationViewModel:
             seen.add((snapped.start, snapped.end))
             wanted.append((snapped.start, snapped.end, label))
         if not wanted:
-            self.message.emit("every hit is already labeled")
+            self.message.emit(translate("Annotation", "Every hit is already labeled"))
             return []
         status_before = self.status
         added = self._run(lambda: self.service.add_spans(self._set(), wanted))
@@ -494,18 +567,20 @@ class AnnotationViewModel:
             restored = self.service.restore_spans(holder["deleted"])
             self._apply_restored(holder["deleted"], restored)
 
-        self._push(f"label {len(added)} hits {label}", redo=redo, undo=undo,
-                   status_before=status_before)
-        self.message.emit(f"labeled {len(added)} hits as {label}")
+        name = self._label_name(label)
+        self._push(translate("Annotation", "label hits as {label} ({count})").format(
+            label=name, count=len(added)), redo=redo, undo=undo, status_before=status_before)
+        self.message.emit(translate("Annotation", "Hits labeled as {label}: {count}").format(
+            label=name, count=len(added)))
         return added
 
     # -- suggestions ---------------------------------------------------------------------------
 
     def suggestion_marks(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
         """The offered suggestions in [start, end), for the highlighter."""
-        return self.offers.marks(start, end)
+        return self.offers.marks(start, end) if self.viewing is None else []
 
-    @user_action
+    @edits
     def next_suggestion(self, step: int = 1) -> Suggestion | None:
         """Tab / Shift+Tab: the next (previous) offered suggestion becomes current, cycling;
         None (with a message) when none is left."""
@@ -513,8 +588,9 @@ class AnnotationViewModel:
         index = self.offers.step(step)
         self._set_current_suggestion(index)
         if index is None:
-            self.message.emit("no suggestion left / لا اقتراحات" if self.suggester is not None
-                              else "suggestions are off in this mode")
+            self.message.emit(translate("Annotation", "No suggestion left")
+                              if self.suggester is not None
+                              else translate("Annotation", "Suggestions are off in this mode"))
             return None
         self.message.emit(self.describe_suggestion(index))
         return self.offers.spans[index]
@@ -526,43 +602,48 @@ class AnnotationViewModel:
         offered = self.offers.offered()
         where = f"{offered.index(index) + 1}/{len(offered)}" if index in offered else "-"
         text = _short(self.text[s.start:s.end], 40)
-        head = f"اقتراح suggestion {where}: {label.ar} {label.en} «{text}» "
-        parts = [head + f"({s.suggester} {s.confidence:.2f})"]
+        head = translate("Annotation", "Suggestion {number}: {label} «{text}»").format(
+            number=where, label=name_of(label), text=text)
+        parts = [head + f" ({s.suggester} {s.confidence:.2f})"]
         for kind, other, outgoing in self.offers.partners(index):
             rel = self.schema.relation(kind)
             o = self.offers.spans[other]
-            name = f"{rel.ar} {rel.en}" if outgoing else f"({rel.ar} {rel.en})"
+            name = name_of(rel) if outgoing else f"({name_of(rel)})"
             parts.append(f"{name}: «{_short(self.text[o.start:o.end], 30)}»")
-        parts.append("Enter accepts, x rejects, Shift+Enter accepts all")
+        parts.append(translate("Annotation", "Enter accepts, x rejects, Shift+Enter accepts all"))
         return " — ".join(parts)
 
-    @user_action
+    @edits
     def accept_suggestion(self) -> None:
         """Enter: copy the current suggestion into the set (with its relations to spans the set
         has), then go to the next one."""
         index, s = self._need_suggestion()
-        self._suggestion_step(f"accept suggested {s.label}", lambda: self._accept([index]))
+        self._suggestion_step(translate("Annotation", "accept a suggested {label}").format(
+            label=self._label_name(s.label)), lambda: self._accept([index]))
         self.next_suggestion()
 
-    @user_action
+    @edits
     def reject_suggestion(self) -> None:
         """x: reject the current suggestion (hidden for this annotator, remembered)."""
         _, s = self._need_suggestion()
         assert self.suggester is not None
-        self._suggestion_step(f"reject suggested {s.label}",
+        self._suggestion_step(translate("Annotation", "reject a suggested {label}").format(
+                              label=self._label_name(s.label)),
                               lambda: self.suggester.reject(self._set(), s))  # type: ignore[union-attr]
         self.next_suggestion()
 
-    @user_action
+    @edits
     def accept_all_suggestions(self) -> None:
         """Shift+Enter: accept every offered suggestion of the document in one step."""
         offered = self.offers.offered()
         if self.suggester is None or not offered:
-            self.message.emit("no suggestion to accept")
+            self.message.emit(translate("Annotation", "No suggestion to accept"))
             return
-        self._suggestion_step(f"accept {len(offered)} suggestions", lambda: self._accept(offered))
+        self._suggestion_step(translate("Annotation", "accept every suggestion ({count})")
+                              .format(count=len(offered)), lambda: self._accept(offered))
         self._set_current_suggestion(None)
-        self.message.emit(f"accepted {len(offered)} suggestions (Ctrl+Z undoes)")
+        self.message.emit(translate("Annotation", "Suggestions accepted: {count} (Ctrl+Z undoes)")
+                          .format(count=len(offered)))
 
     def _accept(self, indexes: list[int]) -> Change:
         assert self.suggester is not None
@@ -576,7 +657,8 @@ class AnnotationViewModel:
     def _need_suggestion(self) -> tuple[int, Suggestion]:
         index = self.offers.current
         if self.suggester is None or index is None or not self.offers.is_offered(index):
-            raise UserError("no suggestion chosen: Tab goes to the next suggestion")
+            raise UserError(translate("Annotation",
+                                      "No suggestion chosen: Tab goes to the next suggestion"))
         return index, self.offers.spans[index]
 
     def _set_current_suggestion(self, index: int | None) -> None:
@@ -594,7 +676,7 @@ class AnnotationViewModel:
         status_before = self.status
         change = self._run(do)
         if change.empty:
-            self.message.emit("nothing to change")
+            self.message.emit(translate("Annotation", "Nothing to change"))
             return
         self._show_change(change)
         holder = {"done": change}
@@ -637,7 +719,7 @@ class AnnotationViewModel:
 
     # -- document status and time ----------------------------------------------------------------
 
-    @user_action
+    @edits
     def mark_done(self) -> None:
         set_id, before = self._set(), self.status
         self.activity()
@@ -656,7 +738,7 @@ class AnnotationViewModel:
             self.service.set_status(set_id, SetStatus.DONE)
             self._set_status(SetStatus.DONE)
 
-        self.history.push(Step("mark done", redo=redo, undo=undo))
+        self.history.push(Step(translate("Annotation", "mark done"), redo=redo, undo=undo))
 
     def activity(self) -> None:
         self.timer.activity(self.clock())
@@ -681,20 +763,37 @@ class AnnotationViewModel:
         return action()
 
     def _set(self) -> int:
+        """The user's set of the open document, created (todo, journaled) by the first change
+        of a document opened without creating it."""
         if self.set_id is None:
-            raise UserError("no document is open")
+            document = self._need_document()
+            self.set_id = self.service.change(None, document_id=document.id).set_id
         return self.set_id
 
     def _need_document(self) -> Document:
         if self.document is None:
-            raise UserError("no document is open")
+            raise UserError(translate("Annotation", "No document is open"))
         return self.document
 
     def _need_selected(self) -> Span:
         span = self.span(self.selected)
         if span is None:
-            raise UserError("select a span first / اختر مقطعا أولا")
+            raise UserError(translate("Annotation", "Select a span first"))
         return span
+
+    def _label_name(self, label: str) -> str:
+        return name_of(self.schema.label(label)) if self.schema.has_label(label) else label
+
+    def _attribute_step(self, label: str, name: str, value: str | None) -> str:
+        """An undo step's words for setting attribute ``name`` of a ``label`` span."""
+        from annotator.ui.viewmodels.words import value_name
+
+        found = [a for a in self.schema.attributes_of(label) if a.name == name]
+        if not found:
+            return f"{name} = {value}"
+        attribute = found[0]
+        shown = value_name(attribute.values, attribute.values_ar, value) if value else "—"
+        return f"{name_of(attribute)} = {shown}"
 
     def _remember(self, span: Span) -> None:
         if self._known is not None and self.schema.label(span.label).strips_clitics:
@@ -768,24 +867,98 @@ class AnnotationViewModel:
             found[span_id] = self._own.get(span_id, span.version if span is not None else 1)
         return found
 
+    # -- other sets, read only ----------------------------------------------------------------
+
+    def own_kind(self) -> SetKind:
+        """The kind of set this window edits (gold in review mode)."""
+        return SetKind.ANNOTATION
+
+    def _own_owner(self) -> str:
+        return self.service.annotator
+
+    def set_choices(self) -> list[SetChoice]:
+        """The sets of the open document the user may see: their own first (editable, even
+        before it exists), then the others they may read (read only)."""
+        if self.document is None or self.document.id is None:
+            return []
+        try:
+            headers = self.service.readable_sets(self.document.id)
+        except UserError as exc:
+            self.message.emit(str(exc))
+            headers = []
+        own = SetChoice(self.set_id, self._own_owner(), self.own_kind(), self.status, True)
+        others = [SetChoice(h.set_id, h.owner, h.kind, h.status, False) for h in headers
+                  if not self._is_own(h)]
+        return [own, *others]
+
+    def _is_own(self, header: SetHeader) -> bool:
+        return header.set_id == self.set_id or (
+            header.kind == self.own_kind() and header.owner == self._own_owner())
+
+    def read_only_message(self) -> str:
+        shown = self.viewing
+        assert shown is not None
+        return translate("Annotation", "Read only: {set} is shown. Choose your own set to "
+                         "edit (View → Show set).").format(set=shown.describe())
+
+    @user_action
+    def show_set(self, choice: SetChoice | None) -> None:
+        """Show ``choice`` read only in place of the user's own set (which is kept, with its
+        undo history); None or an editable choice: the user's own set again."""
+        self._need_document()
+        if choice is None or choice.editable or choice.set_id is None \
+                or choice.set_id == self.set_id:
+            self._show_own()
+            return
+        contents = self.service.load_set(choice.set_id)   # refused if not the user's to read
+        if self._stash is None:
+            self._stash = (self.spans, self.relations, self.selected)
+        self.viewing = choice
+        self._show_contents(contents)
+        self.message.emit(self.read_only_message())
+
+    def _show_own(self) -> None:
+        if self._stash is None:
+            return
+        self.spans, self.relations, self.selected = self._stash
+        self._stash, self.viewing = None, None
+        self.pending_relation = None
+        self.set_shown.emit()
+        self.refresh()   # whatever changed in the user's set meanwhile (another window)
+
+    def _show_contents(self, contents: AnnotationSet) -> None:
+        self.spans = self._index(contents.spans)
+        self.relations = {r.id or 0: r for r in contents.relations}
+        self.selected = None
+        self.pending_relation = None
+        self.set_shown.emit()
+
+    def _index(self, spans: tuple[Span, ...] | list[Span]) -> SpanIndex:
+        return SpanIndex(spans)
+
     # -- other writers ----------------------------------------------------------------------
 
     def poll_external(self) -> bool:
         """Refresh when another window or process changed the open set (the window calls this
         every second); returns whether it did."""
-        if self.document is None or self.set_id is None:
+        shown = self.viewing.set_id if self.viewing is not None else self.set_id
+        if self.document is None or shown is None:
             return False
         if self._watcher is None:
             self._watcher = self.service.watcher()
             return False
-        if self.set_id in self._watcher.changed_sets():
+        if shown in self._watcher.changed_sets():
             return self.refresh()
         return False
 
     def refresh(self) -> bool:
         """Read the open set again after someone else changed it: their spans, relations and
         status show; the selection (if its span is still there), the search and the undo
-        history of this window's own actions stay. Returns whether anything changed."""
+        history of this window's own actions stay. Returns whether anything changed. While
+        another set is shown read only, that set is read again."""
+        if self.viewing is not None and self.viewing.set_id is not None:
+            self._show_contents(self.service.load_set(self.viewing.set_id))
+            return True
         if self.document is None or self.set_id is None:
             return False
         fresh = self.service.load_set(self.set_id)

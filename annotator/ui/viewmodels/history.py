@@ -14,15 +14,20 @@ class Step:
 
 
 class History:
-    """A linear undo stack: a new step after some undos drops the steps that were undone."""
+    """A linear undo stack: a new step after some undos drops the steps that were undone.
+
+    ``committed`` counts the actions committed through it since it was made (each step done,
+    undone or redone is one transaction); :meth:`clear` (another document) keeps the count."""
 
     def __init__(self, limit: int = 1000) -> None:
         self._done: list[Step] = []
         self._undone: list[Step] = []
         self._limit = limit
+        self.committed = 0
 
     def push(self, step: Step) -> None:
         """Record a step that has just been done."""
+        self.committed += 1
         self._done.append(step)
         del self._done[:-self._limit]
         self._undone.clear()
@@ -44,6 +49,7 @@ class History:
             return None
         step = self._done[-1]
         step.undo()  # raises -> the step stays where it was
+        self.committed += 1
         self._undone.append(self._done.pop())
         return step
 
@@ -52,5 +58,6 @@ class History:
             return None
         step = self._undone[-1]
         step.redo()
+        self.committed += 1
         self._done.append(self._undone.pop())
         return step

@@ -17,7 +17,7 @@ from typing import Any
 
 from annotator.core.adjudication import Candidate, Key, Region, Review, State, candidate_state
 from annotator.core.errors import UserError
-from annotator.core.model import SetStatus, Span
+from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import normalize
 from annotator.services.annotate import Change
@@ -29,9 +29,10 @@ from annotator.services.review import (
     ReviewStatus,
     review_status,
 )
-from annotator.ui.viewmodels.annotation import AnnotationViewModel, user_action
+from annotator.ui.viewmodels.annotation import AnnotationViewModel, edits, user_action
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.spans import SpanIndex
+from annotator.ui.viewmodels.words import translate
 
 #: (start, end, label, agreement, current): an open candidate as the highlighter draws it.
 Mark = tuple[int, int, str, str, bool]
@@ -161,6 +162,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.current = None
         self.selected = None
         self.pending_relation = None
+        self.viewing, self._stash = None, None
         self.hits, self.hit_index = [], -1
         self._search = None
         self.history.clear()
@@ -176,7 +178,7 @@ class ReviewViewModel(AnnotationViewModel):
         if self.opened is None:
             return False
         changed = super().refresh()
-        if self.set_id is not None:
+        if self.set_id is not None and self.viewing is None:
             rejected = self.review_service.rejections(self.set_id)
             if rejected != self.rejected:
                 ranges = [(k[0], k[1]) for k in rejected ^ self.rejected]
@@ -217,7 +219,10 @@ class ReviewViewModel(AnnotationViewModel):
                 "decided": len(self.states) - self._open, "candidates": len(self.states)}
 
     def marks(self, start: int, end: int) -> list[Mark]:
-        """The open candidates sharing a character with [start, end), for the highlighter."""
+        """The open candidates sharing a character with [start, end), for the highlighter (none
+        while another set is shown)."""
+        if self.viewing is not None:
+            return []
         lo = bisect_left(self._starts, start - self._longest)
         hi = bisect_left(self._starts, end)
         found = []
@@ -228,6 +233,9 @@ class ReviewViewModel(AnnotationViewModel):
         return found
 
     def region(self) -> Region | None:
+        """The current candidate's region (None while another set is shown)."""
+        if self.viewing is not None:
+            return None
         candidate = self.candidate(self.current)
         return self.review.regions[candidate.region] if candidate and self.review else None
 
@@ -249,7 +257,7 @@ class ReviewViewModel(AnnotationViewModel):
             head, tail = self.span(relation.head), self.span(relation.tail)
             if head and tail and (head in gold or tail in gold):
                 lines.append(f"{relation.type}: «{head.text}» → «{tail.text}»")
-        found.append((0, "gold", gold, sorted(lines)))
+        found.append((0, translate("Review", "gold"), gold, sorted(lines)))
         return found
 
     def _key_text(self, key: Key) -> str:
@@ -265,6 +273,7 @@ class ReviewViewModel(AnnotationViewModel):
 
     # -- navigation ------------------------------------------------------------------------
 
+    @edits
     def next_disagreement(self, step: int = 1) -> Candidate | None:
         """Move to the next (step 1) or previous (-1) open disagreement, cycling; None (with a
         message) when none is left."""
@@ -280,9 +289,11 @@ class ReviewViewModel(AnnotationViewModel):
                 self._set_current(i)
                 return self.candidates[i]
         counts = self.counts()
-        self.message.emit(f"no disagreement left; {counts['unanimous']} unanimous candidates "
-                          "(u accepts them)" if counts["unanimous"] else
-                          "every candidate is decided (Ctrl+Enter marks the document reviewed)")
+        self.message.emit(translate("Review", "No disagreement left; unanimous candidates: "
+                                    "{count} (u accepts them)").format(count=counts["unanimous"])
+                          if counts["unanimous"] else
+                          translate("Review", "Every candidate is decided (Ctrl+Enter marks the "
+                                    "document reviewed)"))
         return None
 
     def go_to(self, index: int | None) -> None:
@@ -297,62 +308,79 @@ class ReviewViewModel(AnnotationViewModel):
 
     # -- decisions -------------------------------------------------------------------------
 
-    @user_action
+    @edits
     def accept_current(self) -> None:
         candidate = self._need_current()
         key = candidate.key
         if key in self.spans.ids:  # type: ignore[attr-defined]
-            self.message.emit("already in gold")
+            self.message.emit(translate("Review", "Already in gold"))
             return
-        self._decide(f"accept {candidate.label}",
+        self._decide(translate("Review", "accept {label}").format(
+            label=self._label_name(candidate.label)),
                      lambda: self.review_service.accept(self._opened(), key, self.gold_state()))
         self.select_span(self.spans.ids.get(key))  # type: ignore[attr-defined]
         self.next_disagreement()
 
-    @user_action
+    @edits
     def reject_current(self) -> None:
         candidate = self._need_current()
-        self._decide(f"reject {candidate.label}", lambda: self.review_service.reject(
+        self._decide(translate("Review", "reject {label}").format(
+            label=self._label_name(candidate.label)), lambda: self.review_service.reject(
             self._opened(), candidate.key, self.gold_state()))
         self.next_disagreement()
 
-    @user_action
+    @edits
     def take_version(self, number: int) -> None:
         """Key 1-9: the current region becomes annotator ``number``'s version of it."""
         candidate = self._need_current()
         if not 1 <= number <= len(self.annotators):
-            self.message.emit(f"there are {len(self.annotators)} annotators (keys 1-"
-                              f"{len(self.annotators)})")
+            self.message.emit(translate("Review", "Annotators: {count} (keys 1-{count})")
+                              .format(count=len(self.annotators)))
             return
         name = self.annotators[number - 1]
-        self._decide(f"take {name}'s version", lambda: self.review_service.take_version(
-            self._opened(), name, candidate.region, self.gold_state()))
+        self._decide(translate("Review", "take {name}'s version").format(name=name),
+                     lambda: self.review_service.take_version(
+                         self._opened(), name, candidate.region, self.gold_state()))
         self.next_disagreement()
 
-    @user_action
+    @edits
     def accept_unanimous(self) -> None:
         keys = self.review_service.unanimous_keys(self._opened(), self.gold_state())
         if not keys:
-            self.message.emit("no open unanimous candidate")
+            self.message.emit(translate("Review", "No open unanimous candidate"))
             return
-        self._decide(f"accept {len(keys)} unanimous", lambda: self.review_service.accept_unanimous(
+        self._decide(translate("Review", "accept the unanimous candidates ({count})").format(
+            count=len(keys)), lambda: self.review_service.accept_unanimous(
             self._opened(), self.gold_state()))
         if self.current is None or self.states[self.current] != State.OPEN:
             self.next_disagreement()
-        self.message.emit(f"accepted {len(keys)} unanimous candidates")
+        self.message.emit(translate("Review", "Unanimous candidates accepted: {count}")
+                          .format(count=len(keys)))
 
     # -- internals -------------------------------------------------------------------------
 
     def _opened(self) -> ReviewDocument:
         if self.opened is None:
-            raise UserError("no document is open")
+            raise UserError(translate("Annotation", "No document is open"))
         return self.opened
 
     def _need_current(self) -> Candidate:
         candidate = self.candidate(self.current)
         if candidate is None:
-            raise UserError("no candidate chosen: Tab goes to the next disagreement")
+            raise UserError(translate("Review",
+                                      "No candidate chosen: Tab goes to the next disagreement"))
         return candidate
+
+    def own_kind(self) -> SetKind:
+        return SetKind.GOLD
+
+    def _own_owner(self) -> str:
+        from annotator.core.model import GOLD
+
+        return GOLD
+
+    def _index(self, spans: tuple[Span, ...] | list[Span]) -> SpanIndex:
+        return KeyedSpanIndex(spans)
 
     def _set(self) -> int:
         """The gold set, created (todo) with the first change of a document without one."""
@@ -365,7 +393,7 @@ class ReviewViewModel(AnnotationViewModel):
         status_before = self.status
         change = self._run(do)
         if change.empty:
-            self.message.emit("nothing to change")
+            self.message.emit(translate("Annotation", "Nothing to change"))
             return
         self._apply_change(change)
         holder: dict[str, Change] = {"done": change}
