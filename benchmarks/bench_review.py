@@ -21,6 +21,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import OUT, fresh_copy, REPO, emit, machine, mb, median, peak_rss_kb, run_worker  # noqa: E402
@@ -132,6 +133,99 @@ def worker(db: Path, steps: int) -> None:
           "peak_rss_kb": peak_rss_kb()})
 
 
+def worker_bare(db: Path, steps: int) -> None:
+    """The bare way: sqlite3 reads of the three sets, candidates counted in a dict, a
+    QPlainTextEdit whose highlighter bisects the sorted candidates and gold per block; next is a
+    scan for the next candidate not everyone has, accept one committed INSERT."""
+    import sqlite3
+    from bisect import bisect_left, insort
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    from annotator.ui.fonts import load_bundled_fonts
+
+    app = QApplication.instance() or QApplication([])
+    load_bundled_fonts()
+    underline = QTextCharFormat()
+    underline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+    underline.setUnderlineColor(QColor("#4285f4"))
+    filled = QTextCharFormat()
+    filled.setBackground(QColor(66, 133, 244, 80))
+
+    class Bare(QSyntaxHighlighter):
+        def __init__(self, document: Any) -> None:
+            super().__init__(document)
+            self.keys: list[tuple[int, int, str]] = []
+            self.gold: list[tuple[int, int, str]] = []
+
+        def highlightBlock(self, text: str) -> None:  # noqa: N802
+            start = self.currentBlock().position()
+            end = start + len(text)
+            for items, fmt in ((self.keys, underline), (self.gold, filled)):
+                i = bisect_left(items, (start - 60,))
+                while i < len(items) and items[i][0] < end:
+                    s, e, _ = items[i]
+                    if e > start:
+                        self.setFormat(max(s, start) - start, min(e, end) - max(s, start), fmt)
+                    i += 1
+
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE IF NOT EXISTS bare_gold (start INT, \"end\" INT, label TEXT, "
+                 "UNIQUE(start, \"end\", label))")
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.document().setDefaultFont(QFont("Amiri", 18))
+    view.resize(760, 820)
+    view.show()
+    app.processEvents()
+    highlighter = Bare(view.document())
+    t0 = time.perf_counter()
+    text = conn.execute("SELECT text FROM document WHERE external_id = 'book'").fetchone()[0]
+    counts: dict[tuple[int, int, str], int] = {}
+    for key in conn.execute("SELECT span.start, span.\"end\", span.label FROM span JOIN "
+                            "annotation_set ON annotation_set.id = span.set_id WHERE "
+                            "annotation_set.kind = 'annotation'"):
+        counts[key] = counts.get(key, 0) + 1
+    highlighter.keys = sorted(counts)
+    view.setPlainText(text)
+    view.viewport().repaint()
+    shown = time.perf_counter() - t0
+    moves, accepts = [], []
+    position = -1
+
+    def rehighlight(s: int, e: int) -> None:
+        block = view.document().findBlock(s)
+        while block.isValid() and block.position() <= e:
+            highlighter.rehighlightBlock(block)
+            block = block.next()
+
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        position += 1
+        while counts[highlighter.keys[position]] == 3:
+            position += 1
+        key = highlighter.keys[position]
+        view.setTextCursor(view.cursorForPosition(view.viewport().rect().center()))
+        rehighlight(key[0], key[1])
+        view.viewport().repaint()
+        app.processEvents()
+        moves.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        conn.execute("INSERT INTO bare_gold VALUES (?, ?, ?)", key)
+        conn.commit()
+        insort(highlighter.gold, key)
+        rehighlight(key[0], key[1])
+        view.viewport().repaint()
+        app.processEvents()
+        accepts.append(time.perf_counter() - t0)
+    emit({"open_s": shown, "figures_s": shown, "candidates": len(counts),
+          "disagreements": sum(1 for n in counts.values() if n < 3),
+          "next_median_ms": median(moves) * 1000, "accept_median_ms": median(accepts) * 1000,
+          "gold": len(highlighter.gold), "peak_rss_kb": peak_rss_kb()})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -139,22 +233,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.steps)
+        (worker_bare if args.bare else worker)(args.worker, args.steps)
         return 0
     if not BOOK.is_file():
         raise SystemExit(f"{BOOK} is absent: this benchmark needs ../shared/corpora")
     db = build_store(args.spans)
     print(f"bench_review: {BOOK.name}, 3 annotators x {args.spans:,} spans; {args.runs} runs; "
           f"{machine()}")
-    results = []
+    results, bares = [], []
     for run in range(1, args.runs + 1):
-        scratch = OUT / f"review-run-{run}.sqlite3"
-        fresh_copy(db, scratch)
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        result = run_worker(Path(__file__), ["--worker", str(scratch), "--steps", str(args.steps)])
-        results.append(result)
+        for bare in ((False, True) if run % 2 else (True, False)):
+            scratch = OUT / f"review-run-{run}-{'bare' if bare else 'app'}.sqlite3"
+            fresh_copy(db, scratch)
+            found = run_worker(Path(__file__), ["--worker", str(scratch), "--steps",
+                                                str(args.steps)] + (["--bare"] if bare else []))
+            (bares if bare else results).append(found)
+        result = results[-1]
         print(f"  run {run}: open {result['open_s']:.3f} s (figures at {result['figures_s']:.2f} s;"
               f" {result['candidates']:,} candidates, {result['disagreements']:,} disagreements), "
               f"next {result['next_median_ms']:.1f} ms, accept {result['accept_median_ms']:.1f} ms"
@@ -167,6 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median next disagreement: {move:.1f} ms (target <= 20 ms): "
           f"{'OK' if move <= 20 else 'MISSED'}")
     print(f"median accept: {accept:.1f} ms (target <= 20 ms): {'OK' if accept <= 20 else 'MISSED'}")
+    for name, key, unit, scale in (("open", "open_s", "s", 1),
+                                   ("next disagreement", "next_median_ms", "ms", 1),
+                                   ("accept", "accept_median_ms", "ms", 1)):
+        app_value = median([r[key] for r in results]) * scale
+        bare_value = median([r[key] for r in bares]) * scale
+        print(f"side by side, {name}: app {app_value:.3f} {unit}, bare {bare_value:.3f} {unit}, "
+              f"{app_value / bare_value:.1f}x")
     return 0
 
 
