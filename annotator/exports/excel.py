@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
@@ -618,7 +618,7 @@ def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, An
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # openpyxl's notes on parts it skips: not for the user
         try:
-            wb = load_workbook(path, read_only=True, data_only=False)
+            wb = _open_book(path)
         except OSError as exc:
             raise ValidationError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
         except Exception as exc:  # openpyxl on a damaged package: zip, XML, parts, anything
@@ -638,6 +638,31 @@ def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, An
     yield from reader.errors
     for group in groups:
         yield group.line, group.record()
+
+
+def _open_book(path: Path) -> Any:
+    """The workbook, read-only, as ``load_workbook(path, read_only=True)`` opens it, but without
+    sizing each sheet: openpyxl reads a sheet that has no ``<dimension>`` (this module's own
+    exports among them) to its end to size it, a second full parse that :func:`sheet_rows`
+    does not need (it reads the rows as they are)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class Unsized(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            return None
+
+    class Book(ExcelReader):
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    ws = Unsized(self.wb, sheet.name, rel.target, self.shared_strings)
+                    ws.sheet_state = sheet.state
+                    self.wb._sheets.append(ws)
+
+    reader = Book(path, read_only=True, data_only=False)
+    reader.read()
+    return reader.wb
 
 
 class _Reader:
