@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import shutil
 import time
 import traceback
 from contextlib import redirect_stderr, redirect_stdout
@@ -99,13 +100,17 @@ class Harness:
             found.append(f"{spans} spans written, the summary says {summary['spans']}")
         return found
 
-    def run(self, case: Case) -> tuple[Outcome, list[str]]:
-        """Run ``case``; the outcome and every rule it broke (empty: all is well)."""
+    def run(self, case: Case, *, keep: bool = True) -> tuple[Outcome, list[str]]:
+        """Run ``case``; the outcome and every rule it broke (empty: all is well). ``keep``:
+        leave the case's files (else removed once checked)."""
         folder = self.root / f"case-{next(self.numbers):05d}"
         target = case.write(folder)
         before = self.counts()
         outcome = run_cli(["--db", self.db_url, *case.argv(folder)])
-        return outcome, self.broken(case, outcome, target, before)
+        broken = self.broken(case, outcome, target, before)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        return outcome, broken
 
     def broken(self, case: Case, outcome: Outcome, target: Path,
                before: dict[str, int]) -> list[str]:
