@@ -54,9 +54,8 @@ def case_of(k: int, seed: int) -> Any:
 
 def worker(args: argparse.Namespace) -> None:
     os.environ.setdefault("ANNOTATOR_USER", "fuzzer")
-    from tests.fuzz.harness import Harness
-
     from tests.fuzz.cases import FORMATS, samples
+    from tests.fuzz.harness import Harness
 
     root = Path(args.root)
     harness = Harness(args.db, root / "cases")

@@ -16,7 +16,12 @@ What people really have:
   ``.htm``, or a ``.txt`` holding one) as its article's title and text, and a PDF or Word file is
   refused with a one-line hint to convert it;
 * ``label_map`` maps a corpus's tags onto the project's labels and drops (counting) the rest;
-* invisible bidi marks are counted, and removed with ``strip_marks`` (offsets moved along).
+* invisible bidi marks are counted, and removed with ``strip_marks`` (offsets moved along);
+* a record's text is canonicalized as a text file's is (BOM stripped, CRLF and CR -> LF,
+  recorded in ``meta.canonicalization``), its spans' offsets moved along;
+* what no store can hold is refused line by line, never left to the database: NUL and lone
+  surrogates in any string, NaN and Infinity in metadata and attributes, ids and names longer
+  than their columns, labels ``--add-labels`` cannot name.
 """
 
 from __future__ import annotations
@@ -772,7 +777,7 @@ def _new_label_names(objects: list[tuple[int, dict[str, Any]]], schema: Schema, 
         wrong = next((s["label"] for s in spans if isinstance(s, dict)
                       and isinstance(s.get("label"), str) and s["label"]
                       and not schema.has_label(s["label"])
-                      and (len(s["label"]) > LABEL_LIMIT or not LABEL_NAME.match(s["label"]))),
+                      and (len(s["label"]) > LABEL_LIMIT or not LABEL_NAME.fullmatch(s["label"]))),
                      None) if isinstance(spans, list) else None
         if wrong is None:
             out.append((number, obj))

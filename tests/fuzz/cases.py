@@ -625,7 +625,7 @@ def _brat_case(rnd: Random, case: Case) -> Case:
     return replace(case, args=(), mutation="no --format")
 
 
-_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)>(.*?)</c>', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)>(.*?)</c>', re.DOTALL)
 _ROW = re.compile(rb'<row r="(\d+)"')
 
 

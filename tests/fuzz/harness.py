@@ -24,7 +24,7 @@ from annotator.cli import NEW_STORE, main
 from tests.fuzz.cases import Case, documents_jsonl
 
 _SUMMARY = re.compile(r"^imported (?P<documents>\d+) new documents? .*?, (?P<sets>\d+) sets?, "
-                      r"(?P<spans>\d+) spans? from (?P<files>\d+) files?", re.M)
+                      r"(?P<spans>\d+) spans? from (?P<files>\d+) files?", re.MULTILINE)
 TABLES = ("document", "annotator", "annotation_set", "span", "relation", "event", "label_schema")
 
 

@@ -377,7 +377,7 @@ def _count_parsed_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_a_conll_token_with_a_cr_inside_is_a_bad_line(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "cr.conll"
-    path.write_bytes("قال O\r\nالو\rزير B-actor\r\n".encode("utf-8"))
+    path.write_bytes("قال O\r\nالو\rزير B-actor\r\n".encode())
     before = snapshot(store)
     (result,) = import_paths(store, [path]).files
     assert result.error == (f"{path}:2: U+000D in the line (a line break, a control character "
