@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -262,18 +263,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except UserError as exc:
-        print(f"annotator: {exc}", file=sys.stderr)
+        print(f"annotator: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (annotator docs | head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as exc:  # a file or folder that cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"annotator: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"annotator: {one_line(where + str(exc.strerror or exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
+
+
+#: control characters (tab aside) and the other characters that break a line on a terminal
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable line: line breaks, other control characters (a terminal's
+    escape sequences among them) and lone surrogates written as Python escapes (``\\n``)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], message)
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -355,9 +366,9 @@ def _print_import(report, args: argparse.Namespace) -> None:  # type: ignore[no-
 
     for result in report.files:
         if result.error:
-            for line in problem_lines(result.problems):
-                print(f"annotator: {line}", file=sys.stderr)
-            print(f"annotator: {result.error}", file=sys.stderr)
+            for line in problem_lines(result.problems, source=result.path):
+                print(f"annotator: {one_line(line)}", file=sys.stderr)
+            print(f"annotator: {one_line(result.error)}", file=sys.stderr)
             continue
         if not args.quiet:
             what = "added" if result.documents_added else "already there"
@@ -382,8 +393,8 @@ def _print_import(report, args: argparse.Namespace) -> None:  # type: ignore[no-
                 print(f"  note: {note}")
         if result.skipped:
             print(f"  skipped {_plural(result.skipped, 'bad line')} (--skip-bad):")
-            for line in problem_lines(result.problems):
-                print(f"    {line}")
+            for line in problem_lines(result.problems, source=result.path):
+                print(f"    {one_line(line)}")
     encodings = Counter(r.encoding for r in report.files if not r.error and r.encoding)
     used = ", ".join(f"{name} x{count}" for name, count in sorted(encodings.items()))
     bad = len(report.errors)

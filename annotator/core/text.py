@@ -14,9 +14,13 @@ its own, not part of the space), so that tokens, which never hold whitespace, en
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 BOM = "\ufeff"
 ZWJ = "\u200d"
@@ -48,6 +52,80 @@ def canonicalize(raw: str, *, nfc: bool = False) -> tuple[str, tuple[str, ...]]:
             text = composed
             steps.append("nfc")
     return text, tuple(steps)
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalText:
+    """A text canonicalized as :func:`canonicalize` does (without NFC), and where each offset
+    into the raw text went: the BOM and the CR of each CRLF are removed, a lone CR becomes LF."""
+
+    text: str
+    steps: tuple[str, ...]
+    removed: tuple[int, ...]     # raw offsets of the removed characters, ascending
+
+    def offset(self, raw: int) -> int:
+        """The canonical offset of the raw offset ``raw`` (0 <= raw <= len(raw text)): a removed
+        character's offset goes to the character after it."""
+        return raw - bisect_left(self.removed, raw)
+
+
+_CRLF = re.compile("\r\n")
+
+
+def canonical_text(raw: str) -> CanonicalText:
+    """``canonicalize(raw)`` with the map of offsets (for a file's spans on its raw text)."""
+    text, steps = canonicalize(raw)
+    removed: list[int] = [0] if raw.startswith(BOM) else []
+    if "crlf-to-lf" in steps:
+        removed += [m.start() for m in _CRLF.finditer(raw)]
+    return CanonicalText(text, steps, tuple(removed))
+
+
+def needs_canonical(raw: str) -> bool:
+    """Whether :func:`canonicalize` would change ``raw`` (a BOM, or a CR anywhere)."""
+    return raw.startswith(BOM) or "\r" in raw
+
+
+#: what no store can hold: NUL (PostgreSQL refuses it in text) and lone surrogates (not Unicode
+#: scalar values: they cannot be encoded as UTF-8)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored (its first NUL or lone surrogate and where), else None."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    what = "a NUL character (U+0000)" if found.group() == "\x00" else \
+        f"a lone surrogate (U+{ord(found.group()):04X}, half of a UTF-16 pair: not Unicode text)"
+    return f"{what} at character {found.start()}"
+
+
+def unstorable_value(value: Any) -> str | None:
+    """Why a JSON value (metadata, attributes) cannot be stored: a string (or key) that
+    :func:`unstorable` refuses, or a number that is not finite (NaN, Infinity: JSON has none,
+    PostgreSQL refuses them). Walked without recursion, so any depth is fine."""
+    for item in _json_leaves(value):
+        if isinstance(item, str):
+            why = unstorable(item)
+            if why is not None:
+                return why
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"the number {item} (JSON numbers are finite)"
+    return None
+
+
+def _json_leaves(value: Any) -> Iterator[Any]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            yield item
 
 
 def sha256_text(text: str) -> str:

@@ -13,7 +13,11 @@ and the owner survives a round trip:
 * ``OUT/<doc>.txt`` and an empty ``OUT/<doc>.ann`` for a document without a set (``--set all``).
 
 File and folder names are the document id and owner with ``%``, ``/``, ``\\``, control characters
-and a leading ``.`` written as ``%XX`` (UTF-8), and decoded on import.
+and a leading ``.`` written as ``%XX`` (UTF-8), and decoded on import. A name that would be longer
+than a file system allows (255 bytes; document ids hold up to 255 characters, Arabic ones two bytes
+each) is cut to its first :data:`NAME_BYTES` bytes and ends with ``~`` and 16 hex digits of the
+SHA-256 of the whole id; ``OUT/names.jsonl`` (written only then) gives each such name back its id
+(``{"name": "...~1f2e...", "id": "..."}``), and the import reads it.
 
 Offsets are code points into the ``.txt`` (brat's server reads it as strict UTF-8 into a Python
 string and indexes that). The ``.txt`` is the document text byte for byte (UTF-8, no BOM, ``\\n``).
@@ -25,7 +29,7 @@ attributes (``A1\tkind T3 direct``), ``#`` notes (``#1\tAnnotatorNotes T1\tnote`
 status and metadata of a document are not kept by brat.
 
 Import takes a ``.txt`` (the ``.ann`` beside it), an ``.ann`` (the ``.txt`` beside it) or a
-folder; the set's owner is ``--annotator`` if given, else the subfolder's name in this layout, else
+folder (an ``.ann`` there without its ``.txt`` is an error naming it, never skipped); the set's owner is ``--annotator`` if given, else the subfolder's name in this layout, else
 ``brat`` (none for an ``.ann`` without annotations at the top of this layout). Every line is
 checked (offsets inside the text, the line's text equal to the text at its offsets, references to
 existing ``T`` lines); an error names the ``.ann`` file and line.
@@ -33,7 +37,9 @@ existing ``T`` lines); an error names the ``.ann`` file and line.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import os
 import re
 import shutil
@@ -60,6 +66,12 @@ from annotator.exports.base import (
 )
 
 CONF = "annotation.conf"
+NAMES = "names.jsonl"
+#: the longest file or folder name written, in UTF-8 bytes (the limit of most file systems is
+#: 255; ".txt" and the export's temporary names need a few more)
+NAME_BYTES = 200
+#: offsets longer than this many digits are refused before int() (Python refuses 4,300)
+OFFSET_DIGITS = 15
 MARKER = "# annotator brat export: one folder per annotation set, named after its owner"
 DEFAULT_OWNER = "brat"
 #: the characters str.splitlines breaks at: a span's fragments are cut there
@@ -76,6 +88,22 @@ _ATTR_VALUE = re.compile(r"\S+")
 def escape_name(name: str) -> str:
     """A file or folder name for a document id or owner (see the module docstring)."""
     return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), name)
+
+
+def file_name(name: str) -> str:
+    """:func:`escape_name`, shortened when it would be longer than NAME_BYTES (see the module
+    docstring)."""
+    escaped = escape_name(name)
+    if len(escaped.encode("utf-8")) <= NAME_BYTES:
+        return escaped
+    suffix = "~" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    room = NAME_BYTES - len(suffix)
+    size, cut = 0, 0
+    for cut, ch in enumerate(name):
+        size += len(escape_name(ch).encode("utf-8", "surrogatepass"))
+        if size > room:
+            break
+    return escape_name(name[:cut]) + suffix
 
 
 def unescape_name(name: str) -> str:
@@ -237,11 +265,19 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     tmp.chmod(default_mode(folder=True))  # mkdtemp makes it private; an export is not
     report = ExportReport(path=str(out))
     seen = _Seen()
+    long_names: dict[str, str] = {}
+
+    def name_of(original: str) -> str:
+        name = file_name(original)
+        if name != escape_name(original):
+            long_names[name] = original
+        return name
+
     try:
         for document, aset in counting_documents(items, report):
-            folder = tmp if aset is None else tmp / escape_name(aset.owner)
+            folder = tmp if aset is None else tmp / name_of(aset.owner)
             folder.mkdir(exist_ok=True)
-            stem = escape_name(document.external_id)
+            stem = name_of(document.external_id)
             (folder / f"{stem}.txt").write_bytes(document.text.encode("utf-8"))
             lines = ann_lines(document, aset, report, seen) if aset is not None else []
             (folder / f"{stem}.ann").write_bytes("".join(f"{ln}\n" for ln in lines).encode("utf-8"))
@@ -250,6 +286,10 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
                 report.spans += len(aset.spans)
                 report.relations += len(aset.relations)
         (tmp / CONF).write_text(conf_text(_default_schema(options), seen), encoding="utf-8")
+        if long_names:
+            (tmp / NAMES).write_text("".join(
+                json.dumps({"name": name, "id": original}, ensure_ascii=False) + "\n"
+                for name, original in sorted(long_names.items())), encoding="utf-8")
         os.chmod(tmp, 0o755)
         _swap_in(tmp, out)
     except BaseException:
@@ -293,22 +333,63 @@ def read(path: Path, context: ImportContext) -> Iterator[tuple[int, ReadItem]]:
     """Records from a ``.txt``, an ``.ann`` or a folder of them (see the module docstring)."""
     path = Path(path)
     if path.is_dir():
-        txts = sorted(p for p in path.rglob("*.txt") if p.is_file())
+        files = [p for p in path.rglob("*") if p.suffix in (".txt", ".ann") and p.is_file()]
+        txts = sorted({p.with_suffix(".txt") for p in files})
         if not txts:
             raise ValidationError("no .txt file in this folder", path=str(path))
+        names: dict[Path, dict[str, str]] = {}
         for number, txt in enumerate(txts, start=1):
             try:
-                yield number, read_pair(txt, context)
+                yield number, read_pair(txt, context, names=_names_of(_root_of(txt), names))
             except ValidationError as exc:   # this pair is left out; the others are read
                 yield number, exc
         return
     txt = path.with_suffix(".txt") if path.suffix == ".ann" else path
-    yield 1, read_pair(txt, context)
+    yield 1, read_pair(txt, context, names=_names_of(_root_of(txt), {}))
 
 
-def read_pair(txt: Path, context: ImportContext) -> dict[str, Any]:
-    """The native record of one ``.txt`` and the ``.ann`` beside it (none: no annotations)."""
+def _root_of(txt: Path) -> Path | None:
+    """The export folder of this tool a ``.txt`` is in (its folder or the one above), if any."""
+    for folder in (txt.parent, txt.parent.parent):
+        if _is_export(folder):
+            return folder
+    return None
+
+
+def _names_of(root: Path | None, cache: dict[Path, dict[str, str]]) -> dict[str, str]:
+    """The ids of the shortened names of an export (its names.jsonl), read once per export."""
+    if root is None:
+        return {}
+    if root not in cache:
+        cache[root] = _read_names(root / NAMES)
+    return cache[root]
+
+
+def _read_names(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    names: dict[str, str] = {}
+    for number, line in enumerate(_read_utf8(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except (ValueError, RecursionError):
+            item = None
+        if not (isinstance(item, dict) and isinstance(item.get("name"), str)
+                and isinstance(item.get("id"), str)):
+            raise ValidationError('expected {"name": FILE NAME, "id": DOCUMENT ID} on each line',
+                                  path=str(path), line=number)
+        names[item["name"]] = item["id"]
+    return names
+
+
+def read_pair(txt: Path, context: ImportContext, *,
+              names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The native record of one ``.txt`` and the ``.ann`` beside it (none: no annotations);
+    ``names`` gives the ids of shortened names back (names.jsonl)."""
     ann = txt.with_suffix(".ann")
+    names = names or {}
     if not txt.is_file():
         raise ValidationError(f"no {txt.name} beside this .ann (brat pairs DOC.ann with DOC.txt)",
                               path=str(ann))
@@ -317,20 +398,21 @@ def read_pair(txt: Path, context: ImportContext) -> dict[str, Any]:
     shift = 1 if raw.startswith("\ufeff") else 0   # brat counts a BOM; the stored text has none
     ann_text = canonicalize(_read_utf8(ann))[0] if ann.exists() else ""
     spans, relations = parse_ann(ann_text, text, path=str(ann), shift=shift)
-    owner = context.annotator or _layout_owner(txt)
+    owner = context.annotator or _layout_owner(txt, names)
     if owner is None and (spans or not _is_export(txt.parent)):
         owner = DEFAULT_OWNER
-    record: dict[str, Any] = {"doc_id": unescape_name(txt.name[:-len(txt.suffix)]), "text": text,
+    stem = txt.name[:-len(txt.suffix)]
+    record: dict[str, Any] = {"doc_id": names.get(stem) or unescape_name(stem), "text": text,
                               "annotator": owner, "spans": spans, "relations": relations}
     if owner is None:
         record["status"] = None
     return record
 
 
-def _layout_owner(txt: Path) -> str | None:
+def _layout_owner(txt: Path, names: dict[str, str]) -> str | None:
     folder = txt.parent
     if not (folder / CONF).exists() and _is_export(folder.parent):
-        return unescape_name(folder.name)
+        return names.get(folder.name) or unescape_name(folder.name)
     return None
 
 
@@ -392,7 +474,7 @@ def parse_ann(ann_text: str, text: str, *, path: str, shift: int = 0
                 raise fail("a note line is '#1\\tAnnotatorNotes T1\\tNOTE'")
             parsed.attached.append((number, "#", parts[1], note))
         else:
-            raise fail(f"unknown or unsupported annotation line {ann_id!r} (T, R, A, M and "
+            raise fail(f"unknown or unsupported annotation line {_shown(ann_id)} (T, R, A, M and "
                        "# lines can be imported; events, normalizations and equivalences cannot)")
     return parsed.spans, _resolve(parsed, path)
 
@@ -400,7 +482,7 @@ def parse_ann(ann_text: str, text: str, *, path: str, shift: int = 0
 def _parse_t(ann_id: str, rest: str, text: str, shift: int, parsed: _Parsed, fail: Any,
              number: int) -> None:
     if not _T_ID.fullmatch(ann_id):
-        raise fail(f"a span id is T and a number, not {ann_id!r}")
+        raise fail(f"a span id is T and a number, not {_shown(ann_id)}")
     if ann_id in parsed.by_id:
         raise fail(f"span id {ann_id} is used twice")
     head, tab, written = rest.partition("\t")
@@ -411,7 +493,10 @@ def _parse_t(ann_id: str, rest: str, text: str, shift: int, parsed: _Parsed, fai
     for piece in offsets.split(";"):
         numbers = piece.split(" ")
         if len(numbers) != 2 or not all(n.isascii() and n.isdigit() for n in numbers):
-            raise fail(f"offsets {offsets!r}: expected 'START END' (or 'S1 E1;S2 E2')")
+            raise fail(f"offsets {_shown(offsets)}: expected 'START END' (or 'S1 E1;S2 E2')")
+        if any(len(n) > OFFSET_DIGITS for n in numbers):
+            raise fail(f"offsets {_shown(offsets)}: an offset of more than {OFFSET_DIGITS} "
+                       "digits is outside any text")
         start, end = int(numbers[0]) - shift, int(numbers[1]) - shift
         if not 0 <= start < end:
             raise fail(f"span {start + shift}-{end + shift} must have 0 <= start < end")
@@ -422,11 +507,12 @@ def _parse_t(ann_id: str, rest: str, text: str, shift: int, parsed: _Parsed, fai
     for (_, end), (start, _) in itertools.pairwise(parts):
         gap = text[end:start]
         if not gap or any(ch not in LINE_BREAKS for ch in gap):
-            raise fail(f"discontinuous span {offsets!r}: only fragments separated by line breaks "
+            raise fail(f"discontinuous span {_shown(offsets)}: only fragments separated by line breaks "
                        "can be imported (one span)")
     expected = " ".join(text[a:b] for a, b in parts)
     if written != expected:
-        raise fail(f"the line's text {written!r} differs from the text at {offsets}: {expected!r}")
+        raise fail(f"the line's text {_shown(written)} differs from the text at {offsets}: "
+                   f"{_shown(expected)}")
     start, end = parts[0][0], parts[-1][1]
     if (start, end, label) in parsed.keys:
         raise fail(f"the same span {start + shift}-{end + shift} {label!r} is on line "
@@ -436,6 +522,12 @@ def _parse_t(ann_id: str, rest: str, text: str, shift: int, parsed: _Parsed, fai
             "attributes": {}}
     parsed.by_id[ann_id] = item
     parsed.spans.append(item)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters (an error message stays one line)."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + f"... ({len(value):,} " \
+        "characters)"
 
 
 def _resolve(parsed: _Parsed, path: str) -> list[dict[str, Any]]:

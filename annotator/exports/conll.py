@@ -73,6 +73,9 @@ DEFAULT_OWNER = "gold"
 TITLE_LIMIT = 80
 
 _COLUMNS = re.compile(r"[ \t]+")
+#: what a token line cannot hold: control characters (tab aside), the characters str.splitlines
+#: breaks at (a token's text would become two lines) and lone surrogates
+_ODD = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> ExportReport:
@@ -233,6 +236,12 @@ class _Parsed:
 
     def good_line(self, number: int, line: str, fields: list[str]) -> bool:
         """A token and its tags, or a problem (the line is then left out)."""
+        odd = _ODD.search(line)
+        if odd is not None:
+            self.bad(number, f"U+{ord(odd.group()):04X} in the line (a line break, a control "
+                             "character or half a surrogate pair): tokens and tags are "
+                             "printable text, one line each")
+            return False
         if len(fields) < 2:
             if line[:1] in (" ", "\t") and self.why(fields[0]) is None:
                 self.bad(number, f"an empty token: the line is only the tag {fields[0]!r}")

@@ -37,7 +37,9 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -45,12 +47,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -442,20 +443,20 @@ class _SheetRows:
 
     def __iter__(self) -> Iterator[_Row]:
         for ws in self.parts:
-            ws.reset_dimensions()        # a stale <dimension> would hide rows
-            rows = ws.iter_rows()
-            header = next(rows, ())
+            rows = sheet_rows(ws, self.path)
+            first = next(rows, None)
+            header = first[1] if first is not None and first[0] == 1 else {}
             columns = self._columns(ws.title, header)
-            for number, cells in enumerate(rows, start=2):
-                row = _Row(self.path, ws.title, number, cells, columns)
-                if not row.empty:
-                    yield row
+            if first is not None and first[0] != 1:
+                yield _Row(self.path, ws.title, *first, columns)
+            for number, cells in rows:
+                yield _Row(self.path, ws.title, number, cells, columns)
 
-    def _columns(self, title: str, header: Sequence[Any]) -> dict[str, int]:
+    def _columns(self, title: str, header: Cells) -> dict[str, int]:
         columns: dict[str, int] = {}
-        for index, cell in enumerate(header):
-            if isinstance(cell.value, str) and cell.value.strip() in self.required + self.optional:
-                columns.setdefault(cell.value.strip(), index)
+        for index, (value, _) in sorted(header.items()):
+            if isinstance(value, str) and value.strip() in self.required + self.optional:
+                columns.setdefault(value.strip(), index)
         for name in self.required:
             if name not in columns:
                 raise ValidationError(f"the {title} sheet has no column {name!r} (row 1 names "
@@ -463,15 +464,112 @@ class _SheetRows:
         return columns
 
 
+#: a row's cells with a value: column index (0 for A) -> (value, openpyxl's data type)
+Cells = dict[int, tuple[Any, str]]
+
+#: this many empty rows in a row end a sheet, unless a value comes after them (a scan of the
+#: sheet's XML tells, without parsing every empty row: 2 million of them took 40 s)
+EMPTY_RUN = 10_000
+
+
+def sheet_rows(ws: Any, path: Path) -> Iterator[tuple[int, Cells]]:
+    """(row number, cells) for each row of a read-only sheet that holds a value, in order.
+
+    The rows are parsed from the sheet's XML with openpyxl's parser (pinned <3.2; its public
+    iterator makes up an empty row for every missing row number, so a damaged ``r="1000000000"``
+    would take hours). A row past Excel's last one, or XML openpyxl cannot parse, is a
+    ValidationError naming the sheet and the last row read; after EMPTY_RUN empty rows the
+    reading stops when no value follows them."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    where = ws.title
+    last = 0
+    with ws._get_source() as source:
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=False, epoch=book.epoch,
+                                 date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        rows = parser.parse()
+        empty = 0
+        while True:
+            try:
+                number, cells = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # openpyxl's parser on damaged XML: anything at all
+                raise _damaged(path, where, last, exc) from None
+            if not isinstance(number, int) or not 1 <= number <= MAX_ROWS:
+                raise ValidationError(f"{where}: row number {_shown(number)} after row {last:,}: "
+                                      f"a sheet has rows 1 to {MAX_ROWS:,} (a damaged "
+                                      "workbook?)", path=str(path), line=last or None)
+            last = number
+            found = {c["column"] - 1: (c["value"], c["data_type"]) for c in cells
+                     if c["value"] not in (None, "")}
+            if found:
+                empty = 0
+                yield number, found
+                continue
+            empty += 1
+            if empty == EMPTY_RUN and not _values_after(ws, source.tell(), number):
+                return
+
+
+def _damaged(path: Path, where: str, last: int, exc: Exception) -> ValidationError:
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    after = f"after row {last:,}" if last else "before its first row"
+    return ValidationError(f"{where}: the sheet's XML is damaged {after} ({type(exc).__name__}"
+                           f"{': ' + _shown(detail, 120) if detail else ''}); nothing was "
+                           "imported from this workbook", path=str(path), line=last or None)
+
+
+_ROW_TAG = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d+)"')
+_VALUE_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s/>]")
+_MARGIN = 1 << 16       # the parser reads 16 KiB ahead; what it read and did not yield is in here
+_CHUNK = 1 << 20
+
+
+def _values_after(ws: Any, position: int, row: int) -> bool:
+    """Whether the sheet's XML has a value in a row after ``row``, scanning the raw XML from a
+    little before ``position`` (the parser's place in it) in C-speed searches. When it cannot
+    tell (no row numbers), True: the caller then reads on."""
+    with ws._get_source() as raw:
+        start = max(0, position - _MARGIN)
+        raw.seek(start)
+        tail = b""
+        found_row = False
+        while True:
+            chunk = raw.read(_CHUNK)
+            if not chunk:
+                return not found_row
+            data = tail + chunk
+            at = 0
+            if not found_row:
+                for match in _ROW_TAG.finditer(data):
+                    if int(match.group(1)) > row:
+                        found_row, at = True, match.start()
+                        break
+                else:
+                    tail = data[-256:]
+                    continue
+            if _VALUE_TAG.search(data, at):
+                return True
+            tail = data[-256:]
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters (an error stays one short line)."""
+    return _cut(repr(value), limit)
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class _Row:
-    def __init__(self, path: Path, sheet: str, number: int, cells: Sequence[Any],
+    def __init__(self, path: Path, sheet: str, number: int, cells: Cells,
                  columns: dict[str, int]) -> None:
         self.path, self.sheet, self.number = path, sheet, number
         self.cells, self.columns = cells, columns
-
-    @property
-    def empty(self) -> bool:
-        return all(getattr(c, "value", None) in (None, "") for c in self.cells)
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -485,12 +583,12 @@ class _Row:
 
     def value(self, name: str) -> Any:
         index = self.columns.get(name)
-        if index is None or index >= len(self.cells):
+        if index is None or index not in self.cells:
             return None
-        cell = self.cells[index]
-        if getattr(cell, "data_type", None) == "f":
-            raise self.fail(name, f"is a formula ({cell.value}); type the value itself")
-        return cell.value
+        value, data_type = self.cells[index]
+        if data_type == "f":
+            raise self.fail(name, f"is a formula ({_cut(str(value))}); type the value itself")
+        return value
 
     def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.value(name)
@@ -505,30 +603,66 @@ class _Row:
 
     def integer(self, name: str) -> int:
         value = self.value(name)
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() \
+                and len(value.strip()) <= 15:
             return int(value.strip())
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(name, f"must be a whole number, not {value!r}")
+            raise self.fail(name, f"must be a whole number, not {_shown(value)}")
         return value
 
 
 def read(path: Path, context: ImportContext) -> Iterator[tuple[int, dict[str, Any]]]:
     """Native records from the Spans sheet (see the module docstring), validated row by row."""
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-        raise ValidationError(f"not a readable Excel workbook (.xlsx): {exc}",
-                              path=str(path)) from exc
-    reader = _Reader(Path(path), context)
-    try:
-        groups = reader.groups(wb)
-    finally:
-        wb.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # openpyxl's notes on parts it skips: not for the user
+        try:
+            wb = _open_book(path)
+        except OSError as exc:
+            raise ValidationError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+        except Exception as exc:  # openpyxl on a damaged package: zip, XML, parts, anything
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            raise ValidationError(f"not a readable Excel workbook (.xlsx): "
+                                  f"{type(exc).__name__}{': ' + _shown(detail, 160) if detail else ''}",
+                                  path=str(path)) from None
+        reader = _Reader(Path(path), context)
+        try:
+            groups = reader.groups(wb)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a damaged member, opened late
+            raise ValidationError(f"not a readable Excel workbook (.xlsx): "
+                                  f"{type(exc).__name__}: {_shown(str(exc), 160)}",
+                                  path=str(path)) from None
+        finally:
+            wb.close()
     yield from reader.errors
     for group in groups:
         yield group.line, group.record()
+
+
+def _open_book(path: Path) -> Any:
+    """The workbook, read-only, as ``load_workbook(path, read_only=True)`` opens it, but without
+    sizing each sheet: openpyxl reads a sheet that has no ``<dimension>`` (this module's own
+    exports among them) to its end to size it, a second full parse that :func:`sheet_rows`
+    does not need (it reads the rows as they are)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class Unsized(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            return None
+
+    class Book(ExcelReader):
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    ws = Unsized(self.wb, sheet.name, rel.target, self.shared_strings)
+                    ws.sheet_state = sheet.state
+                    self.wb._sheets.append(ws)
+
+    reader = Book(path, read_only=True, data_only=False)
+    reader.read()
+    return reader.wb
 
 
 class _Reader:

@@ -27,7 +27,7 @@ from annotator.core.errors import ValidationError
 from annotator.core.label_map import name_list
 from annotator.core.model import AnnotationSet, Document, Origin, Provenance, SetStatus, Span
 from annotator.core.schema import Schema
-from annotator.core.text import sha256_text
+from annotator.core.text import sha256_text, unstorable
 from annotator.exports.atomic import atomic_text_writer
 from annotator.exports.base import (
     ExportItem,
@@ -169,6 +169,9 @@ def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -
     text = obj.get("text")
     if not isinstance(text, str) or not text:
         raise fail("must be a non-empty string", "text")
+    why = unstorable(text)
+    if why is not None:
+        raise fail(f"{why}: not allowed in text", "text")
     digest = sha256_text(text)
     sha = obj.get("sha256", digest)
     if sha != digest:

@@ -237,6 +237,11 @@ def _load(path: Path) -> list[Any]:
     except json.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON ({exc.msg} at line {exc.lineno} column "
                               f"{exc.colno})", path=str(path), line=exc.lineno) from exc
+    except RecursionError:
+        raise ValidationError("JSON nested too deep to read", path=str(path)) from None
+    except ValueError as exc:      # an integer of more than 4,300 digits
+        raise ValidationError(f"not readable JSON: {exc}".split(";")[0], path=str(path)) \
+            from None
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):

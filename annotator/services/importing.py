@@ -16,7 +16,12 @@ What people really have:
   ``.htm``, or a ``.txt`` holding one) as its article's title and text, and a PDF or Word file is
   refused with a one-line hint to convert it;
 * ``label_map`` maps a corpus's tags onto the project's labels and drops (counting) the rest;
-* invisible bidi marks are counted, and removed with ``strip_marks`` (offsets moved along).
+* invisible bidi marks are counted, and removed with ``strip_marks`` (offsets moved along);
+* a record's text is canonicalized as a text file's is (BOM stripped, CRLF and CR -> LF,
+  recorded in ``meta.canonicalization``), its spans' offsets moved along;
+* what no store can hold is refused line by line, never left to the database: NUL and lone
+  surrogates in any string, NaN and Infinity in metadata and attributes, ids and names longer
+  than their columns, labels ``--add-labels`` cannot name.
 """
 
 from __future__ import annotations
@@ -45,20 +50,31 @@ from annotator.core.model import (
 from annotator.core.roles import require_import, require_lead
 from annotator.core.schema import Schema, with_labels
 from annotator.core.sniff import CONVERT_HINT, binary_kind, looks_like_conll, looks_like_html
-from annotator.core.text import canonicalize, sha256_text
+from annotator.core.text import (
+    canonical_text,
+    canonicalize,
+    needs_canonical,
+    sha256_text,
+    unstorable,
+    unstorable_value,
+)
 from annotator.db.store import Store, UnitOfWork, new_batch_id
 from annotator.exports.base import ImportContext, ReadNote
 from annotator.exports.jsonl import JsonlRecord, json_objects, parse_record
 from annotator.exports.registry import SUFFIXES, get_format
+from annotator.exports.tokens import LABEL as LABEL_NAME
 from annotator.services.decoding import decode_bytes
 from annotator.services.project import project_schema
-from annotator.services.team import identity
+from annotator.services.team import NAME_LIMIT, identity
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
 TEXT_BATCH = 200
 TITLE_LIMIT = 200
+#: what the store's columns hold: document ids, annotator names, label names (characters)
+DOC_ID_LIMIT = 255
+LABEL_LIMIT = 64
 #: how many bad lines messages show before "and N more"
 SHOWN_PROBLEMS = 20
 
@@ -238,11 +254,14 @@ def _check_owner_name(name: str) -> None:
         raise UserError(f"{name!r} is reserved for the {name} set; choose another annotator name")
 
 
-def problem_lines(problems: Sequence[str], limit: int = SHOWN_PROBLEMS) -> list[str]:
-    """The first ``limit`` problems and a count of the others."""
+def problem_lines(problems: Sequence[str], limit: int = SHOWN_PROBLEMS, *,
+                  source: str | None = None) -> list[str]:
+    """The first ``limit`` problems and a count of the others (naming ``source``, the file, when
+    given: every line printed for a file starts with it)."""
     shown = list(problems[:limit])
     if len(problems) > limit:
-        shown.append(f"... and {len(problems) - limit:,} more")
+        more = f"... and {len(problems) - limit:,} more"
+        shown.append(f"{source}: {more}" if source else more)
     return shown
 
 
@@ -421,10 +440,12 @@ class _Importer:
         try:
             schema = project_schema(self.store)
             objects, bad = self.read_records(path, fmt, schema, result)
+            objects = _canonical_records(objects, path=path, bad=bad)
             objects = self.apply_label_map(objects, schema, result)
             objects = self.handle_marks(objects, result)
             extended = schema
             if self.add_labels:
+                objects = _new_label_names(objects, schema, path=path, bad=bad)
                 extended = with_labels(schema, _labels_in(objects))
             else:
                 self.check_labels(objects, schema, path=path, bad=bad, result=result)
@@ -691,6 +712,118 @@ def _strip_record(obj: dict[str, Any], text: str) -> tuple[dict[str, Any], int]:
     return new, len(gone)
 
 
+def _canonical_records(objects: list[tuple[int, dict[str, Any]]], *, path: Path,
+                       bad: list[ValidationError]) -> list[tuple[int, dict[str, Any]]]:
+    """Each record's text canonicalized as a text file's is (DESIGN invariant 1: BOM stripped,
+    CRLF and CR -> LF, recorded in ``meta.canonicalization``), its spans' offsets moved along.
+    A record whose span would be left empty (it covered only the CR of a CRLF, or the BOM) is
+    refused (added to ``bad``). A record whose ``sha256`` does not hash its text as given is left
+    as it is, for the validation to refuse."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    for number, obj in objects:
+        text = obj.get("text")
+        if not isinstance(text, str) or not needs_canonical(text) or unstorable(text):
+            out.append((number, obj))
+            continue
+        if "sha256" in obj and obj["sha256"] != sha256_text(text):
+            out.append((number, obj))
+            continue
+        try:
+            out.append((number, _canonical_record(obj, text)))
+        except ValueError as exc:
+            bad.append(ValidationError(str(exc), path=str(path), line=number, field="spans"))
+    return out
+
+
+def _canonical_record(obj: dict[str, Any], raw: str) -> dict[str, Any]:
+    canon = canonical_text(raw)
+    new = {k: v for k, v in obj.items() if k != "sha256"}
+    new["text"] = canon.text
+    spans = obj.get("spans")
+    if isinstance(spans, list):
+        moved: list[Any] = []
+        for span in spans:
+            start, end = (span.get("start"), span.get("end")) if isinstance(span, dict) \
+                else (None, None)
+            if not (type(start) is int and type(end) is int and 0 <= start < end <= len(raw)):
+                moved.append(span)     # the validation says what is wrong with it
+                continue
+            new_start, new_end = canon.offset(start), canon.offset(end)
+            if new_start >= new_end:
+                raise ValueError(f"span {start}-{end} is only {raw[start:end]!r}, which the "
+                                 "import removes (a BOM, or the CR of a CRLF line break: texts "
+                                 "are stored with LF line breaks)")
+            span = {**span, "start": new_start, "end": new_end}
+            if isinstance(span.get("text"), str):
+                given = span.pop("text")
+                if given != raw[start:end]:
+                    span["text"] = canonicalize(given)[0]
+            moved.append(span)
+        new["spans"] = moved
+    meta = dict(obj["meta"]) if isinstance(obj.get("meta"), dict) else {}
+    meta["canonicalization"] = [*(meta.get("canonicalization") if isinstance(
+        meta.get("canonicalization"), list) else []), *canon.steps]
+    new["meta"] = meta
+    return new
+
+
+def _new_label_names(objects: list[tuple[int, dict[str, Any]]], schema: Schema, *, path: Path,
+                     bad: list[ValidationError]) -> list[tuple[int, dict[str, Any]]]:
+    """With --add-labels: the records whose new labels can be label names (a letter, then
+    letters, digits, ``_ . -``; at most LABEL_LIMIT characters); the others go to ``bad``."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    for number, obj in objects:
+        spans = obj.get("spans")
+        wrong = next((s["label"] for s in spans if isinstance(s, dict)
+                      and isinstance(s.get("label"), str) and s["label"]
+                      and not schema.has_label(s["label"])
+                      and (len(s["label"]) > LABEL_LIMIT or not LABEL_NAME.fullmatch(s["label"]))),
+                     None) if isinstance(spans, list) else None
+        if wrong is None:
+            out.append((number, obj))
+            continue
+        shown = wrong if len(wrong) <= 40 else wrong[:40] + "…"
+        bad.append(ValidationError(
+            f"the label {shown!r} cannot be added to the schema: a label name is a letter, then "
+            f"letters, digits, '_', '.' or '-', at most {LABEL_LIMIT} characters (--map renames "
+            "it)", path=str(path), line=number, field="label"))
+    return out
+
+
+def _check_storable(record: JsonlRecord, *, path: str) -> None:
+    """What the store cannot hold, refused with the line named: NUL characters and lone
+    surrogates in any string (PostgreSQL refuses NUL; neither is Unicode text to keep), numbers
+    that are not finite in metadata or attributes, ids and names longer than their columns."""
+
+    def fail(message: str, field: str) -> ValidationError:
+        return ValidationError(message, path=path, line=record.line, field=field)
+
+    if len(record.doc_id) > DOC_ID_LIMIT:
+        raise fail(f"is {len(record.doc_id):,} characters long; a document id has at most "
+                   f"{DOC_ID_LIMIT}", "doc_id")
+    owner = record.annotator
+    if owner is not None and owner not in RESERVED_OWNERS:
+        if len(owner) > NAME_LIMIT:
+            raise fail(f"is {len(owner):,} characters long; an annotator's name has at most "
+                       f"{NAME_LIMIT}", "annotator")
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in owner):
+            raise fail(f"{owner!r}: a name cannot hold control characters", "annotator")
+    for name, value in (("doc_id", record.doc_id), ("title", record.title),
+                        ("text", record.text), ("annotator", owner or "")):
+        why = unstorable(value)
+        if why is not None:
+            raise fail(f"{why}: not allowed in text", name)
+    why = unstorable_value(dict(record.meta))
+    if why is not None:
+        raise fail(f"{why}: not allowed", "meta")
+    for i, span in enumerate(record.spans):
+        why = unstorable(span.note) or unstorable_value(dict(span.attributes)) or \
+            unstorable_value(dict(span.source) if span.source else None) or \
+            unstorable_value(span.provenance.to_json() if span.provenance else None)
+        if why is not None:
+            raise fail(f"{why}: not allowed", f"spans[{i}]")
+
+
 def _labels_in(objects: list[tuple[int, dict[str, Any]]]) -> list[str]:
     """The span labels of the records, in the order they first appear."""
     labels: dict[str, None] = {}
@@ -719,6 +852,7 @@ def _validate(objects: list[tuple[int, dict[str, Any]]], *, path: Path,
     for number, obj in objects:
         try:
             record = parse_record(obj, path=str(path), line=number, schema=schema)
+            _check_storable(record, path=str(path))
             first = texts.setdefault(record.doc_id, (record.sha256, number))
             if first[0] != record.sha256:
                 raise ValidationError(f"doc_id {record.doc_id!r} has another text on line "

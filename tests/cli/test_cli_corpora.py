@@ -34,7 +34,7 @@ def test_every_bad_line_is_reported_first_20_and_a_count_and_all_with_report(
     err = result.err.splitlines()
     assert err[:20] == [f"annotator: {path}:{4 + 2 * n}: tag 'PERS' is not O nor PREFIX-LABEL "
                         "(like B-LOC)" for n in range(20)]
-    assert err[20:] == ["annotator: ... and 3 more",
+    assert err[20:] == [f"annotator: {path}: ... and 3 more",
                         f"annotator: {path}: 23 bad lines; nothing imported from this file "
                         "(--skip-bad imports the good part)"]
     assert report.read_text(encoding="utf-8").splitlines() == [
