@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
-from sqlalchemy import Text, case, cast, delete, func, insert, select, tuple_, update
+from sqlalchemy import Text, bindparam, case, cast, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -35,6 +36,91 @@ from annotator.db.models import (
 )
 
 _IN_CHUNK = 500  # bound parameters per IN (...) query, well under every backend's limit
+
+
+class _Prepared:
+    """The statements of the annotation hot path (add, relabel, delete, undo), built once with
+    bound parameters. Building a Core statement costs ~0.14 ms in Python (coercions, cache key),
+    ten times the execution of a prepared one (~0.015 ms, measured on the book's store); an
+    action runs about six of them."""
+
+    @staticmethod
+    @cache
+    def info_and_role() -> Any:
+        role = select(AnnotatorRow.role).where(
+            AnnotatorRow.name == bindparam("person")).scalar_subquery()
+        return (select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
+                       AnnotationSetRow.kind, AnnotationSetRow.status,
+                       AnnotationSetRow.active_seconds, role)
+                .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+                .where(AnnotationSetRow.id == bindparam("set_id")))
+
+    @staticmethod
+    @cache
+    def existing_key() -> Any:
+        return select(SpanRow.id).where(
+            SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
+            SpanRow.end == bindparam("end"), SpanRow.label == bindparam("label")).limit(1)
+
+    @staticmethod
+    @cache
+    def existing_key_except() -> Any:
+        return select(SpanRow.id).where(
+            SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
+            SpanRow.end == bindparam("end"), SpanRow.label == bindparam("label"),
+            SpanRow.id != bindparam("exclude")).limit(1)
+
+    @staticmethod
+    @cache
+    def insert_spans_keyed() -> Any:
+        table = SpanRow.__table__
+        return insert(table).returning(table.c.id, table.c.start, table.c.end, table.c.label)
+
+    @staticmethod
+    @cache
+    def insert_spans_ordered() -> Any:
+        table = SpanRow.__table__
+        return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+    @staticmethod
+    @cache
+    def insert_span_rows() -> Any:
+        return insert(SpanRow.__table__)
+
+    @staticmethod
+    @cache
+    def span_records() -> Any:
+        return select(*_SPAN_COLUMNS).where(SpanRow.id.in_(bindparam("ids", expanding=True)))
+
+    @staticmethod
+    @cache
+    def relations_of_spans() -> Any:
+        ids = bindparam("ids", expanding=True)
+        return (select(RelationRow.id, RelationRow.set_id, RelationRow.type,
+                       RelationRow.head_id, RelationRow.tail_id)
+                .where(RelationRow.head_id.in_(ids) | RelationRow.tail_id.in_(ids)))
+
+    @staticmethod
+    @cache
+    def delete_span_version() -> Any:
+        return delete(SpanRow).where(SpanRow.id == bindparam("span_id"),
+                                     SpanRow.version == bindparam("version"))
+
+    @staticmethod
+    @cache
+    def update_span() -> Any:
+        return update(SpanRow).where(
+            SpanRow.id == bindparam("span_id"), SpanRow.version == bindparam("old_version")
+        ).values(start=bindparam("start"), end=bindparam("end"), label=bindparam("label"),
+                 attributes=bindparam("attributes"), note=bindparam("note"),
+                 provenance=bindparam("provenance"), version=bindparam("new_version"),
+                 updated_by=bindparam("by"), updated_at=bindparam("now"))
+
+    @staticmethod
+    @cache
+    def touch() -> Any:
+        return update(AnnotationSetRow).where(AnnotationSetRow.id == bindparam("set_id")).values(
+            updated_at=bindparam("now"))
 
 
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -324,14 +410,12 @@ class SetRepository(_Repository):
                  "source": dict(s.source) if s.source is not None else None,
                  "version": 1, "updated_by": by,
                  "created_at": now, "updated_at": now} for s in spans]
-        table = SpanRow.__table__
         keys = [(s.start, s.end, s.label) for s in spans]
         if len(set(keys)) < len(keys):  # duplicates cannot be mapped back by value
-            result = self._execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            result = self._execute(_Prepared.insert_spans_ordered(), rows)
             return list(result.scalars())
         ids = {(start, end, label): i for i, start, end, label in self._execute(
-            insert(table).returning(table.c.id, table.c.start, table.c.end, table.c.label), rows)}
+            _Prepared.insert_spans_keyed(), rows)}
         return [ids[key] for key in keys]
 
     def add_relations(self, set_id: int, relations: Sequence[Relation]) -> list[int]:
@@ -441,13 +525,8 @@ class SetRepository(_Repository):
     def info_and_role(self, set_id: int, person: str) -> tuple[SetInfo | None, Role | None]:
         """The header of set ``set_id`` and ``person``'s role, in one query (the hot path of
         every annotation action)."""
-        role = select(AnnotatorRow.role).where(AnnotatorRow.name == person).scalar_subquery()
-        row = self._execute(
-            select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
-                   AnnotationSetRow.kind, AnnotationSetRow.status, AnnotationSetRow.active_seconds,
-                   role)
-            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
-            .where(AnnotationSetRow.id == set_id)).first()
+        row = self._execute(_Prepared.info_and_role(),
+                            {"set_id": set_id, "person": person}).first()
         if row is None:
             return None, None
         return (SetInfo(row[0], row[1], row[2], SetKind(row[3]), SetStatus(row[4]),
@@ -457,6 +536,11 @@ class SetRepository(_Repository):
                       ) -> dict[tuple[int, int, str], int]:
         """Which of ``keys`` (start, end, label) set ``set_id`` has, with their span ids: one
         query per few hundred keys."""
+        if len(keys) == 1:   # one user action: a prepared statement
+            ((start, end, label),) = keys
+            span_id = self._execute(_Prepared.existing_key(), {
+                "set_id": set_id, "start": start, "end": end, "label": label}).scalar()
+            return {} if span_id is None else {(start, end, label): span_id}
         found: dict[tuple[int, int, str], int] = {}
         for chunk in _chunks(sorted(keys), _IN_CHUNK // 3):
             for span_id, start, end, label in self._execute(
@@ -625,7 +709,7 @@ class SetRepository(_Repository):
         found: list[SpanRecord] = []
         for chunk in _chunks(list(span_ids)):
             found.extend(_span_record(row) for row in self._execute(
-                select(*_SPAN_COLUMNS).where(SpanRow.id.in_(chunk))))
+                _Prepared.span_records(), {"ids": list(chunk)}))
         order = {span_id: i for i, span_id in enumerate(span_ids)}
         return sorted(found, key=lambda r: order[r.id])
 
@@ -634,9 +718,7 @@ class SetRepository(_Repository):
         found: dict[int, tuple[int, Relation]] = {}
         for chunk in _chunks(list(span_ids)):
             for rel_id, set_id, rtype, head, tail in self._execute(
-                    select(RelationRow.id, RelationRow.set_id, RelationRow.type,
-                           RelationRow.head_id, RelationRow.tail_id)
-                    .where(RelationRow.head_id.in_(chunk) | RelationRow.tail_id.in_(chunk))):
+                    _Prepared.relations_of_spans(), {"ids": list(chunk)}):
                 found[rel_id] = (set_id, Relation(type=rtype, head=head, tail=tail, id=rel_id))
         return [found[k] for k in sorted(found)]
 
@@ -652,11 +734,11 @@ class SetRepository(_Repository):
     def find_span(self, set_id: int, start: int, end: int, label: str, *,
                   exclude: int | None = None) -> int | None:
         """The id of a span of ``set_id`` with exactly these offsets and label, or None."""
-        query = select(SpanRow.id).where(SpanRow.set_id == set_id, SpanRow.start == start,
-                                         SpanRow.end == end, SpanRow.label == label)
-        if exclude is not None:
-            query = query.where(SpanRow.id != exclude)
-        return self._execute(query.limit(1)).scalar()
+        parameters = {"set_id": set_id, "start": start, "end": end, "label": label}
+        if exclude is None:
+            return self._execute(_Prepared.existing_key(), parameters).scalar()
+        return self._execute(_Prepared.existing_key_except(),
+                             {**parameters, "exclude": exclude}).scalar()
 
     def find_relation(self, set_id: int, type_: str, head: int, tail: int) -> int | None:
         """The id of the relation ``type_`` from ``head`` to ``tail`` in ``set_id``, or None."""
@@ -683,6 +765,9 @@ class SetRepository(_Repository):
                 removed += self._execute(
                     delete(SpanRow).where(SpanRow.id.in_(chunk))).rowcount
             return removed
+        if len(ids) == 1:   # one user action: a prepared statement
+            return self._execute(_Prepared.delete_span_version(), {
+                "span_id": ids[0], "version": versions[ids[0]]}).rowcount
         for chunk in _chunks(ids, _IN_CHUNK // 2):
             removed += self._execute(delete(SpanRow).where(
                 tuple_(SpanRow.id, SpanRow.version).in_([(i, versions[i]) for i in chunk])
@@ -699,7 +784,7 @@ class SetRepository(_Repository):
     def restore_span_records(self, records: Sequence[SpanRecord]) -> None:
         """Insert spans with their original ids and timestamps (the undo of a delete)."""
         if records:
-            self._execute(insert(SpanRow.__table__), [
+            self._execute(_Prepared.insert_span_rows(), [
                 {"id": r.id, "set_id": r.set_id, "start": r.start, "end": r.end,
                  "label": r.label, "attributes": dict(r.attributes), "note": r.note,
                  "origin": r.origin,
@@ -721,16 +806,15 @@ class SetRepository(_Repository):
                     provenance: Provenance | None = None, version: int, by: str) -> bool:
         """Change a span if its version is still ``version`` (and bump it); False otherwise:
         someone changed or removed it since it was read."""
-        return self._execute(update(SpanRow).where(
-            SpanRow.id == span_id, SpanRow.version == version).values(
-            start=start, end=end, label=label, attributes=dict(attributes), note=note,
-            provenance=provenance.to_json() if provenance else None, version=version + 1,
-            updated_by=by, updated_at=utcnow())).rowcount == 1
+        return self._execute(_Prepared.update_span(), {
+            "span_id": span_id, "old_version": version, "start": start, "end": end,
+            "label": label, "attributes": dict(attributes), "note": note,
+            "provenance": provenance.to_json() if provenance else None,
+            "new_version": version + 1, "by": by, "now": utcnow()}).rowcount == 1
 
     def touch(self, set_id: int) -> None:
         """Mark set ``set_id`` as changed now (its ``updated_at``)."""
-        self._execute(update(AnnotationSetRow).where(AnnotationSetRow.id == set_id)
-                             .values(updated_at=utcnow()))
+        self._execute(_Prepared.touch(), {"set_id": set_id, "now": utcnow()})
 
     def add_active_seconds(self, set_id: int, seconds: float) -> float:
         """Add ``seconds`` to the set's active time in one statement; returns the new total."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from functools import cache
 from types import TracebackType
 from typing import Any, Callable
 
@@ -33,6 +34,12 @@ from annotator.db.repositories import (
 
 #: PostgreSQL NOTIFY channel: "<set id> <batch>" for each set a transaction changed.
 CHANGES_CHANNEL = "annotator_changes"
+
+
+@cache
+def _insert_event() -> Any:
+    """The journal's insert, built once (a Core statement costs more to build than to run)."""
+    return insert(EventRow.__table__)
 
 
 def new_batch_id() -> str:
@@ -161,5 +168,16 @@ class UnitOfWork:
                 for set_id in sorted({e["set_id"] for e in self._events if e["set_id"]}):
                     self.session.execute(text("SELECT pg_notify(:channel, :payload)"), {
                         "channel": CHANGES_CHANNEL, "payload": f"{set_id} {self.batch}"})
-            self.session.execute(insert(EventRow), self._events)
+            connection = self.session.connection()
+            statement = _insert_event()
+            run: list[dict[str, Any]] = []
+            for event in self._events:
+                # an absent state stays SQL NULL (as the ORM wrote it), not JSON null
+                row = {k: v for k, v in event.items()
+                       if v is not None or k not in ("before", "after")}
+                if run and row.keys() != run[0].keys():
+                    connection.execute(statement, run)   # in journal order: ids follow it
+                    run = []
+                run.append(row)
+            connection.execute(statement, run)
             self._events = []
