@@ -565,9 +565,7 @@ class AnnotationService:
     def remember_name(self, text: str) -> KnownNames:
         """Add one name to the cached known names (no query once loaded); returns them."""
         known = self._known if self._known is not None else self.known_names()
-        name = KnownNames.of([text])
-        if not name <= known:
-            known = self._known = KnownNames(known | name)
+        known.remember([text])
         return known
 
     def prepare_snapping(self) -> None:
@@ -610,8 +608,7 @@ class AnnotationService:
             return  # loaded (with these spans) on first use
         names = [s.text for s in spans if self.schema.has_label(s.label)
                  and self.schema.label(s.label).strips_clitics]
-        if names:
-            self._known = KnownNames(self._known | KnownNames.of(names))
+        self._known.remember(names)
 
     @staticmethod
     def _info(uow: UnitOfWork, set_id: int) -> SetInfo:

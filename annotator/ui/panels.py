@@ -190,7 +190,12 @@ class SpanModel(Table):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._spans)
 
+    _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.UserRole})
+
     def data(self, index: Index, role: int = 0) -> Any:
+        if role not in self._ROLES:   # a view asks ~10 roles per cell on every paint
+            return None
         span = self.span_at(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:

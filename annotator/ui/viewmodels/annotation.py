@@ -802,7 +802,7 @@ class AnnotationViewModel:
 
     def _remember(self, span: Span) -> None:
         if self._known is not None and self.schema.label(span.label).strips_clitics:
-            self._known = KnownNames(self._known | KnownNames.of([span.text]))
+            self._known.remember([span.text])   # in place (the service's names, shared)
 
     def _mark_in_progress(self) -> None:
         """Mirror the service: the first change of a set's annotations moves todo to in progress."""
