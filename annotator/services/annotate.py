@@ -450,12 +450,7 @@ class AnnotationService:
         if not ids:
             return []
         with self._uow() as uow:
-            records = uow.sets.span_records(ids)
-            missing = sorted(set(ids) - {r.id for r in records})
-            if missing:
-                if versions is not None:
-                    raise self._conflict(uow, missing[0], None)
-                raise UserError(f"span {missing[0]} does not exist (already deleted?)")
+            records = self._records(uow, ids, versions=versions)
             owned = {sid: self._owned(uow, sid) for sid in dict.fromkeys(r.set_id for r in records)}
             result = self._delete(uow, owned, ids, records=records, versions=versions)
             for info, _ in owned.values():
@@ -684,6 +679,18 @@ class AnnotationService:
             raise self._conflict(uow, span_id, found[0])
         return found[0]
 
+    def _records(self, uow: UnitOfWork, ids: Sequence[int], *,
+                 versions: Mapping[int, int] | None) -> list[SpanRecord]:
+        """The stored rows of spans about to change; a missing one is a conflict when the
+        caller named versions (someone deleted it since), else a plain error."""
+        records = uow.sets.span_records(ids)
+        missing = sorted(set(ids) - {r.id for r in records})
+        if missing:
+            if versions is not None:
+                raise self._conflict(uow, missing[0], None)
+            raise UserError(f"span {missing[0]} does not exist (already deleted?)")
+        return records
+
     @staticmethod
     def _conflict(uow: UnitOfWork, span_id: int, record: SpanRecord | None) -> ConflictError:
         """The error for a span someone changed (``record``: as it is now) or removed since the
@@ -805,12 +812,7 @@ class AnnotationService:
         if not ids:
             return []
         if records is None:
-            records = uow.sets.span_records(ids)
-            missing = sorted(set(ids) - {r.id for r in records})
-            if missing:
-                if versions is not None:
-                    raise self._conflict(uow, missing[0], None)
-                raise UserError(f"span {missing[0]} does not exist (already deleted?)")
+            records = self._records(uow, ids, versions=versions)
         for record in records:
             if versions is not None and record.id in versions \
                     and versions[record.id] != record.version:

@@ -554,7 +554,7 @@ class MainWindow(QMainWindow):
         self.vm.open(document_id)
         self.queue_panel.show_current(document_id)
         self._document_changed()
-        self._set_shown()
+        self._show_who()          # the text was just set and highlighted: no second pass
         self.article.setFocus()
 
     def done_and_next(self) -> None:

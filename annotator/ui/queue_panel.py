@@ -35,21 +35,16 @@ from annotator.ui.common import (
 from annotator.ui.viewmodels.queue import QueueViewModel
 
 
-class QueueModel(Table):
-    """The annotator's queue: title (with the status dot) and span count."""
+class DocumentListModel(Table):
+    """The rows of a DocumentList view-model (the visible ones), kept up to date: a reset when
+    the list or the filters change, one row when one document changes."""
 
-    def __init__(self, vm: QueueViewModel) -> None:
+    def __init__(self, vm: Any) -> None:
         super().__init__()
         self.vm = vm
         self.rows = vm.visible()
         vm.changed.connect(self.reload)
         vm.item_changed.connect(self.item_changed)
-
-    def headers(self) -> tuple[str, ...]:
-        return (translate("QueueModel", "Title"), "#")
-
-    def header_tips(self) -> tuple[str, ...]:
-        return ("", translate("QueueModel", "Spans"))
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -67,6 +62,19 @@ class QueueModel(Table):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
+
+
+class QueueModel(DocumentListModel):
+    """The annotator's queue: title (with the status dot) and span count."""
+
+    def __init__(self, vm: QueueViewModel) -> None:
+        super().__init__(vm)
+
+    def headers(self) -> tuple[str, ...]:
+        return (translate("QueueModel", "Title"), "#")
+
+    def header_tips(self) -> tuple[str, ...]:
+        return ("", translate("QueueModel", "Spans"))
 
     def data(self, index: Index, role: int = 0) -> Any:
         item = self.rows[index.row()]

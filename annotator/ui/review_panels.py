@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
-from annotator.ui.common import Index, Table, dot, status_names, translate
+from annotator.ui.common import Index, dot, status_names, translate
+from annotator.ui.queue_panel import DocumentListModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 from annotator.ui.viewmodels.words import name_of
 
@@ -46,15 +47,11 @@ def _score_color(value: float | None) -> QColor | None:
     return QColor(red, green, blue, 110)
 
 
-class ReviewQueueModel(Table):
+class ReviewQueueModel(DocumentListModel):
     """The documents to review: title (with the review status dot) and the agreement."""
 
     def __init__(self, vm: ReviewQueueViewModel) -> None:
-        super().__init__()
-        self.vm = vm
-        self.rows = vm.visible()
-        vm.changed.connect(self.reload)
-        vm.item_changed.connect(self.item_changed)
+        super().__init__(vm)
 
     def headers(self) -> tuple[str, ...]:
         return (translate("ReviewQueueModel", "Title"), "F1")
@@ -62,22 +59,6 @@ class ReviewQueueModel(Table):
     def header_tips(self) -> tuple[str, ...]:
         return ("", translate("ReviewQueueModel",
                               "Mean span F1 (exact) over pairs of annotators"))
-
-    def reload(self) -> None:
-        self.beginResetModel()
-        self.rows = self.vm.visible()
-        self.endResetModel()
-
-    def item_changed(self, document_id: int) -> None:
-        fresh = {item.document_id: item for item in self.vm.items}
-        for row, item in enumerate(self.rows):
-            if item.document_id == document_id:
-                self.rows[row] = fresh[document_id]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-                return
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
 
     def data(self, index: Index, role: int = 0) -> Any:
         item = self.rows[index.row()]

@@ -22,8 +22,10 @@ from annotator.core.suggest.words import WordFrequencies, parse_words
 WORDS = "words_ar.lst"
 
 
+@lru_cache(maxsize=1)
 def default_seeds() -> Path:
-    """The seeds folder: inside the wheel (``annotator/_seeds``) or beside the package."""
+    """The seeds folder: inside the wheel (``annotator/_seeds``) or beside the package (found
+    once: snapping asks for it at every selection)."""
     package = Path(__file__).resolve().parents[2]  # annotator/core/suggest/ -> annotator/
     packaged = package / "_seeds"
     return packaged if packaged.is_dir() else package.parent / "seeds"

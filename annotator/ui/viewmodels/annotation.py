@@ -177,11 +177,18 @@ class AnnotationViewModel:
             self.suggester.learn(self.text, self.spans.all())   # names of the one left
         proposals = self.suggester.proposals(opened.document, opened.set.id) \
             if self.suggester is not None else EMPTY
-        self.document = opened.document
-        self.set_id = opened.set.id
-        self.status = opened.set.status
-        self.spans = SpanIndex(opened.set.spans)
-        self.relations = {r.id or 0: r for r in opened.set.relations}
+        self._show(opened.document, opened.set, SpanIndex(opened.set.spans))
+        self.offers.reset(proposals, self._keys())
+        self.document_opened.emit()
+
+    def _show(self, document: Document, aset: AnnotationSet, spans: SpanIndex) -> None:
+        """Make ``aset`` of ``document`` the one shown, with a fresh selection, search, undo
+        history and timer (the annotation and the review view-models open documents so)."""
+        self.document = document
+        self.set_id = aset.id
+        self.status = aset.status
+        self.spans = spans
+        self.relations = {r.id or 0: r for r in aset.relations}
         self.selected = None
         self.pending_relation = None
         self.viewing, self._stash = None, None
@@ -190,8 +197,6 @@ class AnnotationViewModel:
         self.history.clear()
         self._own = {}
         self.timer.reset()
-        self.offers.reset(proposals, self._keys())
-        self.document_opened.emit()
 
     @property
     def text(self) -> str:

@@ -19,7 +19,6 @@ from annotator.core.adjudication import Candidate, Key, Region, Review, State, c
 from annotator.core.errors import UserError
 from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
-from annotator.core.search import normalize
 from annotator.services.annotate import Change
 from annotator.services.review import (
     GoldState,
@@ -31,6 +30,7 @@ from annotator.services.review import (
 )
 from annotator.ui.viewmodels.annotation import AnnotationViewModel, edits, user_action
 from annotator.ui.viewmodels.observable import Signal
+from annotator.ui.viewmodels.queue import DocumentList
 from annotator.ui.viewmodels.spans import SpanIndex
 from annotator.ui.viewmodels.words import translate
 
@@ -57,51 +57,21 @@ class KeyedSpanIndex(SpanIndex):
         return span
 
 
-class ReviewQueueViewModel:
+class ReviewQueueViewModel(DocumentList):
     """The documents to review: annotators, review status, agreement; worst agreement first."""
 
+    STATUS = ReviewStatus
+    FINISHED = frozenset({ReviewStatus.REVIEWED})
+    LEFT = FINISHED
+
     def __init__(self, service: ReviewService) -> None:
+        super().__init__()
         self.service = service
         self.items: list[ReviewItem] = []
-        self.text_filter = ""
-        self.status_filter: ReviewStatus | None = None
-        self.changed = Signal()
-        self.item_changed = Signal()
 
     def refresh(self) -> None:
         self.items = self.service.queue()
         self.changed.emit()
-
-    def set_filter(self, text: str | None = None, status: Any = "keep") -> None:
-        if text is not None:
-            self.text_filter = text
-        if status != "keep":
-            self.status_filter = ReviewStatus(status) if status else None
-        self.changed.emit()
-
-    def visible(self) -> list[ReviewItem]:
-        needle = normalize(self.text_filter.strip())
-        return [item for item in self.items
-                if (self.status_filter is None or item.status == self.status_filter)
-                and (not needle or needle in normalize(item.title)
-                     or needle in item.external_id.lower())]
-
-    def progress(self) -> tuple[int, int]:
-        return sum(1 for i in self.items if i.status == ReviewStatus.REVIEWED), len(self.items)
-
-    def first_open(self) -> int | None:
-        for item in self.items:
-            if item.status != ReviewStatus.REVIEWED:
-                return item.document_id
-        return self.items[0].document_id if self.items else None
-
-    def next_after(self, document_id: int) -> int | None:
-        ids = [i.document_id for i in self.items]
-        start = ids.index(document_id) + 1 if document_id in ids else 0
-        for item in self.items[start:] + self.items[:start]:
-            if item.status != ReviewStatus.REVIEWED and item.document_id != document_id:
-                return item.document_id
-        return None
 
     def update(self, document_id: int, *, status: SetStatus | None = None,
                spans: int | None = None) -> None:
@@ -147,11 +117,7 @@ class ReviewViewModel(AnnotationViewModel):
         opened = self.review_service.open(document_id)
         self.opened = opened
         self.review = opened.review
-        self.document = opened.document
-        self.set_id = opened.gold_id
-        self.status = opened.gold.status
-        self.spans = KeyedSpanIndex(opened.gold.spans)
-        self.relations = {r.id or 0: r for r in opened.gold.relations}
+        self._show(opened.document, opened.gold, KeyedSpanIndex(opened.gold.spans))
         self.rejected = set(opened.rejected)
         self.states = opened.states()
         self._open = sum(1 for s in self.states if s == State.OPEN)
@@ -160,14 +126,6 @@ class ReviewViewModel(AnnotationViewModel):
         self._starts = [c.start for c in opened.review.candidates]
         self._longest = max((c.end - c.start for c in opened.review.candidates), default=0)
         self.current = None
-        self.selected = None
-        self.pending_relation = None
-        self.viewing, self._stash = None, None
-        self.hits, self.hit_index = [], -1
-        self._search = None
-        self.history.clear()
-        self._own = {}
-        self.timer.reset()
         self.figures = None
         self.document_opened.emit()
         self.next_disagreement()
