@@ -32,15 +32,21 @@ class _Json(TypeDecorator[Any]):
     impl = JSON
     cache_ok = True
 
+    def __init__(self, *, none_as_null: bool = False) -> None:
+        super().__init__(none_as_null=none_as_null)
+        self.none_as_null = none_as_null
+
     def load_dialect_impl(self, dialect: Any) -> Any:
         if dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import JSONB
 
-            return dialect.type_descriptor(JSONB())
-        return dialect.type_descriptor(JSON())
+            return dialect.type_descriptor(JSONB(none_as_null=self.none_as_null))
+        return dialect.type_descriptor(JSON(none_as_null=self.none_as_null))
 
 
 JsonType = _Json()
+#: JSON where None is SQL NULL (the journal's absent states), also in a Core executemany
+NullableJsonType = _Json(none_as_null=True)
 
 
 def utcnow() -> datetime:
@@ -199,8 +205,8 @@ class EventRow(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     document_id: Mapped[int | None] = mapped_column(Integer, index=True)
     set_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    before: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonType)
     # team mode: the database login that made the change (PostgreSQL fills it with current_user)
     db_user: Mapped[str | None] = mapped_column(String(100), nullable=True)
 

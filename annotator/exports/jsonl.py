@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
-
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any
 
 from annotator.core.errors import ValidationError
 from annotator.core.label_map import name_list
@@ -202,61 +201,131 @@ def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -
                        relations=tuple(relations))
 
 
+class _Rules:
+    """What checking records needs of a schema, looked up once: label names, each label's
+    attributes and their values, each relation type's ends."""
+
+    __slots__ = ("attributes", "labels", "relations", "schema")
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.labels = frozenset(lb.name for lb in schema.labels)
+        self.attributes: dict[str, dict[str, tuple[str, ...]]] = {
+            lb.name: {a.name: a.values for a in schema.attributes_of(lb.name)}
+            for lb in schema.labels}
+        self.relations = {r.name: (r.head, r.tail) for r in schema.relations}
+
+
+_rules_seen: list[_Rules] = []
+
+
+def _rules(schema: Schema) -> _Rules:
+    """The rules of ``schema`` (the last schema's are kept: an import checks every record of a
+    file against the same one)."""
+    if _rules_seen and _rules_seen[0].schema is schema:
+        return _rules_seen[0]
+    rules = _Rules(schema)
+    _rules_seen[:] = [rules]
+    return rules
+
+
+def _fits(known: dict[str, tuple[str, ...]] | None, attributes: dict[str, Any]) -> bool:
+    """Whether every attribute is one of the label's, with one of its values."""
+    if known is None:
+        return False
+    for key, value in attributes.items():
+        values = known.get(key)
+        if values is None or value not in values:
+            return False
+    return True
+
+
 def _parse_spans(items: Any, text: str, schema: Schema, fail: Any) -> tuple[list[Span], dict[str, int]]:
+    """The spans of a record. A span is checked the quick way first (the usual span: an
+    object with a string id, integer offsets inside the text, a known label, fitting
+    attributes); any other goes through every check in turn, which names what is wrong."""
     if not isinstance(items, list):
         raise fail("must be a list", "spans")
+    rules = _rules(schema)
+    labels, label_attributes = rules.labels, rules.attributes
+    size = len(text)
     spans: list[Span] = []
     index_of: dict[str, int] = {}
     seen: set[tuple[int, int, str]] = set()
+    imported = Origin.IMPORTED
     for i, item in enumerate(items):
-        where = f"spans[{i}]"
-        if not isinstance(item, dict):
-            raise fail("must be an object", where)
-        key = item.get("id", f"#{i}")
-        if not isinstance(key, (str, int)) or isinstance(key, bool):
-            raise fail("must be a string or an integer", f"{where}.id")
-        key = str(key)
-        if key in index_of:
-            raise fail(f"span id {key!r} is used twice", f"{where}.id")
-        start, end = item.get("start"), item.get("end")
-        for name, value in (("start", start), ("end", end)):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise fail("must be an integer", f"{where}.{name}")
-        if not 0 <= start < end:
-            raise fail(f"span {start}-{end} must have 0 <= start < end", where)
-        if end > len(text):
-            raise fail(f"span {start}-{end} is outside the text ({len(text)} characters)", where)
-        label = item.get("label")
-        if not isinstance(label, str) or not schema.has_label(label):
-            known = name_list([lb.name for lb in schema.labels])
-            raise fail(f"unknown label {label!r} (the schema has {known}; --map maps it onto "
-                       "one of them, --add-labels adds it)", f"{where}.label")
-        cut = text[start:end]
-        if "text" in item and item["text"] != cut:
-            raise fail(f"is {item['text']!r} but the text at {start}-{end} is {cut!r}", f"{where}.text")
-        attributes = item.get("attributes", {})
-        if not isinstance(attributes, dict):
-            raise fail("must be an object", f"{where}.attributes")
-        problem = schema.check_attributes(label, attributes)
-        if problem:
-            raise fail(problem, f"{where}.attributes")
-        note = item.get("note", "")
-        if not isinstance(note, str):
-            raise fail("must be a string", f"{where}.note")
-        if (start, end, label) in seen:
-            raise fail(f"the same span {start}-{end} {label!r} appears twice", where)
-        provenance = None
-        if item.get("provenance") is not None:
-            try:
-                provenance = Provenance.from_json(item["provenance"])
-            except ValueError as exc:
-                raise fail(str(exc), f"{where}.provenance") from None
-        origin, source = _parse_origin(item, where, fail)
-        seen.add((start, end, label))
+        if type(item) is dict and "origin" not in item and "source" not in item \
+                and item.get("provenance") is None:
+            key = item.get("id", f"#{i}")
+            start, end, label = item.get("start"), item.get("end"), item.get("label")
+            attributes = item.get("attributes", {})
+            note = item.get("note", "")
+            if type(key) is str and key not in index_of and type(start) is int \
+                    and type(end) is int and 0 <= start < end <= size and type(label) is str \
+                    and label in labels and type(attributes) is dict and type(note) is str \
+                    and (not attributes or _fits(label_attributes.get(label), attributes)) \
+                    and (start, end, label) not in seen:
+                cut = text[start:end]
+                if "text" not in item or item["text"] == cut:
+                    seen.add((start, end, label))
+                    index_of[key] = len(spans)
+                    spans.append(Span(start, end, label, cut, None, attributes, note, imported))
+                    continue
+        key, span = _checked_span(i, item, text, schema, fail, index_of, seen)
+        seen.add((span.start, span.end, span.label))
         index_of[key] = len(spans)
-        spans.append(Span(start=start, end=end, label=label, text=cut, attributes=attributes,
-                          note=note, origin=origin, provenance=provenance, source=source))
+        spans.append(span)
     return spans, index_of
+
+
+def _checked_span(i: int, item: Any, text: str, schema: Schema, fail: Any,
+                  index_of: dict[str, int], seen: set[tuple[int, int, str]]) -> tuple[str, Span]:
+    """Span ``i`` of a record, through every check in turn: the first that fails is raised."""
+    where = f"spans[{i}]"
+    if not isinstance(item, dict):
+        raise fail("must be an object", where)
+    key = item.get("id", f"#{i}")
+    if not isinstance(key, (str, int)) or isinstance(key, bool):
+        raise fail("must be a string or an integer", f"{where}.id")
+    key = str(key)
+    if key in index_of:
+        raise fail(f"span id {key!r} is used twice", f"{where}.id")
+    start, end = item.get("start"), item.get("end")
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise fail("must be an integer", f"{where}.{name}")
+    if not 0 <= start < end:
+        raise fail(f"span {start}-{end} must have 0 <= start < end", where)
+    if end > len(text):
+        raise fail(f"span {start}-{end} is outside the text ({len(text)} characters)", where)
+    label = item.get("label")
+    if not isinstance(label, str) or not schema.has_label(label):
+        known = name_list([lb.name for lb in schema.labels])
+        raise fail(f"unknown label {label!r} (the schema has {known}; --map maps it onto "
+                   "one of them, --add-labels adds it)", f"{where}.label")
+    cut = text[start:end]
+    if "text" in item and item["text"] != cut:
+        raise fail(f"is {item['text']!r} but the text at {start}-{end} is {cut!r}", f"{where}.text")
+    attributes = item.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise fail("must be an object", f"{where}.attributes")
+    problem = schema.check_attributes(label, attributes)
+    if problem:
+        raise fail(problem, f"{where}.attributes")
+    note = item.get("note", "")
+    if not isinstance(note, str):
+        raise fail("must be a string", f"{where}.note")
+    if (start, end, label) in seen:
+        raise fail(f"the same span {start}-{end} {label!r} appears twice", where)
+    provenance = None
+    if item.get("provenance") is not None:
+        try:
+            provenance = Provenance.from_json(item["provenance"])
+        except ValueError as exc:
+            raise fail(str(exc), f"{where}.provenance") from None
+    origin, source = _parse_origin(item, where, fail)
+    return key, Span(start=start, end=end, label=label, text=cut, attributes=attributes,
+                     note=note, origin=origin, provenance=provenance, source=source)
 
 
 def _parse_origin(item: dict[str, Any], where: str, fail: Any
@@ -289,36 +358,58 @@ def _parse_origin(item: dict[str, Any], where: str, fail: Any
 
 def _parse_relations(items: Any, spans: list[Span], index_of: dict[str, int], schema: Schema,
                      fail: Any) -> list[RelationDraft]:
+    """The relations of a record: the usual one (string ends naming two spans of the types the
+    relation links) the quick way, any other through every check in turn."""
     if not isinstance(items, list):
         raise fail("must be a list", "relations")
+    ends_of = _rules(schema).relations
     drafts: list[RelationDraft] = []
     seen: set[tuple[str, int, int]] = set()
     for i, item in enumerate(items):
-        where = f"relations[{i}]"
-        if not isinstance(item, dict):
-            raise fail("must be an object", where)
-        rtype = item.get("type")
-        if not isinstance(rtype, str) or not schema.has_relation(rtype):
-            known = ", ".join(r.name for r in schema.relations)
-            raise fail(f"unknown relation type {rtype!r} (the schema has {known})", f"{where}.type")
-        ends: list[int] = []
-        for name in ("head", "tail"):
-            ref = item.get(name)
-            if isinstance(ref, bool) or not isinstance(ref, (str, int)) or str(ref) not in index_of:
-                raise fail(f"refers to a missing span {ref!r}", f"{where}.{name}")
-            ends.append(index_of[str(ref)])
-        head, tail = ends
-        if head == tail:
-            raise fail("a relation cannot link a span to itself", where)
-        kind = schema.relation(rtype)
-        if spans[head].label != kind.head or spans[tail].label != kind.tail:
-            raise fail(f"{rtype} links a {kind.head} to a {kind.tail}, not a {spans[head].label} "
-                       f"to a {spans[tail].label}", where)
-        if (rtype, head, tail) in seen:
-            raise fail("the same relation appears twice", where)
-        seen.add((rtype, head, tail))
-        drafts.append(RelationDraft(type=rtype, head=head, tail=tail))
+        if type(item) is dict:
+            rtype, head_ref, tail_ref = item.get("type"), item.get("head"), item.get("tail")
+            if type(rtype) is str and type(head_ref) is str and type(tail_ref) is str:
+                ends = ends_of.get(rtype)
+                head, tail = index_of.get(head_ref), index_of.get(tail_ref)
+                if ends is not None and head is not None and tail is not None and head != tail \
+                        and spans[head].label == ends[0] and spans[tail].label == ends[1] \
+                        and (rtype, head, tail) not in seen:
+                    seen.add((rtype, head, tail))
+                    drafts.append(RelationDraft(rtype, head, tail))
+                    continue
+        draft = _checked_relation(i, item, spans, index_of, schema, fail, seen)
+        seen.add((draft.type, draft.head, draft.tail))
+        drafts.append(draft)
     return drafts
+
+
+def _checked_relation(i: int, item: Any, spans: list[Span], index_of: dict[str, int],
+                      schema: Schema, fail: Any, seen: set[tuple[str, int, int]]
+                      ) -> RelationDraft:
+    """Relation ``i`` of a record, through every check in turn: the first that fails is raised."""
+    where = f"relations[{i}]"
+    if not isinstance(item, dict):
+        raise fail("must be an object", where)
+    rtype = item.get("type")
+    if not isinstance(rtype, str) or not schema.has_relation(rtype):
+        known = ", ".join(r.name for r in schema.relations)
+        raise fail(f"unknown relation type {rtype!r} (the schema has {known})", f"{where}.type")
+    ends: list[int] = []
+    for name in ("head", "tail"):
+        ref = item.get(name)
+        if isinstance(ref, bool) or not isinstance(ref, (str, int)) or str(ref) not in index_of:
+            raise fail(f"refers to a missing span {ref!r}", f"{where}.{name}")
+        ends.append(index_of[str(ref)])
+    head, tail = ends
+    if head == tail:
+        raise fail("a relation cannot link a span to itself", where)
+    kind = schema.relation(rtype)
+    if spans[head].label != kind.head or spans[tail].label != kind.tail:
+        raise fail(f"{rtype} links a {kind.head} to a {kind.tail}, not a {spans[head].label} "
+                   f"to a {spans[tail].label}", where)
+    if (rtype, head, tail) in seen:
+        raise fail("the same relation appears twice", where)
+    return RelationDraft(type=rtype, head=head, tail=tail)
 
 
 def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> ExportReport:
