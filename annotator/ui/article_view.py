@@ -57,6 +57,9 @@ class ArticleView(QPlainTextEdit):
         self._current_hit: tuple[int, int] | None = None
         self._clicking = False
         self._last_selected: list[tuple[int, int]] = []
+        #: (the selected span, the blocks last drawn while it was selected): a block drawn
+        #: with this selection needs no second drawing when the selection is announced
+        self._drawn: tuple[int | None, set[int]] = (None, set())
         vm.document_opened.connect(self._show_document)
         vm.spans_changed.connect(self.redraw)
         vm.selection_changed.connect(self._selection_changed)
@@ -88,6 +91,7 @@ class ArticleView(QPlainTextEdit):
         text = self.vm.text
         self.umap = Utf16Map(text)
         self.highlighter.set_text_map(self.umap)
+        self._drawn = (None, set())
         self.highlighter.blockSignals(True)
         self.setPlainText(text)
         self.highlighter.blockSignals(False)
@@ -111,17 +115,24 @@ class ArticleView(QPlainTextEdit):
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         document.setDefaultTextOption(option)
 
-    def redraw(self, ranges: list[tuple[int, int]]) -> None:
-        """Re-highlight only the blocks that the code-point ranges touch."""
+    def redraw(self, ranges: list[tuple[int, int]], *, skip: frozenset[int] = frozenset()
+               ) -> None:
+        """Re-highlight only the blocks that the code-point ranges touch (but those of
+        ``skip``)."""
         document = self.document()
-        seen: set[int] = set()
+        selected, drawn = self._drawn
+        if selected != self.vm.selected:
+            selected, drawn = self._drawn = (self.vm.selected, set())
+        seen: set[int] = set(skip)
         for start, end in ranges:
             block = document.findBlock(self.umap.to_utf16(start))
             last = self.umap.to_utf16(max(start, end - 1))
             while block.isValid() and block.position() <= last:
-                if block.blockNumber() not in seen:
-                    seen.add(block.blockNumber())
+                number = block.blockNumber()
+                if number not in seen:
+                    seen.add(number)
                     self.highlighter.rehighlightBlock(block)
+                    drawn.add(number)
                 block = block.next()
 
     def _selection_changed(self, span_id: int | None) -> None:
@@ -129,7 +140,10 @@ class ArticleView(QPlainTextEdit):
         ranges = [(span.start, span.end)] if span else []
         ranges += self._last_selected
         self._last_selected = [(span.start, span.end)] if span else []
-        self.redraw(ranges)
+        # a new span is drawn selected when it is added (the view-model selects it first)
+        selected, drawn = self._drawn
+        self.redraw(ranges, skip=frozenset(drawn) if span_id is not None and selected == span_id
+                    else frozenset())
         if span is not None and not self._clicking:
             self.reveal(span.start, span.end)
 

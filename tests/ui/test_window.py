@@ -31,9 +31,11 @@ from annotator.services.project import open_project
 from annotator.settings import Settings
 from annotator.ui.app import GuiOptions, build_window, configure_app
 from annotator.ui.article_view import ArticleView
+from annotator.ui.highlighter import FILL_ALPHA, SELECTED_ALPHA
 from annotator.ui.main_window import MainWindow
 from tests.ui.helpers import (
     ACTOR,
+    CUE,
     EMOJI_ID,
     EMOJI_TEXT,
     FRANCE,
@@ -767,3 +769,31 @@ def test_gui_open_of_an_unknown_document_is_an_error(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "--open nope: no such document" in run.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_new_span_is_drawn_once_and_selected(emoji: Opened,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a span selects it: its paragraph is highlighted once, already selected (the
+    article no longer drew it plain, then again as selected); the previous selection's
+    paragraph is drawn again, plain."""
+    view = emoji.view
+    drawn: list[int] = []
+    original = view.highlighter.rehighlightBlock
+
+    def counting(block: Any) -> None:
+        drawn.append(block.blockNumber())
+        original(block)
+
+    monkeypatch.setattr(view.highlighter, "rehighlightBlock", counting)
+    view.select_range(*CUE)                  # paragraph 1
+    emoji.key(Qt.Key.Key_C)
+    assert drawn == [1]
+    u16 = view.umap.to_utf16
+    fill = next(f for a, b, f in emoji.formats(1) if (a, b) == (u16(CUE[0]), u16(CUE[1])))
+    assert fill.background().color().alpha() == SELECTED_ALPHA
+    drawn.clear()
+    view.select_range(*MOSCOW[0])            # paragraph 0; the cue in paragraph 1 unselected
+    emoji.key(Qt.Key.Key_L)
+    assert sorted(drawn) == [0, 1]
+    fill = next(f for a, b, f in emoji.formats(1) if (a, b) == (u16(CUE[0]), u16(CUE[1])))
+    assert fill.background().color().alpha() == FILL_ALPHA

@@ -269,9 +269,8 @@ class AnnotationViewModel:
                 return existing
         status_before = self.status
         span = self._run(lambda: self.service.add_span(self._set(), snapped.start, snapped.end, label))
-        self._apply_added([span])
+        self._apply_added([span], select=True)
         self._remember(span)
-        self.select_span(span.id)
         added_id = span.id or 0
         holder: dict[str, DeletedSpan] = {}
 
@@ -998,12 +997,18 @@ class AnnotationViewModel:
         self._changed([(before.start, before.end), (after.start, after.end)])
         self.selection_changed.emit(self.selected)
 
-    def _apply_added(self, spans: list[Span]) -> None:
+    def _apply_added(self, spans: list[Span], *, select: bool = False) -> None:
+        """Show spans just added; ``select``: select the (one) new span, which the article
+        then draws selected at once (not drawn, then drawn again as selected)."""
         for span in spans:
             self.spans.add(span)
             self._own[span.id or 0] = span.version
+        if select:
+            self.selected = spans[0].id
         self.span_rows_changed.emit([], list(spans))
         self._changed([(s.start, s.end) for s in spans])
+        if select:
+            self.selection_changed.emit(self.selected)
 
     def _apply_deleted(self, deleted: list[DeletedSpan]) -> None:
         for item in deleted:
