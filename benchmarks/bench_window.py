@@ -57,7 +57,10 @@ def worker_app(db: Path, actions: int) -> None:
     from annotator.ui.viewmodels.annotation import AnnotationViewModel
     from annotator.ui.viewmodels.queue import QueueViewModel
 
+    from annotator.ui.app import configure_app
+
     app = QApplication.instance() or QApplication([])
+    configure_app(app, "en")   # as the app starts: the bundled fonts, the UI font, the language
     store = open_project(f"sqlite:///{db}")
     schema = project_schema(store)
     service = AnnotationService(store, schema, annotator=USER)

@@ -32,6 +32,7 @@ from annotator.core.errors import ConflictError, UserError
 from annotator.core.model import AnnotationSet, Document, Relation, SetKind, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
+from annotator.core.collector import cycle_collector_paused
 from annotator.core.snap import KnownNames
 from annotator.core.suggest import Suggestion
 from annotator.services.annotate import AnnotationService, Change, DeletedSpan, SetHeader
@@ -172,14 +173,16 @@ class AnnotationViewModel:
         if self.document is not None and self.document.id == document_id:
             return
         self.flush_time()
-        opened = self.service.open_document(document_id, create=self.create_sets)
-        if self.suggester is not None and self.document is not None and self.viewing is None:
-            self.suggester.learn(self.text, self.spans.all())   # names of the one left
-        proposals = self.suggester.proposals(opened.document, opened.set.id) \
-            if self.suggester is not None else EMPTY
-        self._show(opened.document, opened.set, SpanIndex(opened.set.spans))
-        self.offers.reset(proposals, self._keys())
-        self.document_opened.emit()
+        with cycle_collector_paused():   # a book's 20,000 spans: no full collections meanwhile
+            opened = self.service.open_document(document_id, create=self.create_sets)
+            if self.suggester is not None and self.document is not None \
+                    and self.viewing is None:
+                self.suggester.learn(self.text, self.spans.all())   # names of the one left
+            proposals = self.suggester.proposals(opened.document, opened.set.id) \
+                if self.suggester is not None else EMPTY
+            self._show(opened.document, opened.set, SpanIndex(opened.set.spans))
+            self.offers.reset(proposals, self._keys())
+            self.document_opened.emit()
 
     def _show(self, document: Document, aset: AnnotationSet, spans: SpanIndex) -> None:
         """Make ``aset`` of ``document`` the one shown, with a fresh selection, search, undo
