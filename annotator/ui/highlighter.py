@@ -82,7 +82,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         offers = self.vm.suggestion_marks(start, end) if self.vm.offers.spans else []
         if not spans and not hits and not marks and not offers:
             return
-        if not hits and not marks and not offers and self._draw_apart(spans, start, end, pos16):
+        if not marks and not offers and self._draw_apart(spans, hits, start, end, pos16):
             return
         depth = self.vm.spans.layers(spans)
         cuts = {start, end}
@@ -121,31 +121,43 @@ class SpanHighlighter(QSyntaxHighlighter):
             b16 = self.umap.to_utf16(b) - pos16
             self.setFormat(a16, b16 - a16, fmt)
 
-    def _draw_apart(self, spans: list[Span], start: int, end: int, pos16: int) -> bool:
-        """The usual paragraph: spans that do not touch one another (no nesting, no search
-        hit, no suggestion, no review mark). Each is one run in its label's fill, the same
-        format the general way gives it, without cutting the paragraph at every boundary.
-        False (nothing drawn) when two spans overlap."""
+    def _draw_apart(self, spans: list[Span], hits: list[tuple[int, int, bool]], start: int,
+                    end: int, pos16: int) -> bool:
+        """The usual paragraph: spans and search hits that do not touch one another (no
+        nesting, no suggestion, no review mark). Each is one run in its own format, the same
+        the general way gives it, without cutting the paragraph at every boundary. False
+        (nothing drawn) when two of them overlap."""
+        runs: list[tuple[int, int, Span | None, bool]] = \
+            [(s.start, s.end, s, False) for s in spans]
+        if hits:
+            runs += [(h_start, h_end, None, current) for h_start, h_end, current in hits]
+            runs.sort(key=lambda r: (r[0], -r[1]))
         previous_end = -1
-        for span in spans:   # in text order
-            if span.start < previous_end:
+        for run_start, run_end, _, _ in runs:   # in text order
+            if run_start < previous_end:
                 return False
-            previous_end = span.end
+            previous_end = run_end
         selected = self.vm.selected
         pending = self.vm.pending_relation
         to_utf16 = self.umap.to_utf16
-        for span in spans:
-            key = (((span.label, 0, span.id == selected),), None, None, None, pending)
+        for run_start, run_end, span, current in runs:
+            a = max(run_start, start)
+            if span is not None:
+                key: tuple[object, ...] = (((span.label, 0, span.id == selected),), None, None,
+                                           None, pending)
+            else:
+                key = ((), current, None, None, pending)
             fmt = self._formats.get(key, _MISSING)
             if fmt is _MISSING:
-                fmt = self._format_at(max(span.start, start), [span], {}, [])
+                fmt = self._format_at(a, [span] if span is not None else [], {},
+                                      [(run_start, run_end, current)] if span is None else [])
                 if len(self._formats) > 4096:
                     self._formats.clear()
                 self._formats[key] = fmt
             if fmt is None:
                 continue
-            a16 = to_utf16(max(span.start, start)) - pos16
-            b16 = to_utf16(min(span.end, end)) - pos16
+            a16 = to_utf16(a) - pos16
+            b16 = to_utf16(min(run_end, end)) - pos16
             self.setFormat(a16, b16 - a16, fmt)
         return True
 

@@ -3,6 +3,8 @@ action, right-to-left rendering, highlight ranges in UTF-16, and nothing held on
 
 from __future__ import annotations
 
+import random
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor, QTextLayout
+from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -797,3 +799,61 @@ def test_a_new_span_is_drawn_once_and_selected(emoji: Opened,
     assert sorted(drawn) == [0, 1]
     fill = next(f for a, b, f in emoji.formats(1) if (a, b) == (u16(CUE[0]), u16(CUE[1])))
     assert fill.background().color().alpha() == FILL_ALPHA
+
+
+def test_paragraphs_drawn_run_by_run_look_as_when_cut_at_every_boundary(
+        seed: Opened, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick way (spans and hits that do not touch, one run each) gives every character
+    the format the general way (cut at every boundary) gives it: random spans, some nested or
+    crossing, with a search and a selection, on the seed article (seeded)."""
+    rng = random.Random(11)
+    vm, view = seed.vm, seed.view
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", vm.text)]
+    for start, end in rng.sample(words, 40):
+        vm.label_selection(start, end, rng.choice(["actor", "location", "cue"]))
+    for _ in range(4):   # a few nested or crossing ones
+        i = rng.randrange(len(words) - 3)
+        vm.label_selection(words[i][0], words[i + 2][1], "quote")
+    vm.search("في")
+    blocks = view.document().blockCount()
+
+    def apart(span_id: int) -> bool:   # its paragraph is drawn the quick way
+        block = view.document().findBlock(view.umap.to_utf16(vm.span(span_id).start))
+        start = view.umap.to_codepoint(block.position())
+        end = start + len(block.text())
+        runs = sorted([(x.start, x.end) for x in vm.spans.overlapping(start, end)]
+                      + [(a, b) for a, b, _ in vm.hits_between(start, end)])
+        return all(b <= c for (_, b), (c, _) in zip(runs, runs[1:]))
+
+    chosen = [s.id for s in vm.spans.all() if apart(s.id or 0)]
+    assert len(chosen) >= 3
+    vm.select_span(chosen[1])
+
+    def looks() -> list[list[tuple[int, int, str, int, str]]]:
+        view.highlighter.rehighlight()
+        # every character's look (runs may be cut differently: compare per character)
+        out = []
+        for number in range(blocks):
+            chars: dict[int, tuple[str, int, str]] = {}
+            for a, b, fmt in seed.formats(number):
+                for at in range(a, b):
+                    chars[at] = (fmt.background().color().name(QColor.NameFormat.HexArgb)
+                                 if fmt.background().style() != Qt.BrushStyle.NoBrush else "",
+                                 int(fmt.underlineStyle().value), fmt.underlineColor().name())
+            out.append(sorted((at, *look) for at, look in chars.items()))
+        return out
+
+    quick = looks()
+    calls: list[bool] = []
+    original = view.highlighter._draw_apart
+
+    def counted(*args: Any) -> bool:
+        calls.append(original(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(view.highlighter, "_draw_apart", counted)
+    assert looks() == quick
+    assert True in calls and False in calls   # both ways ran
+    monkeypatch.setattr(view.highlighter, "_draw_apart", lambda *args: False)
+    assert looks() == quick
+    assert sum(len(b) for b in quick) > 200

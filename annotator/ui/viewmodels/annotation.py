@@ -544,6 +544,10 @@ class AnnotationViewModel:
     @edits
     def label_all_hits(self, label: str) -> list[Span]:
         """Label every search hit (snapped for ``label``) that is not labeled so yet: one step."""
+        with cycle_collector_paused():   # thousands of spans made at once
+            return self._label_all_hits(label)
+
+    def _label_all_hits(self, label: str) -> list[Span]:
         document = self._need_document()
         wanted: list[tuple[int, int, str]] = []
         seen: set[tuple[int, int]] = set()
