@@ -4,7 +4,8 @@ The app: MainWindow over the annotation view-model and service on a SQLite store
 (the floor): a QPlainTextEdit whose QSyntaxHighlighter bisects a sorted span list per block, and
 a plain sqlite3 table written with one committed statement per action. Both get the same text
 (the 505k-character book), the same 20,000 spans and the same actions, each in a fresh process,
-alternating which goes first:
+alternating which goes first. The app runs twice: as it opens, and with its side panels (queue,
+span list, details) closed, which shows what the panels kept in step with each action cost:
 
 - open the document (read, show, highlight, first paint);
 - add a span, relabel it, delete it, undo (medians over N actions; first add reported apart);
@@ -47,7 +48,7 @@ def _actions(text: str, taken: set[int], n: int, seed: int = 7) -> list[tuple[in
 # -- the app ----------------------------------------------------------------------------------
 
 
-def worker_app(db: Path, actions: int) -> None:
+def worker_app(db: Path, actions: int, *, panels: bool = True) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -70,6 +71,11 @@ def worker_app(db: Path, actions: int) -> None:
     window = MainWindow(vm, queue, schema, user=USER, font_family="Amiri", font_size=18)
     window.resize(1400, 900)
     window.show()
+    if not panels:   # the side panels closed (their close buttons): the article alone
+        from PySide6.QtWidgets import QDockWidget
+
+        for dock in window.findChildren(QDockWidget):
+            dock.close()
     app.processEvents()
     book = next(i.document_id for i in queue.items if i.external_id == "book")
     view = window.article
@@ -229,7 +235,15 @@ def worker_bare(db: Path, actions: int) -> None:
         rehighlight(s, e)
         settle()
 
+    from PySide6.QtGui import QTextCursor
+
     for start, end in targets:
+        # as the app (which shows the place first): the painted region is the same
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(start)
+        view.setTextCursor(cursor)
+        view.ensureCursorVisible()
+        app.processEvents()
         t0 = time.perf_counter()
         put(start, end, "actor")
         times["add"].append(time.perf_counter() - t0)
@@ -315,20 +329,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spans", type=int, default=20_000)
     parser.add_argument("--actions", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--worker", choices=["app", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["app", "article", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        (worker_app if args.worker == "app" else worker_bare)(args.db, args.actions)
+        if args.worker == "bare":
+            worker_bare(args.db, args.actions)
+        else:
+            worker_app(args.db, args.actions, panels=args.worker == "app")
         return 0
     if not BOOK.is_file():
         raise SystemExit(f"{BOOK} is absent: this benchmark needs ../shared/corpora")
     db = build_store(args.spans)
     print(f"bench_window: the book, {args.spans:,} spans, {args.actions} actions, {args.runs} "
           f"runs; {machine()}")
-    results: dict[str, list[dict[str, Any]]] = {"app": [], "bare": []}
+    results: dict[str, list[dict[str, Any]]] = {"app": [], "article": [], "bare": []}
     for run in range(args.runs):
-        order = ("app", "bare") if run % 2 == 0 else ("bare", "app")
+        order = ("app", "article", "bare") if run % 2 == 0 else ("bare", "article", "app")
         for kind in order:
             scratch = OUT / f"window-{kind}-{run}.sqlite3"
             fresh_copy(db, scratch)
@@ -348,18 +365,23 @@ def main(argv: list[str] | None = None) -> int:
     for run in range(args.runs):
         for kind in (("app", "bare") if run % 2 == 0 else ("bare", "app")):
             colds[kind].append(cold(kind, small, tmp))
-    print(f"{'figure':<22}{'app':>12}{'bare':>12}{'ratio':>8}")
+    print("app: the window as it opens; article: the same with its side panels (queue, span "
+          "list, details) closed")
+    print(f"{'figure':<14}{'app':>12}{'article':>12}{'bare':>12}{'app/bare':>9}{'art./bare':>10}")
     for name, unit, scale in (("open", "s", 1), ("add", "ms", 1000), ("first_add", "ms", 1000),
                               ("relabel", "ms", 1000), ("delete", "ms", 1000),
                               ("undo", "ms", 1000), ("search", "s", 1), ("label_all", "s", 1)):
         app = median([r[name] for r in results["app"]]) * scale
+        article = median([r[name] for r in results["article"]]) * scale
         bare = median([r[name] for r in results["bare"]]) * scale
-        print(f"{name:<22}{app:>10.3f} {unit}{bare:>10.3f} {unit}{app / bare:>7.1f}x")
+        print(f"{name:<14}{app:>9.3f} {unit:<2}{article:>9.3f} {unit:<2}{bare:>9.3f} {unit:<2}"
+              f"{app / bare:>8.1f}x{article / bare:>9.1f}x")
     app, bare = median(colds["app"]), median(colds["bare"])
-    print(f"{'cold start':<22}{app:>10.3f} s{bare:>10.3f} s{app / bare:>7.1f}x")
+    print(f"{'cold start':<14}{app:>9.3f} s {'':>12}{bare:>9.3f} s {app / bare:>8.1f}x")
     print(f"hits: app {results['app'][0]['hits']}, bare {results['bare'][0]['hits']}; "
           f"labeled: app {results['app'][0]['labeled']}, bare {results['bare'][0]['labeled']}")
-    print(f"peak memory: app {mb(max(r['peak_rss_kb'] for r in results['app'])):.0f} MB, bare "
+    print(f"peak memory: app {mb(max(r['peak_rss_kb'] for r in results['app'])):.0f} MB, "
+          f"article {mb(max(r['peak_rss_kb'] for r in results['article'])):.0f} MB, bare "
           f"{mb(max(r['peak_rss_kb'] for r in results['bare'])):.0f} MB")
     return 0
 

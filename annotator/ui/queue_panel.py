@@ -43,22 +43,23 @@ class DocumentListModel(Table):
         super().__init__()
         self.vm = vm
         self.rows = vm.visible()
+        self._row_of = {item.document_id: row for row, item in enumerate(self.rows)}
         vm.changed.connect(self.reload)
         vm.item_changed.connect(self.item_changed)
 
     def reload(self) -> None:
         self.beginResetModel()
         self.rows = self.vm.visible()
+        self._row_of = {item.document_id: row for row, item in enumerate(self.rows)}
         self.endResetModel()
 
     def item_changed(self, document_id: int) -> None:
         """One document's status or count changed: update its row, not the whole list."""
-        fresh = {item.document_id: item for item in self.vm.items}
-        for row, item in enumerate(self.rows):
-            if item.document_id == document_id:
-                self.rows[row] = fresh[document_id]
-                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-                return
+        row = self._row_of.get(document_id)
+        item = self.vm.item(document_id)
+        if row is not None and item is not None:
+            self.rows[row] = item
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)

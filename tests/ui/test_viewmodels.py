@@ -489,6 +489,14 @@ def test_queue_status_filter_progress_and_next(env: Env, queue: QueueViewModel) 
     assert len(queue.visible()) == 2
     queue.refresh()                          # the store agrees with the mirrored update
     assert [(i.status, i.spans) for i in queue.items] == [(SetStatus.DONE, 0), (SetStatus.TODO, 0)]
+    # the done count follows every mirrored change (kept, not counted again each time)
+    queue.update(seed, status=SetStatus.IN_PROGRESS)
+    assert queue.progress() == (0, 2) and queue.item(seed).status == SetStatus.IN_PROGRESS
+    queue.update(emoji, status=SetStatus.DONE, spans=3)
+    queue.update(seed, status=SetStatus.DONE)
+    assert queue.progress() == (2, 2) and queue.item(emoji).spans == 3
+    queue.update(10**9, status=SetStatus.TODO)   # not in the queue: nothing happens
+    assert queue.progress() == (2, 2) and queue.position(10**9) is None
 
 
 # -- keys -------------------------------------------------------------------------------------------

@@ -67,7 +67,6 @@ class ReviewQueueViewModel(DocumentList):
     def __init__(self, service: ReviewService) -> None:
         super().__init__()
         self.service = service
-        self.items: list[ReviewItem] = []
 
     def refresh(self) -> None:
         self.items = self.service.queue()
@@ -76,17 +75,18 @@ class ReviewQueueViewModel(DocumentList):
     def update(self, document_id: int, *, status: SetStatus | None = None,
                spans: int | None = None) -> None:
         """Mirror the gold set's status change (the review view-model's ``status``)."""
-        for n, item in enumerate(self.items):
-            if item.document_id == document_id and status is not None:
-                new = review_status(status)
-                if new != item.status:
-                    self.items[n] = ReviewItem(item.document_id, item.external_id, item.title,
-                                               item.length, item.annotators, new, item.agreement)
-                    if self.status_filter is not None:
-                        self.changed.emit()
-                    else:
-                        self.item_changed.emit(document_id)
-                return
+        n = self.position(document_id)
+        if n is None or status is None:
+            return
+        item = self.items[n]
+        new = review_status(status)
+        if new != item.status:
+            self.replace_item(n, ReviewItem(item.document_id, item.external_id, item.title,
+                                            item.length, item.annotators, new, item.agreement))
+            if self.status_filter is not None:
+                self.changed.emit()
+            else:
+                self.item_changed.emit(document_id)
 
 
 class ReviewViewModel(AnnotationViewModel):
