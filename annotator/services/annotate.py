@@ -267,6 +267,7 @@ class AnnotationService:
             document = uow.documents.get(document_id)
             if document is None:
                 raise UserError(f"document {document_id} does not exist")
+            self._texts[document_id] = document.text   # the first action need not read it again
             if self.kind == SetKind.GOLD:
                 require_review(self._identity(uow), "open the gold set")
             owner = GOLD if self.kind == SetKind.GOLD else self.annotator

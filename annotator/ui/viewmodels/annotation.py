@@ -182,6 +182,8 @@ class AnnotationViewModel:
                 if self.suggester is not None else EMPTY
             self._show(opened.document, opened.set, SpanIndex(opened.set.spans))
             self.offers.reset(proposals, self._keys())
+            if self._watcher is None:   # others' changes count from the first open on
+                self._watcher = self.service.watcher()
             self.document_opened.emit()
 
     def _show(self, document: Document, aset: AnnotationSet, spans: SpanIndex) -> None:
