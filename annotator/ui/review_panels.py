@@ -140,6 +140,7 @@ class VersionsPanel(QTextBrowser):
         self.schema = schema
         self.colors = {label.name: label.color for label in schema.labels}
         self.setOpenLinks(False)
+        self._page = ""
         vm.current_changed.connect(lambda _i: self.refresh())
         vm.document_opened.connect(self.refresh)
         vm.spans_changed.connect(lambda _r: self.refresh())
@@ -158,7 +159,7 @@ class VersionsPanel(QTextBrowser):
         region = self.vm.region()
         candidate = self.vm.candidate(self.vm.current)
         if region is None or candidate is None:
-            self.setHtml("<p>" + html.escape(translate(
+            self._show("<p>" + html.escape(translate(
                 "VersionsPanel", "Versions: Tab goes to the next disagreement.")) + "</p>")
             return
         text = self.vm.text
@@ -200,7 +201,14 @@ class VersionsPanel(QTextBrowser):
         blocks.append("</table><p><small>" + html.escape(translate(
             "VersionsPanel", "Enter accepts, x rejects, 1-9 take a version, u accepts every "
             "unanimous candidate, Tab / Shift+Tab move.")) + "</small></p>")
-        self.setHtml("".join(blocks))
+        self._show("".join(blocks))
+
+    def _show(self, page: str) -> None:
+        """Lay the page out only when it changed (a decision announces itself twice: the gold
+        set changed, the current candidate moved; each layout cost a millisecond)."""
+        if page != self._page:
+            self._page = page
+            self.setHtml(page)
 
     def _chip(self, label: str, text: str) -> str:
         color = QColor(self.colors.get(label, "#9e9e9e"))

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
+from annotator.core.collector import cycle_collector_paused
 from annotator.core.adjudication import Candidate, Key, Region, Review, State, candidate_state
 from annotator.core.errors import UserError
 from annotator.core.model import SetKind, SetStatus, Span
@@ -113,6 +114,10 @@ class ReviewViewModel(AnnotationViewModel):
     @user_action
     def open(self, document_id: int) -> None:
         """Open a document for review (reopening reads it again); writes nothing."""
+        with cycle_collector_paused():   # every annotator's spans and their candidates
+            self._open_for_review(document_id)
+
+    def _open_for_review(self, document_id: int) -> None:
         self.flush_time()
         opened = self.review_service.open(document_id)
         self.opened = opened
@@ -149,7 +154,8 @@ class ReviewViewModel(AnnotationViewModel):
         """The document's agreement figures (computed on first use: on a long book they take a
         moment, so the window asks for them after it has shown the document)."""
         if self.figures is None and self.opened is not None:
-            self.figures = self.review_service.figures(self.opened)
+            with cycle_collector_paused():
+                self.figures = self.review_service.figures(self.opened)
         return self.figures
 
     # -- reading ---------------------------------------------------------------------------
