@@ -118,6 +118,24 @@ class _Prepared:
 
     @staticmethod
     @cache
+    def annotator_id() -> Any:
+        return select(AnnotatorRow.id).where(AnnotatorRow.name == bindparam("name"))
+
+    @staticmethod
+    @cache
+    def annotator_role() -> Any:
+        return select(AnnotatorRow.role).where(AnnotatorRow.name == bindparam("name"))
+
+    @staticmethod
+    @cache
+    def find_set() -> Any:
+        return select(AnnotationSetRow.id).where(
+            AnnotationSetRow.document_id == bindparam("document_id"),
+            AnnotationSetRow.owner_id == bindparam("owner_id"),
+            AnnotationSetRow.kind == bindparam("kind"))
+
+    @staticmethod
+    @cache
     def touch() -> Any:
         return update(AnnotationSetRow).where(AnnotationSetRow.id == bindparam("set_id")).values(
             updated_at=bindparam("now"))
@@ -433,8 +451,7 @@ class AnnotatorRepository(_Repository):
     def id_of(self, name: str) -> int | None:
         found = self._ids.get(name)
         if found is None:
-            found = self._execute(
-                select(AnnotatorRow.id).where(AnnotatorRow.name == name)).scalar()
+            found = self._execute(_Prepared.annotator_id(), {"name": name}).scalar()
             if found is not None:
                 self._ids[name] = found
         return found
@@ -455,8 +472,7 @@ class AnnotatorRepository(_Repository):
             select(AnnotatorRow.name, AnnotatorRow.role).order_by(AnnotatorRow.name)))
 
     def role_of(self, name: str) -> Role | None:
-        found = self._execute(
-            select(AnnotatorRow.role).where(AnnotatorRow.name == name)).scalar()
+        found = self._execute(_Prepared.annotator_role(), {"name": name}).scalar()
         return Role(found) if found is not None else None
 
     def set_role(self, name: str, role: Role) -> None:
@@ -474,10 +490,8 @@ class SetRepository(_Repository):
         self.session = session
 
     def find(self, document_id: int, owner_id: int, kind: SetKind) -> int | None:
-        return self._execute(
-            select(AnnotationSetRow.id).where(AnnotationSetRow.document_id == document_id,
-                                              AnnotationSetRow.owner_id == owner_id,
-                                              AnnotationSetRow.kind == str(kind))).scalar()
+        return self._execute(_Prepared.find_set(), {
+            "document_id": document_id, "owner_id": owner_id, "kind": str(kind)}).scalar()
 
     def create(self, document_id: int, owner_id: int, kind: SetKind, *,
                status: SetStatus = SetStatus.TODO, active_seconds: float = 0.0) -> int:
