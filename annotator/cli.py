@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
-from annotator import __version__
+from annotator import __version__, cli_startup
 from annotator.config import DB_ENV, resolve_db_url, sqlite_file
 from annotator.core.errors import UserError
 from annotator.exports.base import (
@@ -254,6 +254,16 @@ def _utf8_streams() -> None:
             reconfigure(encoding="utf-8")
 
 
+def run() -> int:
+    """The process entry (the ``annotator`` script, ``python -m annotator``): :func:`main` with
+    the collector held during start-up (:mod:`annotator.cli_startup`)."""
+    cli_startup.hold()
+    try:
+        return main()
+    finally:
+        cli_startup.release()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     parser = build_parser()
@@ -314,6 +324,7 @@ def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if new:
         print(f"annotator: {NEW_STORE} {path}", file=sys.stderr)
     ensure_first_lead(store, _actor(args))
+    cli_startup.release()   # start-up is over: the command's own work collects as usual
     return store
 
 
@@ -616,7 +627,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(GuiOptions(db_url=resolve_db_url(args.db),
                               user=args.user or os.environ.get(USER_ENV),
                               screenshot=args.screenshot, open_document=args.open_document,
-                              size=args.size, review=args.review))
+                              size=args.size, review=args.review,
+                              on_shown=cli_startup.release))
 
 
 def cmd_db(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Callable
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -57,6 +58,9 @@ class GuiOptions:
     review: bool = False
     #: "ar", "en" or "auto" for this run (None: the ``language`` setting)
     language: str | None = None
+    #: called once the first window is shown (the CLI ends its start-up there:
+    #: :mod:`annotator.cli_startup`)
+    on_shown: Callable[[], None] | None = None
 
 
 def arabic_fonts() -> list[str]:
@@ -294,6 +298,8 @@ def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
     window = build_window(options, settings, user)
     window.resize(*options.size)
     window.show()
+    if options.on_shown is not None:
+        options.on_shown()
     return app.exec()
 
 
@@ -307,6 +313,8 @@ def _screenshot(options: GuiOptions, settings: Settings, user: str, started: flo
     QGuiApplication.processEvents()
     window.article.viewport().update()
     QGuiApplication.processEvents()
+    if options.on_shown is not None:
+        options.on_shown()
     options.screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(options.screenshot)):
         raise UserError(f"cannot write the screenshot {options.screenshot}")
