@@ -9,8 +9,9 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from annotator import __version__, cli_startup
 from annotator.config import DB_ENV, resolve_db_url, sqlite_file

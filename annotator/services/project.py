@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from annotator.config import schema_path, seeds_dir
-from annotator.core.schema import Schema, load_schema, parse_schema
 from sqlalchemy.exc import IntegrityError
 
+from annotator.config import schema_path, seeds_dir
+from annotator.core.schema import Schema, load_schema, parse_schema
 from annotator.db.store import Store
 
 
@@ -40,7 +40,7 @@ def seed_if_empty(store: Store, *, actor: str = "system") -> int:
     with store.unit_of_work(actor=actor, write=False) as uow:
         if uow.documents.count():
             return 0
-    from annotator.services.importing import import_paths   # (not imported for a store in use)
+    from annotator.services.importing import import_paths  # (not imported for a store in use)
 
     seeds = sorted(p for p in seeds_dir().glob("*.txt"))
     report = import_paths(store, seeds, actor=actor)

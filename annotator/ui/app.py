@@ -9,10 +9,10 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Callable
 
 from PySide6.QtCore import (
     QCoreApplication,
