@@ -286,6 +286,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _close_opened()
+
+
+#: how to close what this command opened (stores, engines): closed when it ends, so that their
+#: connections end cleanly (SQLite checkpoints its WAL) whatever the collector does at exit
+_opened: list[Callable[[], None]] = []
+
+
+def _close_opened() -> None:
+    while _opened:
+        _opened.pop()()
 
 
 #: control characters (tab aside) and the other characters that break a line on a terminal
@@ -322,6 +334,7 @@ def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     path = sqlite_file(url)
     new = path is not None and not path.exists()
     store = open_project(url)
+    _opened.append(store.close)
     if new:
         print(f"annotator: {NEW_STORE} {path}", file=sys.stderr)
     ensure_first_lead(store, _actor(args))
@@ -638,6 +651,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     if args.action in ("backup", "restore", "check"):
         return _db_maintenance(args)
     engine = make_engine(resolve_db_url(args.db))
+    _opened.append(engine.dispose)
     postgresql = engine.dialect.name == "postgresql"
     if args.action == "secure":
         if not postgresql:

@@ -21,9 +21,11 @@ Then the top entries of ``python -X importtime`` (cumulative) for ``docs`` and f
 and what ``docs`` and the window import that a plain run should not.
 
     python benchmarks/bench_startup.py [--runs 9] [--only docs,version,seed,book] [--top 15]
+        [--before DIR]      (DIR: a checkout of the code before, measured in the same runs)
 
 Children run without PYTHONDONTWRITEBYTECODE (a user's interpreter caches bytecode), after one
-warm-up run each.
+warm-up run each, in benchmarks/out (not in a checkout: ``python -m`` and ``-c`` put the current
+folder first on the path, and ``--before`` must import the code it names).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,10 +45,11 @@ from bench_gui import BOOK, USER, build_store  # noqa: E402
 Command = list[str]
 
 
-def _env(tmp: Path) -> dict[str, str]:
+def _env(tmp: Path, code: Path = REPO) -> dict[str, str]:
+    """The children's environment: ``code``'s annotator package first on the path."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp / "data"),
                XDG_CONFIG_HOME=str(tmp / "config"), ANNOTATOR_USER=USER,
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+               PYTHONPATH=os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")])))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("ANNOTATOR_DB", None)
     return env
@@ -57,7 +59,7 @@ def timed(cmd: Command, env: dict[str, str]) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one run of ``cmd`` in a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=REPO)
+    subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=OUT)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -124,7 +126,7 @@ def gui_command(db: Path, png: Path) -> Command:
 def importtime(cmd: Command, env: dict[str, str], top: int) -> list[tuple[int, int, str]]:
     """The ``top`` imports by cumulative microseconds: (self, cumulative, name), and the total."""
     run = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], env=env, capture_output=True,
-                         text=True, check=True, cwd=REPO)
+                         text=True, check=True, cwd=OUT)
     rows = []
     for line in run.stderr.splitlines():
         if line.startswith("import time:") and "self [us]" not in line:
@@ -156,7 +158,7 @@ def imported(cmd: Command, env: dict[str, str], names: tuple[str, ...]) -> list[
                 "runpy.run_module('annotator', run_name='__main__', alter_sys=True)\n"
     else:
         code += cmd[2] + "\n"
-    run = subprocess.run([cmd[0], "-c", code], env=env, capture_output=True, text=True, cwd=REPO,
+    run = subprocess.run([cmd[0], "-c", code], env=env, capture_output=True, text=True, cwd=OUT,
                          check=False)
     for line in run.stderr.splitlines():
         if line.startswith("IMPORTED "):
@@ -170,46 +172,58 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--only", default="docs,version,seed,book")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="a copy of the code before (git archive COMMIT | tar -x -C DIR): its "
+                             "figures in the same runs, and its import profile")
     args = parser.parse_args(argv)
     tmp = OUT / "startup"
     tmp.mkdir(parents=True, exist_ok=True)
-    env = _env(tmp)
+    envs = {"app": _env(tmp), "bare": _env(tmp)}
+    if args.before:
+        envs["before"] = _env(tmp, args.before.resolve())
     found = cases(tmp, set(args.only.split(",")))
     print(f"bench_startup: {args.runs} runs each, medians; {machine()}; "
           f"load average {os.getloadavg()[0]:.2f}")
-    for app, bare in found.values():  # warm-up: bytecode caches, page cache
-        timed(app, env)
-        timed(bare, env)
+    kinds = list(envs)
+
+    def command(name: str, kind: str) -> Command:
+        return found[name][1] if kind == "bare" else found[name][0]
+
+    for name in found:  # warm-up: bytecode caches, page cache
+        for kind in kinds:
+            timed(command(name, kind), envs[kind])
     figures: dict[str, dict[str, list[tuple[float, float]]]] = {
-        name: {"app": [], "bare": []} for name in found}
+        name: {kind: [] for kind in kinds} for name in found}
     for run in range(args.runs):
-        for name, (app, bare) in found.items():
-            order = (("app", app), ("bare", bare)) if run % 2 == 0 \
-                else (("bare", bare), ("app", app))
-            for kind, cmd in order:
-                figures[name][kind].append(timed(cmd, env))
-    print(f"{'figure':<14}{'app wall':>10}{'bare wall':>11}{'ratio':>7}"
-          f"{'app cpu':>10}{'bare cpu':>10}{'ratio':>7}  app wall min-max")
+        order = kinds[run % len(kinds):] + kinds[:run % len(kinds)]
+        for name in found:
+            for kind in order:
+                figures[name][kind].append(timed(command(name, kind), envs[kind]))
+    head = "".join(f"{k + ' wall':>13}{k + ' cpu':>12}" for k in kinds)
+    print(f"{'figure':<14}{head}{'app/bare wall':>15}{'app/bare cpu':>14}"
+          + (f"{'app/before cpu':>16}" if "before" in kinds else "") + "  app wall min-max")
     for name, got in figures.items():
-        aw = median([w for w, _ in got["app"]])
-        bw = median([w for w, _ in got["bare"]])
-        ac = median([c for _, c in got["app"]])
-        bc = median([c for _, c in got["bare"]])
+        walls = {k: median([w for w, _ in got[k]]) for k in kinds}
+        cpus = {k: median([c for _, c in got[k]]) for k in kinds}
+        cells = "".join(f"{walls[k]:>12.3f}s{cpus[k]:>11.3f}s" for k in kinds)
         lo, hi = min(w for w, _ in got["app"]), max(w for w, _ in got["app"])
-        print(f"{name:<14}{aw:>9.3f}s{bw:>10.3f}s{aw / bw:>6.1f}x{ac:>9.3f}s{bc:>9.3f}s"
-              f"{ac / bc:>6.1f}x  {lo:.3f}-{hi:.3f}")
+        print(f"{name:<14}{cells}{walls['app'] / walls['bare']:>14.1f}x"
+              f"{cpus['app'] / cpus['bare']:>13.1f}x"
+              + (f"{cpus['app'] / cpus['before']:>15.2f}x" if "before" in kinds else "")
+              + f"  {lo:.3f}-{hi:.3f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
-    shown: list[tuple[str, Callable[[], Command], str]] = []
+    shown: list[tuple[str, str, str]] = []
     if "docs" in found:
-        shown.append(("docs", lambda: found["docs"][0], "docs"))
+        shown.append(("docs", "docs", "docs"))
     if "window seed" in found:
-        shown.append(("window seed", lambda: found["window seed"][0], "window"))
-    for title, command, unwanted in shown:
-        print(f"\nimporttime, {title}: top {args.top} by cumulative ms (self ms)")
-        for own, cumulative, name in importtime(command(), env, args.top):
-            print(f"  {cumulative / 1000:8.1f} {own / 1000:8.1f}  {name}")
-        hits = imported(command(), env, UNWANTED[unwanted])
-        print(f"  imported of {', '.join(UNWANTED[unwanted])}: {', '.join(hits) or 'none'}")
+        shown.append(("window seed", "window seed", "window"))
+    for kind in [k for k in kinds if k != "bare"]:
+        for title, name, unwanted in shown:
+            print(f"\nimporttime, {title} ({kind}): top {args.top} by cumulative ms (self ms)")
+            for own, cumulative, module in importtime(command(name, kind), envs[kind], args.top):
+                print(f"  {cumulative / 1000:8.1f} {own / 1000:8.1f}  {module}")
+            hits = imported(command(name, kind), envs[kind], UNWANTED[unwanted])
+            print(f"  imported of {', '.join(UNWANTED[unwanted])}: {', '.join(hits) or 'none'}")
     return 0
 
 

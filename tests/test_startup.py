@@ -74,6 +74,16 @@ def test_docs_on_a_current_sqlite_store_imports_no_qt_alembic_postgresql_or_open
     assert "sqlalchemy.orm" in found["modules"]     # the check above looks at the real list
 
 
+def test_a_command_closes_its_store_whatever_the_collector_does_at_exit(
+        tmp_path: Path, seeded: Path) -> None:
+    """Start-up's objects are frozen (no collection at exit): the store is closed explicitly,
+    so SQLite checkpoints its WAL and removes it as the last connection ends."""
+    for argv in (["docs"], ["stats"], ["db", "current"]):
+        run_entry(tmp_path, "--db", str(seeded), *argv)
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(seeded.name)) \
+            == [seeded.name], argv
+
+
 def test_a_new_store_is_migrated_with_alembic_still_without_qt(tmp_path: Path) -> None:
     found = run_entry(tmp_path, "--db", str(tmp_path / "new.sqlite3"), "docs")
     assert "no documents yet" in str(found["stdout"])
