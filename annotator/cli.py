@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from annotator import __version__, cli_startup
+from annotator import __version__, startup
 from annotator.config import DB_ENV, resolve_db_url, sqlite_file
 from annotator.core.errors import UserError
 from annotator.exports.base import (
@@ -257,12 +257,12 @@ def _utf8_streams() -> None:
 
 def run() -> int:
     """The process entry (the ``annotator`` script, ``python -m annotator``): :func:`main` with
-    the collector held during start-up (:mod:`annotator.cli_startup`)."""
-    cli_startup.hold()
+    the collector held during start-up (:mod:`annotator.startup`)."""
+    startup.hold()
     try:
         return main()
     finally:
-        cli_startup.release()
+        startup.release()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -338,7 +338,7 @@ def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if new:
         print(f"annotator: {NEW_STORE} {path}", file=sys.stderr)
     ensure_first_lead(store, _actor(args))
-    cli_startup.release()   # start-up is over: the command's own work collects as usual
+    startup.release()   # start-up is over: the command's own work collects as usual
     return store
 
 
@@ -641,8 +641,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(GuiOptions(db_url=resolve_db_url(args.db),
                               user=args.user or os.environ.get(USER_ENV),
                               screenshot=args.screenshot, open_document=args.open_document,
-                              size=args.size, review=args.review,
-                              on_shown=cli_startup.release))
+                              size=args.size, review=args.review))
 
 
 def cmd_db(args: argparse.Namespace) -> int:

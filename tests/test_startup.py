@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator import cli_startup
+from annotator import startup
 from annotator.core.arabic import strip_marks
 from annotator.core.suggest.words import _ALEFS, word_key
 from tests.conftest import REPO, SEED_ARTICLE
@@ -117,23 +117,55 @@ def test_a_screenshot_run_freezes_once_the_window_is_shown(tmp_path: Path, seede
                             "sqlalchemy.dialects.postgresql", "annotator.ui.charts")) == []
 
 
+def test_run_gui_in_a_fresh_interpreter_holds_its_start_up_too(tmp_path: Path,
+                                                                seeded: Path) -> None:
+    """benchmarks/bench_window.py's cold(): run_gui called directly, not through the CLI."""
+    shot = tmp_path / "direct.png"
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: sys.__stderr__.write("
+            "f'GC {gc.isenabled()} {gc.get_freeze_count()}\\n'))\n"
+            "from annotator.ui.app import GuiOptions, run_gui\n"
+            f"sys.exit(run_gui(GuiOptions(db_url='sqlite:///{seeded}', user='mona', "
+            f"screenshot=__import__('pathlib').Path(r'{shot}'), size=(900, 600))))\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [str(REPO), os.environ.get("PYTHONPATH")])), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    enabled, frozen = next(x for x in done.stderr.splitlines() if x.startswith("GC ")).split()[1:]
+    assert enabled == "True" and int(frozen) > 50_000
+    assert shot.is_file()
+
+
+def test_app_module_imports_neither_the_store_nor_the_window(tmp_path: Path) -> None:
+    """Importing annotator.ui.app is cheap: run_gui loads the rest under its collector hold."""
+    code = ("import sys, annotator.ui.app\n"
+            "print(sorted(m for m in ('sqlalchemy', 'annotator.db.store', "
+            "'annotator.ui.main_window', 'annotator.services.annotate') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        filter(None, [str(REPO), os.environ.get("PYTHONPATH")])), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_release_without_hold_changes_nothing() -> None:
     frozen = gc.get_freeze_count()
-    assert not cli_startup.held()
-    cli_startup.release()
+    assert not startup.held()
+    startup.release()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def test_hold_then_release_freezes_and_enables_once() -> None:
     assert gc.isenabled()
     try:
-        cli_startup.hold()
-        assert not gc.isenabled() and cli_startup.held()
-        cli_startup.release()
-        assert gc.isenabled() and not cli_startup.held()
+        startup.hold()
+        assert not gc.isenabled() and startup.held()
+        startup.release()
+        assert gc.isenabled() and not startup.held()
         assert gc.get_freeze_count() > 0
         gc.unfreeze()
-        cli_startup.release()           # a second release: nothing
+        startup.release()           # a second release: nothing
         assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
@@ -143,9 +175,9 @@ def test_hold_then_release_freezes_and_enables_once() -> None:
 def test_hold_leaves_a_collector_someone_else_turned_off_alone() -> None:
     gc.disable()
     try:
-        cli_startup.hold()
-        assert not cli_startup.held()
-        cli_startup.release()
+        startup.hold()
+        assert not startup.held()
+        startup.release()
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
