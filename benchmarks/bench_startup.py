@@ -12,8 +12,8 @@ time moves less than the wall time under another process's load.
   newcomer on first run), rendered to a PNG (``annotator gui --screenshot PNG``), against a bare
   QPlainTextEdit with the same text, shown and grabbed (the code of benchmarks/bench_window.py's
   ``cold()``, here with the CPU time too); ``run_gui seed`` is the same window from
-  ``python -c '... run_gui(GuiOptions(..., screenshot=...))'`` (bench_window.py's ``cold()``:
-  not through the CLI entry, so without its start-up collector hold);
+  ``python -c '... run_gui(GuiOptions(..., screenshot=...))'`` (bench_window.py's ``cold()``,
+  not through the CLI);
 - ``window book``: the same on the 505k-character book's store with 20,000 spans
   (bench_gui.py's ``build_store``; skipped when ../shared/corpora is absent).
 
