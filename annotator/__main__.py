@@ -1,5 +1,5 @@
 """``python -m annotator``."""
 
-from annotator.cli import main
+from annotator.cli import run
 
-raise SystemExit(main())
+raise SystemExit(run())

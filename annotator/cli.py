@@ -9,10 +9,11 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from annotator import __version__
+from annotator import __version__, startup
 from annotator.config import DB_ENV, resolve_db_url, sqlite_file
 from annotator.core.errors import UserError
 from annotator.exports.base import (
@@ -254,6 +255,16 @@ def _utf8_streams() -> None:
             reconfigure(encoding="utf-8")
 
 
+def run() -> int:
+    """The process entry (the ``annotator`` script, ``python -m annotator``): :func:`main` with
+    the collector held during start-up (:mod:`annotator.startup`)."""
+    startup.hold()
+    try:
+        return main()
+    finally:
+        startup.release()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_streams()
     parser = build_parser()
@@ -275,6 +286,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _close_opened()
+
+
+#: how to close what this command opened (stores, engines): closed when it ends, so that their
+#: connections end cleanly (SQLite checkpoints its WAL) whatever the collector does at exit
+_opened: list[Callable[[], None]] = []
+
+
+def _close_opened() -> None:
+    while _opened:
+        _opened.pop()()
 
 
 #: control characters (tab aside) and the other characters that break a line on a terminal
@@ -311,9 +334,11 @@ def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     path = sqlite_file(url)
     new = path is not None and not path.exists()
     store = open_project(url)
+    _opened.append(store.close)
     if new:
         print(f"annotator: {NEW_STORE} {path}", file=sys.stderr)
     ensure_first_lead(store, _actor(args))
+    startup.release()   # start-up is over: the command's own work collects as usual
     return store
 
 
@@ -625,6 +650,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     if args.action in ("backup", "restore", "check"):
         return _db_maintenance(args)
     engine = make_engine(resolve_db_url(args.db))
+    _opened.append(engine.dispose)
     postgresql = engine.dialect.name == "postgresql"
     if args.action == "secure":
         if not postgresql:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from annotator.config import schema_path, seeds_dir
-from annotator.core.schema import Schema, load_schema, parse_schema
 from sqlalchemy.exc import IntegrityError
 
+from annotator.config import schema_path, seeds_dir
+from annotator.core.schema import Schema, load_schema, parse_schema
 from annotator.db.store import Store
 
 
@@ -37,11 +37,11 @@ def project_schema(store: Store) -> Schema:
 
 def seed_if_empty(store: Store, *, actor: str = "system") -> int:
     """Import the seed articles into a store that has no document yet; returns how many were added."""
-    from annotator.services.importing import import_paths
-
     with store.unit_of_work(actor=actor, write=False) as uow:
         if uow.documents.count():
             return 0
+    from annotator.services.importing import import_paths  # (not imported for a store in use)
+
     seeds = sorted(p for p in seeds_dir().glob("*.txt"))
     report = import_paths(store, seeds, actor=actor)
     return report.documents_added

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -23,20 +24,19 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QInputDialog
 
+from annotator import startup
 from annotator.core.errors import UserError
-from annotator.core.roles import require_review
-from annotator.services.annotate import AnnotationService
-from annotator.services.project import open_project, project_schema, seed_if_empty
-from annotator.services.review import ReviewService
-from annotator.services.suggesting import SuggestionService
-from annotator.services.team import ensure_first_lead, identity
 from annotator.settings import Settings, load_settings, update_settings
 from annotator.ui.fonts import load_bundled_fonts
 from annotator.ui.i18n import apply_language, resolve
-from annotator.ui.main_window import MainWindow
-from annotator.ui.viewmodels.annotation import AnnotationViewModel
-from annotator.ui.viewmodels.queue import QueueViewModel
-from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.viewmodels.queue import QueueViewModel
+    from annotator.ui.viewmodels.review import ReviewQueueViewModel
+
+# The store, the services and the window are imported when the first window is built
+# (build_window): run_gui holds the collector while they load (annotator.startup).
 
 #: Arabic fonts to prefer for the article, best first. Amiri ships with the package (the
 #: fontpkg-amiri wheel, OFL), so the window is the same on every machine; View -> Font offers the
@@ -85,6 +85,16 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     """The window of ``options`` for ``user``. A screenshot run writes nothing to a store that
     has documents: no set is created (the user's set is created by their first change) and no
     one is made the store's lead."""
+    from annotator.core.roles import require_review
+    from annotator.services.annotate import AnnotationService
+    from annotator.services.project import open_project, project_schema, seed_if_empty
+    from annotator.services.suggesting import SuggestionService
+    from annotator.services.team import ensure_first_lead, identity
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.viewmodels.annotation import AnnotationViewModel
+    from annotator.ui.viewmodels.queue import QueueViewModel
+    from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
+
     store = open_project(options.db_url)
     if options.screenshot is None:
         ensure_first_lead(store, user)
@@ -93,6 +103,8 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     vm: AnnotationViewModel
     queue: QueueViewModel | ReviewQueueViewModel
     if options.review:
+        from annotator.services.review import ReviewService
+
         review = ReviewService(store, schema, reviewer=user)
         with store.unit_of_work(actor=user, write=False) as uow:
             require_review(identity(uow, user), "open review mode")
@@ -263,6 +275,15 @@ def run_gui(options: GuiOptions) -> int:
                         "--screenshot shot.png renders it to a PNG")
     if options.screenshot is not None:
         qInstallMessageHandler(_quiet_offscreen)
+    if QApplication.instance() is None:   # this process's first window: its start-up
+        startup.hold()
+    try:
+        return _run(options, started)
+    finally:
+        startup.release()
+
+
+def _run(options: GuiOptions, started: float) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     settings = load_settings()
@@ -294,6 +315,7 @@ def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
     window = build_window(options, settings, user)
     window.resize(*options.size)
     window.show()
+    startup.release()
     return app.exec()
 
 
@@ -307,6 +329,7 @@ def _screenshot(options: GuiOptions, settings: Settings, user: str, started: flo
     QGuiApplication.processEvents()
     window.article.viewport().update()
     QGuiApplication.processEvents()
+    startup.release()   # shown: start-up is over
     options.screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(options.screenshot)):
         raise UserError(f"cannot write the screenshot {options.screenshot}")
