@@ -146,3 +146,16 @@ def test_is_grapheme_boundary_rejects_out_of_range() -> None:
     with pytest.raises(ValueError):
         is_grapheme_boundary("ab", 3)
     assert is_grapheme_boundary("", 0)
+
+
+def test_the_stored_mark_ranges_are_the_scanned_ones() -> None:
+    """The combining-mark class kept in the source (start-up need not scan 130,000 code points)
+    is what scanning Python's Unicode data gives; another Unicode version scans."""
+    import unicodedata
+
+    from annotator.core import text
+
+    assert text._mark_ranges() == text._scan_marks()
+    if unicodedata.unidata_version == text._MARKS_UNIDATA:
+        assert text._mark_ranges() is text._MARKS
+    assert "\u064b-\u065f" in text._scan_marks()     # the Arabic harakat
