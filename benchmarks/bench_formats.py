@@ -1,4 +1,4 @@
-"""Benchmark: every export format on the same store, against CoNLL (target: each within 3x).
+"""Benchmark: every export format on the same store, against JSONL (target: each within 3x).
 
 Reuses the store bench_export.py builds (benchmarks/out/store-d{D}-s{S}-seed{seed}.sqlite3:
 10,000 documents / 300,000 spans by default). Each export (``--set all``, default options) runs
@@ -7,11 +7,15 @@ in a fresh interpreter; the formats take turns in a rotating order from run to r
 read back), Label Studio's own converter to CONLL2003, the Hugging Face ``datasets`` JSON loader.
 
 ``--dense`` measures the case of issue 8 instead: 3 documents with 12,000 spans (4,000 each, on
-thirds of the 505,354-character book), spaCy against CoNLL (it took 456 s before the fix).
+thirds of the 505,354-character book), CoNLL and spaCy against JSONL (spaCy took 456 s before
+the fix of issue 8).
+``--profile`` writes a cProfile of one export per format (benchmarks/out/profile-<format>.txt:
+the top entries by cumulative and by internal time).
 
     /tmp/venv/bin/python benchmarks/bench_formats.py                 # all formats, 3 runs
     /tmp/venv/bin/python benchmarks/bench_formats.py --formats spacy,conll --runs 1 --consumers
     /tmp/venv/bin/python benchmarks/bench_formats.py --dense
+    /tmp/venv/bin/python benchmarks/bench_formats.py --docs 2000 --spans 60000 --formats conll --profile
 """
 
 from __future__ import annotations
@@ -25,12 +29,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import OUT, emit, machine, mb, median, peak_rss_kb, run_worker, warm
+from _common import OUT, emit, machine, mb, median, peak_rss_kb, profile_call, run_worker, warm
 from bench_export import store_file
 
 SCRIPT = Path(__file__).resolve()
 TARGET = 3.0
-FORMATS = ("conll", "jsonl", "excel", "hf", "spacy", "brat", "labelstudio", "doccano")
+BASE = "jsonl"
+FORMATS = ("jsonl", "conll", "excel", "hf", "spacy", "brat", "labelstudio", "doccano")
 SUFFIX = {"conll": ".conll", "jsonl": ".jsonl", "excel": ".xlsx", "hf": ".jsonl",
           "spacy": ".spacy", "brat": "", "labelstudio": ".json", "doccano": ".jsonl"}
 BOOK = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "long" / \
@@ -69,13 +74,17 @@ def consume(kind: str, out: Path) -> dict:
     return {}
 
 
-def worker(kind: str, db: Path, out: Path, check: bool) -> None:
+def worker(kind: str, db: Path, out: Path, check: bool, profile: Path | None) -> None:
     from annotator.db.store import Store
     from annotator.services.exporting import export
 
     store = Store.open(f"sqlite:///{db}")
+
+    def work():
+        return export(store, out, fmt=kind, which="all")
+
     t0 = time.perf_counter()
-    (report,) = export(store, out, fmt=kind, which="all")
+    (report,) = profile_call(work, profile) if profile else work()
     seconds = time.perf_counter() - t0
     store.close()
     result = {"seconds": seconds, "peak_rss_kb": peak_rss_kb(), "items": report.items,
@@ -87,12 +96,14 @@ def worker(kind: str, db: Path, out: Path, check: bool) -> None:
     emit(result)
 
 
-def measure(kind: str, db: Path, *, check: bool = False) -> dict:
+def measure(kind: str, db: Path, *, check: bool = False, profile: Path | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-formats-"))
     try:
         args = ["--worker", kind, "--db", str(db), "--out", str(tmp / f"export{SUFFIX[kind]}")]
         if check:
             args.append("--check")
+        if profile is not None:
+            args += ["--profile", str(profile)]
         return run_worker(SCRIPT, args, timeout=3600)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -127,7 +138,10 @@ def dense_store() -> Path:
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     part = path.with_name(path.name + ".part")
     part.unlink(missing_ok=True)
+    from annotator.services.team import ensure_first_lead
+
     store = Store.open(f"sqlite:///{part}")
+    ensure_first_lead(store, "bench")       # as the CLI does: the store's first user leads it
     report = import_paths(store, [src], actor="bench")
     store.close()
     assert report.errors == [] and report.spans_added == 12_000, report.errors
@@ -147,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dense", action="store_true",
                         help="3 documents / 12,000 spans: spaCy against CoNLL")
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    parser.add_argument("--profile", nargs="?", const=OUT, type=Path,
+                        help="also profile one export of each format (cProfile; written to "
+                             "profile-<format>.txt in this folder, benchmarks/out by default)")
     parser.add_argument("--worker", choices=FORMATS, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -154,15 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
-        worker(args.worker, args.db, args.out, args.check)
+        worker(args.worker, args.db, args.out, args.check, args.profile)
         return 0
 
     formats = [f for f in args.formats.split(",") if f]
-    if "conll" not in formats:
-        formats.insert(0, "conll")
+    if BASE not in formats:
+        formats.insert(0, BASE)
     if args.dense:
         db, what = dense_store(), "3 documents / 12,000 spans (thirds of the book)"
-        formats = ["conll", "spacy"]
+        formats = ["jsonl", "conll", "spacy"]
     else:
         db, _ = store_file(args.docs, args.spans, args.seed)
         what = f"{args.docs} documents / {args.spans} spans"
@@ -177,9 +194,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  run {run + 1} {kind:11s} {r['seconds']:7.2f} s  peak RSS "
                   f"{mb(r['peak_rss_kb']):6.1f} MB  {r['items']} items, "
                   f"{r['bytes'] / 2**20:.0f} MiB", flush=True)
-    base = median([r["seconds"] for r in results["conll"]])
+    base = median([r["seconds"] for r in results[BASE]])
     table = {}
-    print(f"\n{'format':12s} {'median s':>9s} {'x CoNLL':>8s} {'peak RSS':>9s}  target <= {TARGET:.0f}x")
+    print(f"\n{'format':12s} {'median s':>9s} {'x JSONL':>8s} {'peak RSS':>9s}  target <= {TARGET:.0f}x")
     for kind in formats:
         seconds = median([r["seconds"] for r in results[kind]])
         rss = median([r["peak_rss_kb"] for r in results[kind]])
@@ -197,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
             table[kind]["consumer"] = r["consumer"]
             print(f"  {kind:11s} export {r['seconds']:.2f} s, read back in "
                   f"{r['consumer_s']:.1f} s: {r['consumer']}", flush=True)
+    if args.profile is not None:
+        print(f"\nprofiles (one more export each) in {args.profile}:")
+        for kind in formats:
+            target = args.profile / f"profile-{kind}.txt"
+            r = measure(kind, db, profile=target)
+            print(f"  {kind:11s} {r['seconds']:.2f} s under cProfile -> {target.name}", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"what": what, "runs": results, "table": table,
                                          "machine": machine()}, indent=1))
