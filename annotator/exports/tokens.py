@@ -201,14 +201,11 @@ def document_tokens(document: Document, policy: str, span_starts: Sequence[int] 
 
     The whole text is tokenized at once: sentences start and end at whitespace (or a line end),
     which no token crosses, so these are the tokens of each sentence tokenized on its own."""
-    if policy not in TOKEN_POLICIES:
-        raise ValueError(f"unknown token policy {policy!r}; policies: {', '.join(TOKEN_POLICIES)}")
+    _check_policy(policy)
     text = document.text
     if is_conll_tokenized(document.meta):
         return _flatten(conll_sentences(text))
-    tokens = whole_tokens(text)
-    if policy == "clitics":
-        tokens = clitic_tokens(text, tokens, span_starts)
+    tokens = token_offsets(document, policy, span_starts)
     bounds: list[int] = []
     at = 0
     for s, e in sentences(text):
@@ -218,6 +215,22 @@ def document_tokens(document: Document, policy: str, span_starts: Sequence[int] 
             bounds.append(first)
     bounds.append(len(tokens))
     return tokens, bounds
+
+
+def token_offsets(document: Document, policy: str, span_starts: Sequence[int] = ()
+                  ) -> list[Offsets]:
+    """The tokens of :func:`document_tokens`, without the sentences."""
+    _check_policy(policy)
+    text = document.text
+    if is_conll_tokenized(document.meta):
+        return [tok for sent in conll_sentences(text) for tok in sent]
+    tokens = whole_tokens(text)
+    return clitic_tokens(text, tokens, span_starts) if policy == "clitics" else tokens
+
+
+def _check_policy(policy: str) -> None:
+    if policy not in TOKEN_POLICIES:
+        raise ValueError(f"unknown token policy {policy!r}; policies: {', '.join(TOKEN_POLICIES)}")
 
 
 def _flatten(sents: list[list[Offsets]]) -> tuple[list[Offsets], list[int]]:
