@@ -13,9 +13,11 @@ document text exactly and every span goes in with ``Doc.char_span(start, end, la
 alignment_mode="strict")``, unchanged; each split token is reported (kind ``token-split``).
 spaCy's own tokenizer is not used: it took more time than the whole CoNLL export, it refuses a
 text over ``nlp.max_length``, and ``spacy train`` re-tokenizes each reference text with the
-pipeline's tokenizer and aligns it by characters anyway. Building a Doc is linear in tokens plus
-spans. The DocBin keeps the token attributes these Docs have (ORTH, ENT_IOB, ENT_TYPE; not the
-twelve by default, which tripled its memory).
+pipeline's tokenizer and aligns it by characters anyway. The DocBin keeps the token attributes
+these Docs have (ORTH, ENT_IOB, ENT_TYPE; not the twelve by default, which tripled its memory),
+and the export writes each entry from the Doc's layout (:func:`doc_layout`, linear in tokens
+plus spans) without building the Doc (:func:`add_layout`; :func:`make_doc` builds it, and the
+tests check that spaCy reads both back the same).
 
 The folder holds ``shard-00001.spacy``, ``shard-00002.spacy``, ... of ``options.shard_docs`` Docs
 each (1,000 by default; the last one fewer; an export of nothing writes one empty shard), in
@@ -46,6 +48,7 @@ import struct
 import shutil
 import tempfile
 import uuid
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -125,7 +128,8 @@ def outermost(spans: Iterable[Span]) -> list[Span]:
 def spacy_tokens(text: str, offsets: Iterable[tuple[int, int]]) -> list[tuple[int, int, bool]]:
     """``(start, end, space_after)`` tiling ``text``: each token of ``offsets`` (in order), one
     following space as its ``space_after``, and any other text between tokens as a token of its
-    own (a newline, the second of two spaces), as spaCy keeps whitespace."""
+    own (a newline, the second of two spaces), as spaCy keeps whitespace. (The definition that
+    :func:`tile_tokens`, which the export uses, is tested against.)"""
     out: list[tuple[int, int, bool]] = []
     pos = 0
     for start, end in offsets:
@@ -363,7 +367,38 @@ def _save(saver: ThreadPoolExecutor, pending: Future[None] | None, docbin: Any, 
     after the shard before it is written: at most two shards are held at any time."""
     if pending is not None:
         pending.result()
-    return saver.submit(lambda: _write_bytes(path, docbin.to_bytes()))
+    return saver.submit(lambda: _write_bytes(path, shard_bytes(docbin)))
+
+
+#: zlib's level for the shards: 1 compresses a shard in a third of the time of the level 6 of
+#: DocBin.to_bytes (0.09 s against 0.26 s for 1,000 documents), for a file 9% larger
+SHARD_COMPRESSION = 1
+
+
+def shard_bytes(docbin: Any) -> bytes:
+    """``docbin.to_bytes()`` (spacy/tokens/_serialize.py: the same message, packed the same
+    way), compressed at :data:`SHARD_COMPRESSION`. DocBin.from_bytes decompresses any level;
+    the tests check the message is byte for byte spaCy's."""
+    import numpy
+    import srsly
+
+    lengths = [len(tokens) for tokens in docbin.tokens]
+    tokens = numpy.vstack(docbin.tokens) if docbin.tokens else numpy.asarray([])
+    spaces = numpy.vstack(docbin.spaces) if docbin.spaces else numpy.asarray([])
+    msg = {
+        "version": docbin.version,
+        "attrs": docbin.attrs,
+        "tokens": tokens.tobytes("C"),
+        "spaces": spaces.tobytes("C"),
+        "lengths": numpy.asarray(lengths, dtype="int32").tobytes("C"),
+        "strings": sorted(docbin.strings),
+        "cats": docbin.cats,
+        "flags": docbin.flags,
+        "span_groups": docbin.span_groups,
+    }
+    if docbin.store_user_data:
+        msg["user_data"] = docbin.user_data
+    return zlib.compress(srsly.msgpack_dumps(msg), SHARD_COMPRESSION)
 
 
 def check_target(out: Path) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 import itertools
 import json
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -198,17 +199,20 @@ def test_docbin_entries_written_without_docs_read_back_exactly_as_spacys_own(tex
         theirs.add(doc)
     spacy_docbin.close_shard(ours, ids)
 
-    def read(docbin: DocBin) -> list:
+    def read(data: bytes) -> list:
         return [[back.text, [t.text for t in back], [t.whitespace_ for t in back],
                  [t.ent_iob_ for t in back], [t.ent_type_ for t in back],
                  [(e.start_char, e.end_char, e.label_) for e in back.ents],
                  [(s.start, s.end, s.start_char, s.end_char, s.label_, s.kb_id, s.id)
                   for s in back.spans["sc"]], back.user_data, back.has_unknown_spaces]
-                for back in DocBin().from_bytes(docbin.to_bytes()).get_docs(
-                    spacy.blank("ar").vocab)]
+                for back in DocBin().from_bytes(data).get_docs(spacy.blank("ar").vocab)]
 
-    mine = read(ours)
-    assert mine == read(theirs)
+    mine = read(ours.to_bytes())
+    assert mine == read(theirs.to_bytes())
+    # a shard's message is DocBin.to_bytes's, byte for byte (only the zlib level differs)
+    shard = spacy_docbin.shard_bytes(ours)
+    assert zlib.decompress(shard) == zlib.decompress(ours.to_bytes())
+    assert read(shard) == mine
     assert [m[0] for m in mine] == [text, text]
     assert [e[:2] for e in mine[0][5]] == [(words[0][0], words[-1][1])]   # the outermost span
     assert len(mine[0][6]) == len(spans) and mine[1][6] == [] and mine[1][5] == []
