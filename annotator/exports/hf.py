@@ -88,30 +88,29 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
 def _write_rows(items: Iterable[ExportItem], handle: IO[str], options: ExportOptions,
                 report: ExportReport, index: dict[str, int] | None) -> set[str]:
     """Write a row per sentence, tags as ids (``index``) or, without it, as names; returns the
-    labels seen."""
+    labels seen (without ``index``: with it, every tag is known)."""
     seen: set[str] = set()
-    dumps = json.dumps
+    encode = json.JSONEncoder(ensure_ascii=False).encode   # json.dumps(..., ensure_ascii=False)
+    write = handle.write
     for document, aset in counting_documents(items, report):
         sentences = tag_document(document, aset, scheme=options.scheme, tokens=options.tokens,
                                  nested=options.nested, report=report)
-        owner = aset.owner if aset is not None else "-"
+        prefix = f"{document.external_id}/{aset.owner if aset is not None else '-'}/"
         for n, sentence in enumerate(sentences, start=1):
             tags = [columns[0] for columns in sentence.tags]
-            labels = {tag.partition("-")[2] for tag in tags if tag != "O"}
-            seen |= labels
             if index is not None:
-                unknown = [tag for tag in tags if tag not in index]
-                if unknown:
-                    raise UserError(f"document {document.external_id}: the tag {unknown[0]!r} is "
-                                    "not among the labels exported")
-                tag_ids: list[int] | list[str] = [index[t] for t in tags]
+                try:
+                    tag_ids: list[int] | list[str] = [index[t] for t in tags]
+                except KeyError as exc:
+                    raise UserError(f"document {document.external_id}: the tag {exc.args[0]!r} "
+                                    "is not among the labels exported") from None
             else:
+                seen.update(tag.partition("-")[2] for tag in tags if tag != "O")
                 tag_ids = tags
-            handle.write(dumps({"id": f"{document.external_id}/{owner}/{n}",
-                                "tokens": list(sentence.tokens), "ner_tags": tag_ids},
-                               ensure_ascii=False))
-            handle.write("\n")
-            report.items += 1
+            write(encode({"id": f"{prefix}{n}", "tokens": list(sentence.tokens),
+                          "ner_tags": tag_ids}))
+            write("\n")
+        report.items += len(sentences)
         if aset is not None:
             report.spans += len(aset.spans)
     return seen
