@@ -291,10 +291,42 @@ def tag_sequence(length: int, label: str, scheme: str) -> list[str]:
     return [f"{begin}-{label}"] + [f"{inside}-{label}"] * (length - 2) + [f"{last}-{label}"]
 
 
+@dataclass(frozen=True, slots=True)
+class TaggedTokens:
+    """A document's tokens and tags, flat: ``words[i]``'s tags are ``columns[d][i]`` for each
+    depth ``d`` (``O`` where nothing is at that depth: a line writes its tags up to its last
+    one that is not ``O``, at least one); sentence ``k`` is tokens ``cut[k]`` to ``cut[k + 1]``."""
+
+    words: list[str]
+    columns: list[list[str]]
+    cut: list[int]
+
+    def sentences(self) -> list[Sentence]:
+        words, columns = self.words, self.columns
+        if len(columns) == 1:
+            per_token: list[tuple[str, ...]] = list(zip(columns[0]))
+        else:
+            per_token = []
+            for tags in zip(*columns):
+                width = len(tags)
+                while width > 1 and tags[width - 1] == "O":
+                    width -= 1
+                per_token.append(tags[:width])
+        return [Sentence(tuple(words[a:b]), tuple(per_token[a:b])) for a, b in pairwise(self.cut)]
+
+
 def tag_document(document: Document, aset: AnnotationSet | None, *, scheme: str, tokens: str,
                  nested: str, report: ExportReport) -> list[Sentence]:
     """The sentences of ``document`` with the tags of ``aset``'s spans (see the module
     docstring); every span that cannot be written as it is goes to ``report``."""
+    return tag_tokens(document, aset, scheme=scheme, tokens=tokens, nested=nested,
+                      report=report).sentences()
+
+
+def tag_tokens(document: Document, aset: AnnotationSet | None, *, scheme: str, tokens: str,
+               nested: str, report: ExportReport) -> TaggedTokens:
+    """:func:`tag_document`'s tokens and tags, flat (what the writers use: no tuple per
+    token)."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown tag scheme {scheme!r}; schemes: {', '.join(SCHEMES)}")
     if nested not in NESTED_POLICIES:
@@ -326,7 +358,7 @@ def tag_document(document: Document, aset: AnnotationSet | None, *, scheme: str,
         seen[key] = p
         placed.append(p)
     kept = _nest(placed, nested, where, report)
-    return _sentences_with_tags(text, flat, bounds, kept, scheme, report)
+    return _tagged(text, flat, bounds, kept, scheme, report)
 
 
 def _nest(placed: list[_Placed], policy: str, where: str, report: ExportReport
@@ -364,9 +396,8 @@ def _nest(placed: list[_Placed], policy: str, where: str, report: ExportReport
     return kept
 
 
-def _sentences_with_tags(text: str, flat: list[Offsets], bounds: list[int],
-                         kept: list[tuple[_Placed, int]], scheme: str, report: ExportReport
-                         ) -> list[Sentence]:
+def _tagged(text: str, flat: list[Offsets], bounds: list[int], kept: list[tuple[_Placed, int]],
+            scheme: str, report: ExportReport) -> TaggedTokens:
     n = len(flat)
     depth = max((d for _, d in kept), default=0) + 1
     columns = [["O"] * n for _ in range(depth)]
@@ -375,18 +406,8 @@ def _sentences_with_tags(text: str, flat: list[Offsets], bounds: list[int],
         columns[d][p.first:p.last + 1] = tag_sequence(p.last - p.first + 1, p.label, scheme)
         if p.last > p.first:
             joins.append((p.first, p.last))
-    if depth == 1:
-        per_token: list[tuple[str, ...]] = list(zip(columns[0]))
-    else:
-        per_token = []
-        for tags in zip(*columns):
-            width = depth
-            while width > 1 and tags[width - 1] == "O":
-                width -= 1
-            per_token.append(tags[:width])
     cut = _sentence_starts(bounds, joins, report)
-    words = [text[s:e] for s, e in flat]
-    return [Sentence(tuple(words[a:b]), tuple(per_token[a:b])) for a, b in pairwise(cut)]
+    return TaggedTokens([text[s:e] for s, e in flat], columns, cut)
 
 
 def _sentence_starts(bounds: list[int], joins: list[tuple[int, int]], report: ExportReport
