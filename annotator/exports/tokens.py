@@ -224,8 +224,24 @@ def token_offsets(document: Document, policy: str, span_starts: Sequence[int] = 
     text = document.text
     if is_conll_tokenized(document.meta):
         return [tok for sent in conll_sentences(text) for tok in sent]
-    tokens = whole_tokens(text)
-    return clitic_tokens(text, tokens, span_starts) if policy == "clitics" else tokens
+    tokens = _whole_tokens_of(text)
+    return clitic_tokens(text, tokens, span_starts) if policy == "clitics" else list(tokens)
+
+
+#: the last text tokenized and its whole tokens: an export gives a document's sets one after
+#: the other, with the same text object, and each set's tokens start from the same whole tokens
+_last_tokenized: tuple[str, list[Offsets]] = ("", [])
+
+
+def _whole_tokens_of(text: str) -> list[Offsets]:
+    """:func:`whole_tokens` of ``text``, computed once for consecutive calls with the same
+    text object (the caller copies the list before changing it)."""
+    global _last_tokenized
+    last_text, tokens = _last_tokenized
+    if last_text is not text:
+        tokens = whole_tokens(text)
+        _last_tokenized = (text, tokens)
+    return tokens
 
 
 def _check_policy(policy: str) -> None:
