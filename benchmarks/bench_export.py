@@ -71,7 +71,6 @@ def store_file(docs: int, spans: int, seed: int, *, rebuild: bool = False) -> tu
 def worker_build(src: Path, db: Path, docs: int, spans: int, profile: Path | None) -> None:
     from annotator.db.store import Store
     from annotator.services.importing import import_paths
-
     from annotator.services.team import ensure_first_lead
 
     store = Store.open(f"sqlite:///{db}")

@@ -60,8 +60,8 @@ from annotator.exports.base import (
 from annotator.exports.tokens import (
     CONLL_TOKENIZED,
     TagError,
-    decode,
     TaggedTokens,
+    decode,
     detect_scheme,
     split_tag,
     tag_tokens,

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable
 from itertools import pairwise
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 

@@ -45,8 +45,8 @@ import gc
 import itertools
 import os
 import re
-import struct
 import shutil
+import struct
 import tempfile
 import uuid
 import zlib
