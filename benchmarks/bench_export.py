@@ -71,8 +71,10 @@ def store_file(docs: int, spans: int, seed: int, *, rebuild: bool = False) -> tu
 def worker_build(src: Path, db: Path, docs: int, spans: int, profile: Path | None) -> None:
     from annotator.db.store import Store
     from annotator.services.importing import import_paths
+    from annotator.services.team import ensure_first_lead
 
     store = Store.open(f"sqlite:///{db}")
+    ensure_first_lead(store, "bench")       # as the CLI does: the store's first user leads it
     baseline = rss_now_kb()
 
     def work():

@@ -156,12 +156,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        out.append((start, end))
+    """``text[start:end]`` without the whitespace at its ends, if anything is left (str.strip
+    takes off exactly the characters ``str.isspace`` is true of)."""
+    piece = text[start:end]
+    kept = piece.strip()
+    if kept:
+        start += len(piece) - len(piece.lstrip())
+        out.append((start, start + len(kept)))
 
 
 # --- proclitics -----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,11 @@ from annotator.exports.base import (
 from annotator.exports.tokens import (
     CONLL_TOKENIZED,
     TagError,
+    TaggedTokens,
     decode,
     detect_scheme,
     split_tag,
-    tag_document,
+    tag_tokens,
 )
 
 DOCSTART = "-DOCSTART-"
@@ -83,19 +85,32 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     report = ExportReport(path=str(out))
     with atomic_text_writer(out) as handle:
         for document, aset in counting_documents(items, report):
-            sentences = tag_document(document, aset, scheme=options.scheme, tokens=options.tokens,
-                                     nested=options.nested, report=report)
+            tagged = tag_tokens(document, aset, scheme=options.scheme, tokens=options.tokens,
+                                nested=options.nested, report=report)
+            lines = _token_lines(tagged)
             parts = [DOCSTART_LINE, "\n\n"]
-            join = " ".join
-            for sentence in sentences:
-                parts.append("\n".join([f"{token} {join(tags)}" for token, tags
-                                        in zip(sentence.tokens, sentence.tags)]))
+            for a, b in pairwise(tagged.cut):
+                parts.append("\n".join(lines[a:b]))
                 parts.append("\n\n")
             handle.write("".join(parts))
-            report.items += len(sentences)
+            report.items += len(tagged.cut) - 1
             if aset is not None:
                 report.spans += len(aset.spans)
     return report
+
+
+def _token_lines(tagged: TaggedTokens) -> list[str]:
+    """``token TAG [TAG2 ...]`` for each token: its tags up to the last that is not ``O``."""
+    words, columns = tagged.words, tagged.columns
+    if len(columns) == 1:
+        return [f"{word} {tag}" for word, tag in zip(words, columns[0])]
+    lines = []
+    for word, tags in zip(words, zip(*columns)):
+        width = len(tags)
+        while width > 1 and tags[width - 1] == "O":
+            width -= 1
+        lines.append(f"{word} {' '.join(tags[:width])}")
+    return lines
 
 
 # -- import -------------------------------------------------------------------------------------

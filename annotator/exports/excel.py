@@ -223,7 +223,8 @@ class _RowFile:
         self.handle = os.fdopen(fd, "wb", buffering=1 << 20)
         self.count = 0
 
-    def write(self, values: Row, style: str, quoted: str) -> None:
+    def write(self, values: Row, style: str, quoted: str, *, escape: bool = True) -> None:
+        """One row; ``escape=False`` when no text of the row has a character to escape."""
         self.count += 1
         r = str(self.count)
         parts = [f'<row r="{r}">']
@@ -234,7 +235,7 @@ class _RowFile:
                 s = quoted if value[0] in FORMULA_START else style
                 space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() \
                     else ""
-                if _ESCAPE.search(value):
+                if escape and _ESCAPE.search(value):
                     value = (value.replace("&", "&amp;").replace("<", "&lt;")
                              .replace(">", "&gt;").replace("\r", "&#13;"))
                 parts.append(f'<c r="{letter}{r}" s="{s}" t="inlineStr"><is><t{space}>{value}'
@@ -308,9 +309,13 @@ class _SheetOut:
             if self.parts[-1][1].count == MAX_ROWS:
                 self._close_part()
                 self._open()
-            if any(isinstance(v, str) and (len(v) > CELL_LIMIT or _BAD.search(v)) for v in row):
+            # the row's texts checked at once: a newline is neither a bad character nor part of
+            # one, so the joined texts hold one exactly when one of them does
+            texts = "\n".join([v for v in row if isinstance(v, str)])
+            if _BAD.search(texts) or (len(texts) > CELL_LIMIT and any(
+                    isinstance(v, str) and len(v) > CELL_LIMIT for v in row)):
                 row = [self._clean(row, i) for i in range(len(row))]
-            self.parts[-1][1].write(row, body, quoted)
+            self.parts[-1][1].write(row, body, quoted, escape=_ESCAPE.search(texts) is not None)
             self.report.items += 1
 
     def _clean(self, row: Row, column: int) -> Value:

@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable
+from itertools import pairwise
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO
 
@@ -41,7 +43,7 @@ from annotator.exports.base import (
     Format,
     counting_documents,
 )
-from annotator.exports.tokens import SCHEME_PREFIXES, tag_document
+from annotator.exports.tokens import SCHEME_PREFIXES, tag_tokens
 
 
 def labels_path(out: Path) -> Path:
@@ -88,30 +90,31 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
 def _write_rows(items: Iterable[ExportItem], handle: IO[str], options: ExportOptions,
                 report: ExportReport, index: dict[str, int] | None) -> set[str]:
     """Write a row per sentence, tags as ids (``index``) or, without it, as names; returns the
-    labels seen."""
+    labels seen (without ``index``: with it, every tag is known)."""
     seen: set[str] = set()
-    dumps = json.dumps
+    quote = encode_basestring                   # a JSON string, as json.dumps(ensure_ascii=False)
     for document, aset in counting_documents(items, report):
-        sentences = tag_document(document, aset, scheme=options.scheme, tokens=options.tokens,
-                                 nested=options.nested, report=report)
-        owner = aset.owner if aset is not None else "-"
-        for n, sentence in enumerate(sentences, start=1):
-            tags = [columns[0] for columns in sentence.tags]
-            labels = {tag.partition("-")[2] for tag in tags if tag != "O"}
-            seen |= labels
-            if index is not None:
-                unknown = [tag for tag in tags if tag not in index]
-                if unknown:
-                    raise UserError(f"document {document.external_id}: the tag {unknown[0]!r} is "
-                                    "not among the labels exported")
-                tag_ids: list[int] | list[str] = [index[t] for t in tags]
-            else:
-                tag_ids = tags
-            handle.write(dumps({"id": f"{document.external_id}/{owner}/{n}",
-                                "tokens": list(sentence.tokens), "ner_tags": tag_ids},
-                               ensure_ascii=False))
-            handle.write("\n")
-            report.items += 1
+        tagged = tag_tokens(document, aset, scheme=options.scheme, tokens=options.tokens,
+                            nested=options.nested, report=report)
+        tags = tagged.columns[0]                # --nested outer or inner: one column
+        if index is not None:
+            try:
+                values = list(map(str, map(index.__getitem__, tags)))
+            except KeyError as exc:
+                raise UserError(f"document {document.external_id}: the tag {exc.args[0]!r} "
+                                "is not among the labels exported") from None
+        else:
+            seen.update(tag.partition("-")[2] for tag in tags if tag != "O")
+            values = list(map(quote, tags))
+        words = list(map(quote, tagged.words))
+        prefix = f"{document.external_id}/{aset.owner if aset is not None else '-'}/"
+        # json.dumps({"id": ..., "tokens": [...], "ner_tags": [...]}, ensure_ascii=False), joined
+        # by hand from the encoded strings (the tests check it byte for byte)
+        handle.write("".join([
+            f'{{"id": {quote(f"{prefix}{n}")}, "tokens": [{", ".join(words[a:b])}], '
+            f'"ner_tags": [{", ".join(values[a:b])}]}}\n'
+            for n, (a, b) in enumerate(pairwise(tagged.cut), start=1)]))
+        report.items += len(tagged.cut) - 1
         if aset is not None:
             report.spans += len(aset.spans)
     return seen

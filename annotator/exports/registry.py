@@ -16,7 +16,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "conll": ("annotator.exports.conll", "CoNLL token/tag columns, IOB2/BIOES/BILOU (export, "
               "import)"),
     "hf": ("annotator.exports.hf", "Hugging Face token classification JSONL (export)"),
-    "spacy": ("annotator.exports.spacy_docbin", "spaCy DocBin (.spacy) (export)"),
+    "spacy": ("annotator.exports.spacy_docbin",
+              "spaCy DocBin shards: a folder of .spacy files (export)"),
     "brat": ("annotator.exports.brat", "brat standoff folder: .txt, .ann, annotation.conf "
              "(export, import)"),
     "labelstudio": ("annotator.exports.labelstudio", "Label Studio tasks JSON (export, import)"),

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -207,6 +208,12 @@ def _agreement_of_store(store: Store, actor: str, labels: Iterable[str] | None) 
     from annotator.core.agreement import compute_agreement
     from annotator.services.agreement import load_document_sets
 
+    with store.unit_of_work(actor=actor, write=False) as uow:   # set headers only: cheap
+        with_sets = uow.sets.documents_with_sets(SetKind.ANNOTATION)
+        per_document = Counter(info.document_id for info in uow.sets.headers(with_sets)
+                               if info.kind == SetKind.ANNOTATION)
+    if not any(n > 1 for n in per_document.values()):
+        return None        # no document has two annotators: not worth loading every set
     found = load_document_sets(store, actor=actor)
     if not any(len(d.sets) > 1 for d in found):
         return None

@@ -403,3 +403,27 @@ def test_libreoffice_reads_the_sheets_and_its_saved_copy_imports_unchanged(
     result = import_paths(store, [resaved], fmt="excel")
     assert (result.errors, result.files[0].sets_existing, result.sets_added) == ([], 3, 0)
     assert snapshot(store) == before
+
+
+def test_no_agreement_sheet_when_no_document_has_two_annotators(store: Store,
+                                                                tmp_path: Path) -> None:
+    """Two annotators, but each on a document of their own (and gold beside one): nothing to
+    compare, so no Agreement sheet (found from the set headers, without loading the sets);
+    a second annotator on one of the documents brings it."""
+    text, other = "😀 قال الوزير في موسكو", "😀 وصل الوزير إلى موسكو"
+    where, there = span(text, "موسكو", "location", "m"), span(other, "موسكو", "location", "m")
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join([line(text, doc_id="a", annotator="mona", spans=[where]),
+                               line(text, doc_id="a", annotator="gold", spans=[where]),
+                               line(other, doc_id="b", annotator="omar", spans=[there])]) + "\n",
+                    encoding="utf-8")
+    assert import_paths(store, [path]).errors == []
+    export(store, tmp_path / "one.xlsx", fmt="excel", which="all")
+    assert openpyxl.load_workbook(tmp_path / "one.xlsx").sheetnames == [
+        "Documents", "Spans", "Relations"]
+    path.write_text(line(other, doc_id="b", annotator="mona", spans=[there]) + "\n",
+                    encoding="utf-8")
+    assert import_paths(store, [path]).errors == []
+    export(store, tmp_path / "two.xlsx", fmt="excel", which="all")
+    assert openpyxl.load_workbook(tmp_path / "two.xlsx").sheetnames == [
+        "Documents", "Spans", "Relations", "Agreement"]

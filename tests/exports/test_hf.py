@@ -139,3 +139,33 @@ def test_layers_are_refused(store: Store, tmp_path: Path) -> None:
 def test_format_is_registered() -> None:
     assert (hf.FORMAT.name, hf.FORMAT.suffix, hf.FORMAT.unit, hf.FORMAT.read) == \
         ("hf", ".jsonl", "row", None)
+
+
+@pytest.mark.parametrize("label_names", [True, False])
+def test_rows_are_byte_for_byte_what_json_dumps_writes(tmp_path: Path, label_names: bool) -> None:
+    """The rows are joined by hand from encoded strings: each line is exactly
+    json.dumps(row, ensure_ascii=False), for tokens with quotes, backslashes, control
+    characters, emoji and ids with any characters."""
+    from annotator.core.model import AnnotationSet, Document, SetKind, Span
+
+    text = '😀 قال "الوزير\\ن" \x07x\x1f و<\u200f> موسكو.\nسطر'
+    at = text.index("موسكو")
+    document = Document(external_id='d"\\1', title="t", text=text, sha256="x", id=1)
+    aset = AnnotationSet(document_id=1, owner="mo\"na", kind=SetKind.GOLD, spans=(
+        Span(at, at + 5, "location", "موسكو", id=1),))
+    names = ("actor", "location") if label_names else ()
+    out = tmp_path / "rows.jsonl"
+    report = hf.write([(document, aset), (document, None)], out,
+                      ExportOptions(label_names=names))
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) - 1 == report.items == 4
+    for raw in lines[:-1]:
+        assert raw == json.dumps(json.loads(raw), ensure_ascii=False)
+    rows = [json.loads(raw) for raw in lines[:-1]]
+    assert [r["id"] for r in rows] == ['d"\\1/mo"na/1', 'd"\\1/mo"na/2', 'd"\\1/-/1', 'd"\\1/-/2']
+    assert rows[0]["tokens"] == ["😀", "قال", '"', "الوزير", "\\", "ن", '"', "\x07", "x", "و",
+                                 "<", "\u200f", ">", "موسكو", "."]
+    assert rows[1]["tokens"] == ["سطر"]
+    tagged = [(tok, tag) for tok, tag in zip(rows[0]["tokens"], rows[0]["ner_tags"])
+              if tag != 0]
+    assert tagged == [("موسكو", 3 if label_names else 1)]      # B-location among the names

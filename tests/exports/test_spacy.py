@@ -63,8 +63,11 @@ def _import(store: Store, tmp_path: Path, *lines: str) -> None:
 
 
 def _load(path: Path) -> list[Any]:
+    """Every Doc of an export folder, shard by shard (each shard a DocBin file)."""
     nlp = spacy.blank("ar")
-    return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    shards = sorted(path.iterdir())
+    assert shards and all(spacy_docbin.SHARD.fullmatch(p.name) for p in shards)
+    return [doc for shard in shards for doc in DocBin().from_disk(shard).get_docs(nlp.vocab)]
 
 
 def _exact(doc: Any) -> list[tuple[int, int, str]]:
@@ -163,8 +166,8 @@ def test_split_parts_each_load(store: Store, tmp_path: Path) -> None:
                                for i in range(10)))
     out = tmp_path / "split"
     reports = export(store, out, fmt="spacy", split=Split.parse("60/20/20"), seed=3)
-    assert [Path(r.path).name for r in reports] == ["train.spacy", "dev.spacy", "test.spacy"]
-    loaded = {name: _load(out / f"{name}.spacy") for name in ("train", "dev", "test")}
+    assert [Path(r.path).name for r in reports] == ["train", "dev", "test"]
+    loaded = {name: _load(out / name) for name in ("train", "dev", "test")}
     part_of = Split(60, 20, 20).assign([f"d{i:02d}" for i in range(10)], 3)
     assert {n: sorted(d.user_data["doc_id"] for d in loaded[n]) for n in loaded} == \
         {n: sorted(d for d, p in part_of.items() if p == n) for n in loaded}
@@ -182,10 +185,10 @@ def test_a_span_starting_on_whitespace_is_reported_not_dropped_silently(tmp_path
     doc = Document(external_id="w", title=text, text=text, sha256="x", id=1)
     aset = AnnotationSet(document_id=1, owner="mona", kind=SetKind.ANNOTATION,
                          spans=(Span(3, 10, "actor", text[3:10], id=1),), id=1)
-    report = spacy_docbin.write([(doc, aset)], tmp_path / "w.spacy", ExportOptions())
+    report = spacy_docbin.write([(doc, aset)], tmp_path / "w", ExportOptions())
     assert report.counts["span-not-aligned"] == 1
     assert "document w: span 3-10 actor" in report.problems[0]
-    (loaded,) = _load(tmp_path / "w.spacy")
+    (loaded,) = _load(tmp_path / "w")
     assert len(loaded.spans["sc"]) == 0
 
 
@@ -219,3 +222,60 @@ def test_the_module_does_not_import_spacy_at_import_time() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
+
+
+def test_spacy_training_reads_the_shard_folder_with_exact_counts(store: Store,
+                                                                 tmp_path: Path) -> None:
+    """Five documents, two Docs a shard: three shards, which spaCy's training Corpus (what
+    ``spacy train`` reads a folder with) gives back as five examples with every entity."""
+    from spacy.training import Corpus
+
+    spans, _ = _spans(TEXT)
+    _import(store, tmp_path, *(line(f"{TEXT} {i}", doc_id=f"d{i}", spans=spans)
+                               for i in range(5)))
+    out = tmp_path / "corpus"
+    (report,) = export(store, out, fmt="spacy", options=ExportOptions(shard_docs=2))
+    assert sorted(p.name for p in out.iterdir()) == [
+        "shard-00001.spacy", "shard-00002.spacy", "shard-00003.spacy"]
+    per_shard = [len(DocBin().from_disk(p)) for p in sorted(out.iterdir())]
+    assert per_shard == [2, 2, 1]
+    examples = list(Corpus(out)(spacy.blank("ar")))
+    assert len(examples) == 5 == report.items
+    assert [e.reference.user_data["doc_id"] for e in examples] == [f"d{i}" for i in range(5)]
+    assert [len(e.reference.ents) for e in examples] == [5] * 5      # the روسيا in the quote
+    assert [len(e.reference.spans["sc"]) for e in examples] == [6] * 5  # is not an ent
+    for e in examples:
+        assert e.reference.text == e.predicted.text
+
+
+def test_an_empty_export_writes_one_empty_shard(store: Store, tmp_path: Path) -> None:
+    (report,) = export(store, tmp_path / "none", fmt="spacy", which="gold")
+    assert (report.items, [p.name for p in (tmp_path / "none").iterdir()]) == \
+        (0, ["shard-00001.spacy"])
+    assert _load(tmp_path / "none") == []
+
+
+def test_a_new_export_replaces_its_shards_never_a_file_or_another_folder(
+        store: Store, tmp_path: Path) -> None:
+    spans, _ = _spans(TEXT)
+    _import(store, tmp_path, *(line(f"{TEXT} {i}", doc_id=f"d{i}", spans=spans)
+                               for i in range(3)))
+    out = tmp_path / "corpus"
+    export(store, out, fmt="spacy", options=ExportOptions(shard_docs=1))
+    assert len(list(out.iterdir())) == 3
+    export(store, out, fmt="spacy")          # fewer, larger shards: the old ones are gone
+    assert [p.name for p in out.iterdir()] == ["shard-00001.spacy"]
+    assert len(_load(out)) == 3
+    older = tmp_path / "old.spacy"
+    older.write_bytes(b"a DocBin file of an older version")
+    with pytest.raises(UserError, match="old.spacy: the spacy format writes a folder of .spacy "
+                                        "shards; this is a file"):
+        export(store, older, fmt="spacy")
+    assert older.read_bytes() == b"a DocBin file of an older version"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("عمل", encoding="utf-8")
+    with pytest.raises(UserError, match="holds other files than the shards"):
+        export(store, mine, fmt="spacy")
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())    # no staging left

@@ -302,3 +302,20 @@ def test_clitic_tokens_quick_test_cuts_exactly_what_the_rule_cuts() -> None:
         expected.append((prev, e))
     assert clitic_tokens(text, tokens, []) == expected
     assert len(expected) > len(tokens)
+
+
+def test_a_documents_sets_share_its_tokens_and_each_gets_its_own_list() -> None:
+    """The whole tokens are computed once for consecutive sets of a document (the same text
+    object); a caller changing its list changes nothing for the next, and another text gets
+    its own tokens."""
+    from annotator.exports.tokens import token_offsets
+
+    first, other = _doc("😀 وزير الدفاع، في موسكو."), _doc("قال الوزير: نعم")
+    expected = [(t.start, t.end) for t in tokenize(first.text)]
+    mine = token_offsets(first, "whole")
+    assert mine == expected
+    mine.clear()
+    assert token_offsets(first, "whole") == expected
+    assert token_offsets(first, "clitics", [first.text.index("موسكو")]) == expected
+    assert token_offsets(other, "whole") == [(t.start, t.end) for t in tokenize(other.text)]
+    assert token_offsets(first, "whole") == expected
