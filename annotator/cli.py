@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "depth (default outer)")
     p.add_argument("--predictions", action="store_true",
                    help="Label Studio: write the spans as predictions, not annotations")
+    p.add_argument("--shard-docs", type=int, default=250, metavar="N",
+                   help="spaCy: Docs per .spacy shard in the output folder (default 250; "
+                        "memory grows with it)")
 
     p = command("docs", "List documents: id, title, characters, sets and their status; or "
                         "remove documents (docs rm DOC...).")
@@ -554,7 +557,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     split = Split.parse(args.split) if args.split else None
     options = ExportOptions(scheme=args.scheme, tokens=args.tokens, nested=args.nested,
-                            predictions=args.predictions)
+                            predictions=args.predictions, shard_docs=args.shard_docs)
     reports = export(_open_store(args), args.out, fmt=args.format, which=args.set,
                      labels=args.labels, split=split, seed=args.seed, options=options,
                      actor=_actor(args))

@@ -185,3 +185,25 @@ def test_export_reserved_set_of_an_empty_store_writes_an_empty_file(capsys, db_u
                 "--set", which)
     assert result.out == f"wrote {out}: 0 lines, 0 documents, 0 spans, 0 relations\n"
     assert out.read_bytes() == b""
+
+
+def test_export_spacy_writes_shards_of_the_size_asked(capsys, db_url, tmp_path, seed_text):
+    """`--shard-docs 1`: one Doc a shard (the seed article's gold, mona's and ali's sets, and the
+    other document, which has no set), every shard a DocBin spaCy reads; 0 is refused."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    _fill(capsys, db_url, tmp_path, seed_text)
+    out = tmp_path / "corpus"
+    ok(capsys, "--db", db_url, "export", "--format", "spacy", "--set", "all", "--shard-docs", "1",
+       "--out", str(out))
+    shards = sorted(p.name for p in out.iterdir())
+    assert shards == [f"shard-{i:05d}.spacy" for i in range(1, len(shards) + 1)]
+    docs = [doc for name in shards
+            for doc in DocBin().from_disk(out / name).get_docs(spacy.blank("ar").vocab)]
+    assert len(shards) == 4 and len(docs) == 4
+    assert sorted(len(doc.spans["sc"]) for doc in docs) == [0, 0, 4, 4]   # 8 spans in all
+    bad = run(capsys, "--db", db_url, "export", "--format", "spacy", "--shard-docs", "0",
+              "--out", str(tmp_path / "none"))
+    assert bad.code == 1 and "at least one Doc a shard" in bad.err
+    assert not (tmp_path / "none").exists()
