@@ -127,3 +127,29 @@ def fresh_copy(source: Path, target: Path) -> Path:
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     target.write_bytes(source.read_bytes())
     return target
+
+
+def import_into_new_store(src: Path, db: Path, docs: int, spans: int,
+                          profile: Path | None = None) -> tuple[float, int]:
+    """Import ``src`` into a new SQLite store at ``db`` as the CLI would (its first user leads
+    it), checking that ``docs`` documents and ``spans`` spans went in; returns (seconds, RSS in
+    kB before the import)."""
+    from annotator.db.store import Store
+    from annotator.services.importing import import_paths
+    from annotator.services.team import ensure_first_lead
+
+    store = Store.open(f"sqlite:///{db}")
+    ensure_first_lead(store, "bench")
+    baseline = rss_now_kb()
+
+    def work() -> Any:
+        return import_paths(store, [src], actor="bench")
+
+    t0 = time.perf_counter()
+    report = profile_call(work, profile) if profile else work()
+    seconds = time.perf_counter() - t0
+    store.close()
+    if report.errors or report.documents_added != docs or report.spans_added != spans:
+        raise SystemExit(f"import went wrong: {report.documents_added} docs, "
+                         f"{report.spans_added} spans, errors {report.errors[:3]}")
+    return seconds, baseline

@@ -33,8 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import (OUT, emit, machine, mb, median, peak_rss_kb, profile_call, rss_now_kb,
-                     run_worker, warm)
+from _common import (OUT, emit, import_into_new_store, machine, mb, median, peak_rss_kb,
+                     profile_call, rss_now_kb, run_worker, warm)
 
 SCRIPT = Path(__file__).resolve()
 TARGET = 3.0
@@ -117,26 +117,9 @@ def worker_bare(src: Path, db: Path, n: int) -> None:
 
 
 def worker_jsonl(src: Path, db: Path, docs: int, spans: int, profile: Path | None) -> None:
-    from annotator.db.store import Store
-    from annotator.services.importing import import_paths
-    from annotator.services.team import ensure_first_lead
-
-    store = Store.open(f"sqlite:///{db}")
-    ensure_first_lead(store, "bench")       # as the CLI does: the store's first user leads it
-    baseline = rss_now_kb()
-
-    def work():
-        return import_paths(store, [src], actor="bench")
-
-    t0 = time.perf_counter()
-    report = profile_call(work, profile) if profile else work()
-    seconds = time.perf_counter() - t0
-    store.close()
-    if report.errors or report.documents_added != docs or report.spans_added != spans:
-        raise SystemExit(f"import went wrong: {report.documents_added} docs, "
-                         f"{report.spans_added} spans, errors {report.errors[:3]}")
+    seconds, baseline = import_into_new_store(src, db, docs, spans, profile)
     emit({"seconds": seconds, "baseline_rss_kb": baseline, "peak_rss_kb": peak_rss_kb(),
-          "documents": report.documents_added, "spans": report.spans_added,
+          "documents": docs, "spans": spans,
           "rows": _row_counts(db)})
 
 

@@ -41,7 +41,6 @@ spaCy is imported inside :func:`write` only: the app starts without it.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import re
@@ -58,6 +57,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotator.core.collector import cycle_collector_paused
 from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet, Document, Span
 from annotator.exports.atomic import default_mode
@@ -329,7 +329,7 @@ def write(items: Iterable[ExportItem], out: Path, options: ExportOptions) -> Exp
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
-        with _entry_points_read_once(), _cycle_collector_paused(), \
+        with _entry_points_read_once(), cycle_collector_paused(), \
                 ThreadPoolExecutor(max_workers=1) as saver:
             pending: Future[None] | None = None
             shards = 0
@@ -504,21 +504,6 @@ def _docbin(DocBin: Any) -> Any:
         raise UserError("this version of spaCy keeps its DocBin otherwise; the spacy format "
                         "needs 'spacy>=3.8,<4'")
     return docbin
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the Docs are laid out (back on after, if it was on):
-    each document makes thousands of small objects (words, offsets, span dicts), and the full
-    collections they set off walked every live object again and again. Reference counting
-    frees what a document makes once it is written."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 @contextmanager
