@@ -160,6 +160,11 @@ class Utf16Map:
         """The text's length in code points."""
         return self._length
 
+    def plain(self, start: int, end: int) -> bool:
+        """Whether no character outside the BMP lies in code points [start, end): there a
+        UTF-16 offset is the code-point offset plus the same number (a paragraph's shift)."""
+        return bisect_left(self._astral_cp, start) == bisect_left(self._astral_cp, end)
+
     def to_utf16(self, cp: int) -> int:
         """UTF-16 code-unit offset of code-point offset ``cp`` (0 <= cp <= len(text))."""
         if not 0 <= cp <= self._length:

@@ -139,7 +139,9 @@ class SpanHighlighter(QSyntaxHighlighter):
             previous_end = run_end
         selected = self.vm.selected
         pending = self.vm.pending_relation
-        to_utf16 = self.umap.to_utf16
+        # a paragraph without emoji: its UTF-16 offsets are its code points shifted (no bisect)
+        plain = self.umap.plain(start, end)
+        formats = self._formats
         for run_start, run_end, span, current in runs:
             a = max(run_start, start)
             if span is not None:
@@ -147,18 +149,21 @@ class SpanHighlighter(QSyntaxHighlighter):
                                            None, pending)
             else:
                 key = ((), current, None, None, pending)
-            fmt = self._formats.get(key, _MISSING)
+            fmt = formats.get(key, _MISSING)
             if fmt is _MISSING:
                 fmt = self._format_at(a, [span] if span is not None else [], {},
                                       [(run_start, run_end, current)] if span is None else [])
-                if len(self._formats) > 4096:
-                    self._formats.clear()
-                self._formats[key] = fmt
+                if len(formats) > 4096:
+                    formats.clear()
+                formats[key] = fmt
             if fmt is None:
                 continue
-            a16 = to_utf16(a) - pos16
-            b16 = to_utf16(min(run_end, end)) - pos16
-            self.setFormat(a16, b16 - a16, fmt)
+            b = min(run_end, end)
+            if plain:
+                self.setFormat(a - start, b - a, fmt)
+            else:
+                a16 = self.umap.to_utf16(a) - pos16
+                self.setFormat(a16, self.umap.to_utf16(b) - pos16 - a16, fmt)
         return True
 
     def _suggested(self, offset: int, offers: list[tuple[int, int, str, str]],

@@ -159,3 +159,16 @@ def test_the_stored_mark_ranges_are_the_scanned_ones() -> None:
     if unicodedata.unidata_version == text._MARKS_UNIDATA:
         assert text._mark_ranges() is text._MARKS
     assert "\u064b-\u065f" in text._scan_marks()     # the Arabic harakat
+
+
+def test_plain_says_where_no_character_is_outside_the_bmp() -> None:
+    text = "قال 😀 في موسكو 👍🏽."
+    umap = Utf16Map(text)
+    emoji = text.index("😀")
+    assert umap.plain(0, emoji) and not umap.plain(0, emoji + 1)
+    assert umap.plain(emoji + 1, text.index("👍"))
+    assert not umap.plain(emoji, emoji + 1) and umap.plain(len(text) - 1, len(text))
+    # where plain, UTF-16 offsets are the code points shifted by the same number
+    start = emoji + 1
+    assert all(umap.to_utf16(x) - umap.to_utf16(start) == x - start
+               for x in range(start, text.index("👍") + 1))
