@@ -124,13 +124,20 @@ class SpanHighlighter(QSyntaxHighlighter):
     def _draw_apart(self, spans: list[Span], hits: list[tuple[int, int, bool]], start: int,
                     end: int, pos16: int) -> bool:
         """The usual paragraph: spans and search hits that do not touch one another (no
-        nesting, no suggestion, no review mark). Each is one run in its own format, the same
-        the general way gives it, without cutting the paragraph at every boundary. False
-        (nothing drawn) when two of them overlap."""
-        runs: list[tuple[int, int, Span | None, bool]] = \
-            [(s.start, s.end, s, False) for s in spans]
+        nesting, no suggestion, no review mark; a hit on exactly one span's characters goes with
+        it). Each is one run in its own format, the same the general way gives it, without
+        cutting the paragraph at every boundary. False (nothing drawn) when two overlap."""
+        runs: list[tuple[int, int, Span | None, bool | None]] = \
+            [(s.start, s.end, s, None) for s in spans]
         if hits:
-            runs += [(h_start, h_end, None, current) for h_start, h_end, current in hits]
+            # a hit on exactly a span's characters (label all hits) is one run with the span
+            alone = {(s.start, s.end): i for i, s in enumerate(spans)}
+            for h_start, h_end, current in hits:
+                i = alone.get((h_start, h_end))
+                if i is not None and runs[i][3] is None:
+                    runs[i] = (h_start, h_end, runs[i][2], current)
+                else:
+                    runs.append((h_start, h_end, None, current))
             runs.sort(key=lambda r: (r[0], -r[1]))
         previous_end = -1
         for run_start, run_end, _, _ in runs:   # in text order
@@ -144,15 +151,13 @@ class SpanHighlighter(QSyntaxHighlighter):
         formats = self._formats
         for run_start, run_end, span, current in runs:
             a = max(run_start, start)
-            if span is not None:
-                key: tuple[object, ...] = (((span.label, 0, span.id == selected),), None, None,
-                                           None, pending)
-            else:
-                key = ((), current, None, None, pending)
+            key = ((((span.label, 0, span.id == selected),) if span is not None else ()),
+                   current, None, None, pending)
             fmt = formats.get(key, _MISSING)
             if fmt is _MISSING:
                 fmt = self._format_at(a, [span] if span is not None else [], {},
-                                      [(run_start, run_end, current)] if span is None else [])
+                                      [(run_start, run_end, current)] if current is not None
+                                      else [])
                 if len(formats) > 4096:
                     formats.clear()
                 formats[key] = fmt

@@ -815,6 +815,8 @@ def test_paragraphs_drawn_run_by_run_look_as_when_cut_at_every_boundary(
         i = rng.randrange(len(words) - 3)
         vm.label_selection(words[i][0], words[i + 2][1], "quote")
     vm.search("في")
+    labeled = vm.label_all_hits("cue")        # spans on exactly their hits' characters, some
+    assert any((s.start, s.end) == (h.start, h.end) for s in labeled for h in vm.hits)
     blocks = view.document().blockCount()
 
     def apart(span_id: int) -> bool:   # its paragraph is drawn the quick way
