@@ -122,7 +122,10 @@ class SpanModel(Table):
         return {i: "، ".join(self.vm.describe_relations(i, with_text=False)) for i in ids}
 
     def _resort(self) -> None:
-        pairs = sorted(((self._key(s), s) for s in self.vm.spans.all()), key=lambda p: p[0])
+        if self._column == 1:   # reading order: the view-model's index is sorted so already
+            pairs: list[tuple[Any, Span]] = list(self.vm.spans.keyed())
+        else:
+            pairs = sorted(((self._key(s), s) for s in self.vm.spans.all()), key=lambda p: p[0])
         self._keys = [k for k, _ in pairs]
         self._spans = [s for _, s in pairs]
 

@@ -69,6 +69,10 @@ class SpanIndex:
         """Every span, in text order (start, then longest first)."""
         return [s for _, s in self._sorted]
 
+    def keyed(self) -> list[tuple[tuple[int, int, str, int], Span]]:
+        """(key, span) of every span in text order; the key is (start, -end, label, id)."""
+        return list(self._sorted)
+
     def overlapping(self, start: int, end: int) -> list[Span]:
         """Spans that share at least one character with [start, end), in text order."""
         lo = bisect_left(self._starts, start - self._max_length)
