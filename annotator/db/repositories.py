@@ -64,6 +64,13 @@ class _Prepared:
 
     @staticmethod
     @cache
+    def spans_starting() -> Any:
+        return select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label).where(
+            SpanRow.set_id == bindparam("set_id"),
+            SpanRow.start.in_(bindparam("starts", expanding=True)))
+
+    @staticmethod
+    @cache
     def existing_key_except() -> Any:
         return select(SpanRow.id).where(
             SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
@@ -693,13 +700,14 @@ class SetRepository(_Repository):
             span_id = self._execute(_Prepared.existing_key(), {
                 "set_id": set_id, "start": start, "end": end, "label": label}).scalar()
             return {} if span_id is None else {(start, end, label): span_id}
+        # by start only (a third of the bound parameters, and ints), the rest compared here
+        wanted = set(keys)
         found: dict[tuple[int, int, str], int] = {}
-        for chunk in _chunks(sorted(keys), _IN_CHUNK // 3):
+        for chunk in _chunks(sorted({start for start, _, _ in wanted})):
             for span_id, start, end, label in self._execute(
-                    select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label)
-                    .where(SpanRow.set_id == set_id,
-                           tuple_(SpanRow.start, SpanRow.end, SpanRow.label).in_(list(chunk)))):
-                found[(start, end, label)] = span_id
+                    _Prepared.spans_starting(), {"set_id": set_id, "starts": list(chunk)}):
+                if (start, end, label) in wanted:
+                    found[(start, end, label)] = span_id
         return found
 
     def headers(self, document_ids: Collection[int]) -> list[SetInfo]:

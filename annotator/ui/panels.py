@@ -146,7 +146,13 @@ class SpanModel(Table):
             return i
         return next((j for j, s in enumerate(self._spans) if s.id == span.id), None)
 
+    # more rows changed at once than this (label all hits): the list is read again whole
+    BULK = 64
+
     def apply(self, removed: list[Span], added: list[Span]) -> None:
+        if len(removed) + len(added) > self.BULK:
+            self.reload()   # one reset, not a thousand row insertions each moving the view
+            return
         for span in removed:
             i = self._find(span)
             if i is None:

@@ -859,3 +859,23 @@ def test_paragraphs_drawn_run_by_run_look_as_when_cut_at_every_boundary(
     monkeypatch.setattr(view.highlighter, "_draw_apart", lambda *args: False)
     assert looks() == quick
     assert sum(len(b) for b in quick) > 200
+
+
+def test_labeling_hundreds_of_hits_reads_the_span_list_again_whole(seed: Opened) -> None:
+    """Past SpanModel.BULK rows changed at once the list is read again in one reset: its rows
+    are still every span in reading order, the selection stays shown, and the undo empties it."""
+    vm, window = seed.vm, seed.window
+    vm.label_selection(123, 128, "actor")                 # selected
+    chosen = vm.selected
+    vm.search("ا")
+    added = vm.label_all_hits("cue")
+    assert len(added) > window.span_list.source.BULK
+    model = window.span_list.model()
+    rows = [(model.index(r, 1).data(Qt.ItemDataRole.UserRole)) for r in range(model.rowCount())]
+    assert rows == [s.id for s in vm.spans.all()] and len(rows) == len(added) + 1
+    current = window.span_list.selectionModel().currentIndex()
+    assert vm.selected == chosen and model.index(current.row(), 0).data(
+        Qt.ItemDataRole.UserRole) == chosen
+    vm.undo()
+    assert [model.index(r, 1).data(Qt.ItemDataRole.UserRole)
+            for r in range(model.rowCount())] == [chosen]
