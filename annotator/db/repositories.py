@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import Text, bindparam, case, cast, delete, func, insert, select, tuple_, update
+from sqlalchemy import Text, case, cast, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from annotator.core.model import (
@@ -28,124 +28,13 @@ from annotator.db.models import (
     DocumentRow,
     EventRow,
     LabelSchemaRow,
-    RejectionRow,
     RelationRow,
     SpanRow,
-    SuggestionRejectionRow,
     utcnow,
 )
+from annotator.db.statements import Prepared
 
 _IN_CHUNK = 500  # bound parameters per IN (...) query, well under every backend's limit
-
-
-class _Prepared:
-    """The statements of the annotation hot path (add, relabel, delete, undo), built once with
-    bound parameters. Building a Core statement costs ~0.14 ms in Python (coercions, cache key),
-    ten times the execution of a prepared one (~0.015 ms, measured on the book's store); an
-    action runs about six of them."""
-
-    @staticmethod
-    @cache
-    def info_and_role() -> Any:
-        role = select(AnnotatorRow.role).where(
-            AnnotatorRow.name == bindparam("person")).scalar_subquery()
-        return (select(AnnotationSetRow.id, AnnotationSetRow.document_id, AnnotatorRow.name,
-                       AnnotationSetRow.kind, AnnotationSetRow.status,
-                       AnnotationSetRow.active_seconds, role)
-                .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
-                .where(AnnotationSetRow.id == bindparam("set_id")))
-
-    @staticmethod
-    @cache
-    def existing_key() -> Any:
-        return select(SpanRow.id).where(
-            SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
-            SpanRow.end == bindparam("end"), SpanRow.label == bindparam("label")).limit(1)
-
-    @staticmethod
-    @cache
-    def spans_starting() -> Any:
-        return select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label).where(
-            SpanRow.set_id == bindparam("set_id"),
-            SpanRow.start.in_(bindparam("starts", expanding=True)))
-
-    @staticmethod
-    @cache
-    def existing_key_except() -> Any:
-        return select(SpanRow.id).where(
-            SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
-            SpanRow.end == bindparam("end"), SpanRow.label == bindparam("label"),
-            SpanRow.id != bindparam("exclude")).limit(1)
-
-    @staticmethod
-    @cache
-    def insert_spans_keyed() -> Any:
-        table = SpanRow.__table__
-        return insert(table).returning(table.c.id, table.c.start, table.c.end, table.c.label)
-
-    @staticmethod
-    @cache
-    def insert_spans_ordered() -> Any:
-        table = SpanRow.__table__
-        return insert(table).returning(table.c.id, sort_by_parameter_order=True)
-
-    @staticmethod
-    @cache
-    def insert_span_rows() -> Any:
-        return insert(SpanRow.__table__)
-
-    @staticmethod
-    @cache
-    def span_records() -> Any:
-        return select(*_SPAN_COLUMNS).where(SpanRow.id.in_(bindparam("ids", expanding=True)))
-
-    @staticmethod
-    @cache
-    def relations_of_spans() -> Any:
-        ids = bindparam("ids", expanding=True)
-        return (select(RelationRow.id, RelationRow.set_id, RelationRow.type,
-                       RelationRow.head_id, RelationRow.tail_id)
-                .where(RelationRow.head_id.in_(ids) | RelationRow.tail_id.in_(ids)))
-
-    @staticmethod
-    @cache
-    def delete_span_version() -> Any:
-        return delete(SpanRow).where(SpanRow.id == bindparam("span_id"),
-                                     SpanRow.version == bindparam("version"))
-
-    @staticmethod
-    @cache
-    def update_span() -> Any:
-        return update(SpanRow).where(
-            SpanRow.id == bindparam("span_id"), SpanRow.version == bindparam("old_version")
-        ).values(start=bindparam("start"), end=bindparam("end"), label=bindparam("label"),
-                 attributes=bindparam("attributes"), note=bindparam("note"),
-                 provenance=bindparam("provenance"), version=bindparam("new_version"),
-                 updated_by=bindparam("by"), updated_at=bindparam("now"))
-
-    @staticmethod
-    @cache
-    def annotator_id() -> Any:
-        return select(AnnotatorRow.id).where(AnnotatorRow.name == bindparam("name"))
-
-    @staticmethod
-    @cache
-    def annotator_role() -> Any:
-        return select(AnnotatorRow.role).where(AnnotatorRow.name == bindparam("name"))
-
-    @staticmethod
-    @cache
-    def find_set() -> Any:
-        return select(AnnotationSetRow.id).where(
-            AnnotationSetRow.document_id == bindparam("document_id"),
-            AnnotationSetRow.owner_id == bindparam("owner_id"),
-            AnnotationSetRow.kind == bindparam("kind"))
-
-    @staticmethod
-    @cache
-    def touch() -> Any:
-        return update(AnnotationSetRow).where(AnnotationSetRow.id == bindparam("set_id")).values(
-            updated_at=bindparam("now"))
 
 
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -458,7 +347,7 @@ class AnnotatorRepository(_Repository):
     def id_of(self, name: str) -> int | None:
         found = self._ids.get(name)
         if found is None:
-            found = self._execute(_Prepared.annotator_id(), {"name": name}).scalar()
+            found = self._execute(Prepared.annotator_id(), {"name": name}).scalar()
             if found is not None:
                 self._ids[name] = found
         return found
@@ -479,7 +368,7 @@ class AnnotatorRepository(_Repository):
             select(AnnotatorRow.name, AnnotatorRow.role).order_by(AnnotatorRow.name)))
 
     def role_of(self, name: str) -> Role | None:
-        found = self._execute(_Prepared.annotator_role(), {"name": name}).scalar()
+        found = self._execute(Prepared.annotator_role(), {"name": name}).scalar()
         return Role(found) if found is not None else None
 
     def set_role(self, name: str, role: Role) -> None:
@@ -497,7 +386,7 @@ class SetRepository(_Repository):
         self.session = session
 
     def find(self, document_id: int, owner_id: int, kind: SetKind) -> int | None:
-        return self._execute(_Prepared.find_set(), {
+        return self._execute(Prepared.find_set(), {
             "document_id": document_id, "owner_id": owner_id, "kind": str(kind)}).scalar()
 
     def create(self, document_id: int, owner_id: int, kind: SetKind, *,
@@ -528,10 +417,10 @@ class SetRepository(_Repository):
                  "created_at": now, "updated_at": now} for s in spans]
         keys = [(s.start, s.end, s.label) for s in spans]
         if len(set(keys)) < len(keys):  # duplicates cannot be mapped back by value
-            result = self._execute(_Prepared.insert_spans_ordered(), rows)
+            result = self._execute(Prepared.insert_spans_ordered(), rows)
             return list(result.scalars())
         ids = {(start, end, label): i for i, start, end, label in self._execute(
-            _Prepared.insert_spans_keyed(), rows)}
+            Prepared.insert_spans_keyed(), rows)}
         return [ids[key] for key in keys]
 
     # -- bulk writes (imports) ------------------------------------------------------------------
@@ -684,7 +573,7 @@ class SetRepository(_Repository):
     def info_and_role(self, set_id: int, person: str) -> tuple[SetInfo | None, Role | None]:
         """The header of set ``set_id`` and ``person``'s role, in one query (the hot path of
         every annotation action)."""
-        row = self._execute(_Prepared.info_and_role(),
+        row = self._execute(Prepared.info_and_role(),
                             {"set_id": set_id, "person": person}).first()
         if row is None:
             return None, None
@@ -697,7 +586,7 @@ class SetRepository(_Repository):
         query per few hundred keys."""
         if len(keys) == 1:   # one user action: a prepared statement
             ((start, end, label),) = keys
-            span_id = self._execute(_Prepared.existing_key(), {
+            span_id = self._execute(Prepared.existing_key(), {
                 "set_id": set_id, "start": start, "end": end, "label": label}).scalar()
             return {} if span_id is None else {(start, end, label): span_id}
         # by start only (a third of the bound parameters, and ints), the rest compared here
@@ -705,7 +594,7 @@ class SetRepository(_Repository):
         found: dict[tuple[int, int, str], int] = {}
         for chunk in _chunks(sorted({start for start, _, _ in wanted})):
             for span_id, start, end, label in self._execute(
-                    _Prepared.spans_starting(), {"set_id": set_id, "starts": list(chunk)}):
+                    Prepared.spans_starting(), {"set_id": set_id, "starts": list(chunk)}):
                 if (start, end, label) in wanted:
                     found[(start, end, label)] = span_id
         return found
@@ -739,61 +628,6 @@ class SetRepository(_Repository):
             select(AnnotationSetRow.document_id).where(AnnotationSetRow.kind == str(kind))
             .distinct().order_by(AnnotationSetRow.document_id)).scalars())
 
-    def add_rejection(self, set_id: int, start: int, end: int, label: str, *,
-                      decided_by: str) -> int:
-        return self._execute(
-            insert(RejectionRow).values(set_id=set_id, start=start, end=end, label=label,
-                                        decided_by=decided_by, decided_at=utcnow())
-            .returning(RejectionRow.id)).scalar_one()
-
-    def delete_rejection(self, set_id: int, start: int, end: int, label: str) -> int:
-        return self._execute(
-            delete(RejectionRow).where(RejectionRow.set_id == set_id, RejectionRow.start == start,
-                                       RejectionRow.end == end, RejectionRow.label == label)
-        ).rowcount
-
-    def rejections(self, set_ids: Collection[int]) -> dict[int, set[tuple[int, int, str]]]:
-        """set id -> the (start, end, label) candidates rejected in it."""
-        found: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
-        for chunk in _chunks(sorted(set_ids)):
-            for set_id, start, end, label in self._execute(
-                    select(RejectionRow.set_id, RejectionRow.start, RejectionRow.end,
-                           RejectionRow.label).where(RejectionRow.set_id.in_(chunk))):
-                found[set_id].add((start, end, label))
-        return dict(found)
-
-    # -- suggestions (annotator.services.suggesting) ------------------------------------------
-
-    def add_suggestion_rejection(self, set_id: int, start: int, end: int, label: str, *,
-                                 suggester: str | None) -> int:
-        """Record that the owner of annotation set ``set_id`` rejected a suggestion (unique per
-        set, start, end, label: the database decides between two windows)."""
-        return self._execute(
-            insert(SuggestionRejectionRow).values(set_id=set_id, start=start, end=end,
-                                                  label=label, suggester=suggester,
-                                                  rejected_at=utcnow())
-            .returning(SuggestionRejectionRow.id)).scalar_one()
-
-    def delete_suggestion_rejection(self, set_id: int, start: int, end: int, label: str) -> int:
-        return self._execute(
-            delete(SuggestionRejectionRow).where(
-                SuggestionRejectionRow.set_id == set_id, SuggestionRejectionRow.start == start,
-                SuggestionRejectionRow.end == end, SuggestionRejectionRow.label == label)
-        ).rowcount
-
-    def suggestion_rejections(self, set_ids: Collection[int]
-                              ) -> dict[int, dict[tuple[int, int, str], str | None]]:
-        """set id -> {(start, end, label): suggester} of the suggestions rejected in it."""
-        found: dict[int, dict[tuple[int, int, str], str | None]] = defaultdict(dict)
-        for chunk in _chunks(sorted(set_ids)):
-            for set_id, start, end, label, suggester in self._execute(
-                    select(SuggestionRejectionRow.set_id, SuggestionRejectionRow.start,
-                           SuggestionRejectionRow.end, SuggestionRejectionRow.label,
-                           SuggestionRejectionRow.suggester)
-                    .where(SuggestionRejectionRow.set_id.in_(chunk))):
-                found[set_id][(start, end, label)] = suggester
-        return dict(found)
-
     def replace_contents(self, set_id: int, spans: Sequence[Span],
                          relations: Sequence[tuple[str, int, int]]) -> list[int]:
         """Empty set ``set_id`` and fill it with ``spans`` and ``relations`` (type, head index,
@@ -805,71 +639,13 @@ class SetRepository(_Repository):
                                     for kind, head, tail in relations])
         return ids
 
-    def labeled_strings(self, labels: Collection[str], *, owner: str | None = None
-                        ) -> dict[tuple[str, str], int]:
-        """(text, label) -> how many spans have it, for the spans with one of ``labels`` in
-        the human sets (annotation and gold), or only in ``owner``'s annotation sets. Texts are
-        cut in Python from each document's text, read once (as :meth:`span_texts`)."""
-        if not labels:
-            return {}
-        offsets: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        query = (select(AnnotationSetRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label)
-                 .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
-                 .where(SpanRow.label.in_(sorted(labels)),
-                        AnnotationSetRow.kind != str(SetKind.SUGGESTIONS)))
-        if owner is not None:
-            query = query.join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id).where(
-                AnnotatorRow.name == owner, AnnotationSetRow.kind == str(SetKind.ANNOTATION))
-        for document_id, start, end, label in self.session.connection().execute(query):
-            offsets[document_id].append((start, end, label))
-        counts: dict[tuple[str, str], int] = defaultdict(int)
-        for chunk in _chunks(sorted(offsets), 50):
-            for document_id, text in self.session.connection().execute(
-                    select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(chunk))):
-                for start, end, label in offsets[document_id]:
-                    counts[(text[start:end], label)] += 1
-        return dict(counts)
-
-    def suggested_spans(self, set_ids: Collection[int]) -> list[SpanRecord]:
-        """The spans of the given sets whose origin is ``suggested``, by id."""
-        found: list[SpanRecord] = []
-        for chunk in _chunks(sorted(set_ids)):
-            found.extend(_span_record(row) for row in self._execute(
-                select(*_SPAN_COLUMNS).where(SpanRow.set_id.in_(chunk),
-                                             SpanRow.origin == str(Origin.SUGGESTED))))
-        return sorted(found, key=lambda r: r.id)
-
-    def span_keys(self, set_ids: Collection[int]) -> dict[int, list[tuple[int, int, str]]]:
-        """set id -> the (start, end, label) of its spans, sorted."""
-        found: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
-        for chunk in _chunks(sorted(set_ids)):
-            for set_id, start, end, label in self._execute(
-                    select(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label)
-                    .where(SpanRow.set_id.in_(chunk))
-                    .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label)):
-                found[set_id].append((start, end, label))
-        return dict(found)
-
-    def added_states(self, span_ids: Collection[int]) -> dict[int, dict[str, Any]]:
-        """span id -> the state journaled when it was added (the ``after`` of its ``add``
-        event), for the spans that have one (ids are never reused)."""
-        found: dict[int, dict[str, Any]] = {}
-        for chunk in _chunks(sorted(span_ids)):
-            for entity_id, after in self._execute(
-                    select(EventRow.entity_id, EventRow.after)
-                    .where(EventRow.entity == "span", EventRow.action == "add",
-                           EventRow.entity_id.in_(chunk))):
-                state = _json(after)
-                if state is not None:
-                    found[entity_id] = state
-        return found
 
     def span_records(self, span_ids: Sequence[int]) -> list[SpanRecord]:
         """The stored rows of the given spans (missing ids are left out), in the order asked."""
         found: list[SpanRecord] = []
         for chunk in _chunks(list(span_ids)):
             found.extend(_span_record(row) for row in self._execute(
-                _Prepared.span_records(), {"ids": list(chunk)}))
+                Prepared.span_records(), {"ids": list(chunk)}))
         order = {span_id: i for i, span_id in enumerate(span_ids)}
         return sorted(found, key=lambda r: order[r.id])
 
@@ -878,7 +654,7 @@ class SetRepository(_Repository):
         found: dict[int, tuple[int, Relation]] = {}
         for chunk in _chunks(list(span_ids)):
             for rel_id, set_id, rtype, head, tail in self._execute(
-                    _Prepared.relations_of_spans(), {"ids": list(chunk)}):
+                    Prepared.relations_of_spans(), {"ids": list(chunk)}):
                 found[rel_id] = (set_id, Relation(type=rtype, head=head, tail=tail, id=rel_id))
         return [found[k] for k in sorted(found)]
 
@@ -896,8 +672,8 @@ class SetRepository(_Repository):
         """The id of a span of ``set_id`` with exactly these offsets and label, or None."""
         parameters = {"set_id": set_id, "start": start, "end": end, "label": label}
         if exclude is None:
-            return self._execute(_Prepared.existing_key(), parameters).scalar()
-        return self._execute(_Prepared.existing_key_except(),
+            return self._execute(Prepared.existing_key(), parameters).scalar()
+        return self._execute(Prepared.existing_key_except(),
                              {**parameters, "exclude": exclude}).scalar()
 
     def find_relation(self, set_id: int, type_: str, head: int, tail: int) -> int | None:
@@ -926,7 +702,7 @@ class SetRepository(_Repository):
                     delete(SpanRow).where(SpanRow.id.in_(chunk))).rowcount
             return removed
         if len(ids) == 1:   # one user action: a prepared statement
-            return self._execute(_Prepared.delete_span_version(), {
+            return self._execute(Prepared.delete_span_version(), {
                 "span_id": ids[0], "version": versions[ids[0]]}).rowcount
         for chunk in _chunks(ids, _IN_CHUNK // 2):
             removed += self._execute(delete(SpanRow).where(
@@ -944,7 +720,7 @@ class SetRepository(_Repository):
     def restore_span_records(self, records: Sequence[SpanRecord]) -> None:
         """Insert spans with their original ids and timestamps (the undo of a delete)."""
         if records:
-            self._execute(_Prepared.insert_span_rows(), [
+            self._execute(Prepared.insert_span_rows(), [
                 {"id": r.id, "set_id": r.set_id, "start": r.start, "end": r.end,
                  "label": r.label, "attributes": dict(r.attributes), "note": r.note,
                  "origin": r.origin,
@@ -966,7 +742,7 @@ class SetRepository(_Repository):
                     provenance: Provenance | None = None, version: int, by: str) -> bool:
         """Change a span if its version is still ``version`` (and bump it); False otherwise:
         someone changed or removed it since it was read."""
-        return self._execute(_Prepared.update_span(), {
+        return self._execute(Prepared.update_span(), {
             "span_id": span_id, "old_version": version, "start": start, "end": end,
             "label": label, "attributes": dict(attributes), "note": note,
             "provenance": provenance.to_json() if provenance else None,
@@ -974,7 +750,7 @@ class SetRepository(_Repository):
 
     def touch(self, set_id: int) -> None:
         """Mark set ``set_id`` as changed now (its ``updated_at``)."""
-        self._execute(_Prepared.touch(), {"set_id": set_id, "now": utcnow()})
+        self._execute(Prepared.touch(), {"set_id": set_id, "now": utcnow()})
 
     def add_active_seconds(self, set_id: int, seconds: float) -> float:
         """Add ``seconds`` to the set's active time in one statement; returns the new total."""
@@ -1011,32 +787,6 @@ class SetRepository(_Repository):
         """Has work ever been assigned in this store (``assign``, ``import --annotator``)?"""
         return self._execute(
             select(EventRow.id).where(EventRow.action == "assign").limit(1)).first() is not None
-
-    def span_texts(self, labels: Collection[str], *, owner: str | None = None) -> set[str]:
-        """The distinct texts of the spans with one of ``labels`` in the whole store (in the
-        human sets: annotation and gold), or only in ``owner``'s annotation sets.
-
-        Cut in Python from each document's text, read once: SQLite's substr walks UTF-8 from the
-        start of the text, so cutting 20,000 spans of a 505k-character book in SQL took 5 s.
-        """
-        if not labels:
-            return set()
-        offsets: dict[int, set[tuple[int, int]]] = defaultdict(set)
-        query = (select(AnnotationSetRow.document_id, SpanRow.start, SpanRow.end)
-                 .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
-                 .where(SpanRow.label.in_(sorted(labels)),
-                        AnnotationSetRow.kind != str(SetKind.SUGGESTIONS)))
-        if owner is not None:
-            query = query.join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id).where(
-                AnnotatorRow.name == owner, AnnotationSetRow.kind == str(SetKind.ANNOTATION))
-        for document_id, start, end in self.session.connection().execute(query):
-            offsets[document_id].add((start, end))
-        texts: set[str] = set()
-        for chunk in _chunks(sorted(offsets), 50):
-            for document_id, text in self.session.connection().execute(
-                    select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(chunk))):
-                texts.update(text[start:end] for start, end in offsets[document_id])
-        return texts
 
 
 class SchemaRepository(_Repository):
@@ -1140,10 +890,6 @@ class QueueRow:
     spans: int
 
 
-_SPAN_COLUMNS = (SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
-                 SpanRow.attributes, SpanRow.note, SpanRow.origin, SpanRow.created_at,
-                 SpanRow.updated_at, SpanRow.provenance, SpanRow.source, SpanRow.version,
-                 SpanRow.updated_by)
 
 
 def _span_record(row: Any) -> SpanRecord:

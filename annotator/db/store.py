@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from collections.abc import Callable
 from functools import cache
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from annotator.db.decisions import ReviewRepository, SuggestionRepository
 from annotator.db.engine import ensure_current, make_engine
 from annotator.db.models import EventRow, utcnow
 from annotator.db.repositories import (
@@ -30,7 +32,6 @@ from annotator.db.repositories import (
     SetRepository,
     StatsRepository,
 )
-
 
 #: PostgreSQL NOTIFY channel: "<set id> <batch>" for each set a transaction changed.
 CHANGES_CHANNEL = "annotator_changes"
@@ -100,6 +101,8 @@ class UnitOfWork:
         self.stats = StatsRepository(session)
         self.events = EventRepository(session)
         self.bulk = BulkRepository(session)
+        self.review = ReviewRepository(session)
+        self.suggestions = SuggestionRepository(session)
         self._events: list[dict[str, Any]] = []
         self._flushed = False     # events written before the commit (a long import's batches)
 

@@ -559,7 +559,7 @@ class AnnotationService:
         with self._uow(write=False) as uow:
             # blind annotation: an annotator learns names from their own sets only
             owner = None if self._identity(uow).reviews else self.annotator
-            texts = uow.sets.span_texts(labels, owner=owner)
+            texts = uow.suggestions.span_texts(labels, owner=owner)
         self._known = KnownNames(self._gazetteer_names() | KnownNames.of(texts))
         return self._known
 
@@ -911,14 +911,14 @@ class AnnotationService:
             detail = {"start": start, "end": end, "label": label, "text": text[start:end]}
             if rejecting:
                 try:  # the unique constraint decides (two reviewers at once)
-                    uow.sets.add_rejection(info.id, start, end, label, decided_by=self.annotator)
+                    uow.review.add_rejection(info.id, start, end, label, decided_by=self.annotator)
                 except IntegrityError:
                     raise UserError(f"candidate {start}-{end} {label} is already rejected") \
                         from None
                 uow.record("reject", "candidate", document_id=info.document_id, set_id=info.id,
                            after={**detail, "decided_by": self.annotator})
             else:
-                if not uow.sets.delete_rejection(info.id, start, end, label):
+                if not uow.review.delete_rejection(info.id, start, end, label):
                     raise UserError(f"candidate {start}-{end} {label} is not rejected")
                 uow.record("unreject", "candidate", document_id=info.document_id,
                            set_id=info.id, before=detail)
@@ -939,7 +939,7 @@ class AnnotationService:
                       "suggester": item.suggester}
             if rejecting:
                 try:  # the unique constraint decides (the same person in two windows)
-                    uow.sets.add_suggestion_rejection(info.id, start, end, label,
+                    uow.suggestions.add_suggestion_rejection(info.id, start, end, label,
                                                       suggester=item.suggester)
                 except IntegrityError:
                     raise UserError(f"suggestion {start}-{end} {label} is already rejected") \
@@ -947,7 +947,7 @@ class AnnotationService:
                 uow.record("reject", "suggestion", document_id=info.document_id,
                            set_id=info.id, after=detail)
             else:
-                if not uow.sets.delete_suggestion_rejection(info.id, start, end, label):
+                if not uow.suggestions.delete_suggestion_rejection(info.id, start, end, label):
                     raise UserError(f"suggestion {start}-{end} {label} is not rejected")
                 uow.record("unreject", "suggestion", document_id=info.document_id,
                            set_id=info.id, before=detail)

@@ -145,7 +145,7 @@ class ReviewService:
         with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
             sets = uow.sets.for_documents({document_id: opened.document.text},
                                           SetFilter(kind=SetKind.ANNOTATION))
-            rejected = uow.sets.rejections([opened.set.id]).get(opened.set.id, set()) \
+            rejected = uow.review.rejections([opened.set.id]).get(opened.set.id, set()) \
                 if opened.set.id is not None else set()
         by_owner = {s.owner: s for s in sets}
         review = build_review(opened.document.text, by_owner)
@@ -155,7 +155,7 @@ class ReviewService:
         """The candidates rejected in gold set ``gold_id`` (as the store has them now)."""
         with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
             require_review(self.gold._identity(uow), "review")
-            return uow.sets.rejections([gold_id]).get(gold_id, set())
+            return uow.review.rejections([gold_id]).get(gold_id, set())
 
     def figures(self, opened: ReviewDocument) -> dict[str, Any] | None:
         """The document's agreement figures (annotator.core.agreement), as JSON; None with

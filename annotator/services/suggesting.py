@@ -202,7 +202,7 @@ def suggest_documents(store: Store, *, actor: str, docs: str | None = None,
     with store.unit_of_work(actor=actor) as uow:
         require_review(identity(uow, actor), "write the suggestions (annotator suggest)")
         ids = [(i, ext) for i, ext, title in uow.documents.index() if query.matches(ext, title)]
-        known = known_strings(uow.sets.labeled_strings(name_labels(schema))) \
+        known = known_strings(uow.suggestions.labeled_strings(name_labels(schema))) \
             if chosen is None or PROPAGATE in chosen else {}
     res = resources if resources is not None else default_resources()
     report = SuggestReport()
@@ -302,11 +302,11 @@ class SuggestionService:
         assert document.id is not None
         with self.store.unit_of_work(actor=self.annotation.annotator) as uow:
             who = identity(uow, self.annotation.annotator)
-            found = uow.sets.suggestion_rejections([set_id]) if set_id is not None else {}
+            found = uow.suggestions.suggestion_rejections([set_id]) if set_id is not None else {}
             rejected = frozenset(found.get(set_id, {})) if set_id is not None else frozenset()
             if self.compute:
                 if self._counts is None:
-                    self._counts = dict(uow.sets.labeled_strings(
+                    self._counts = dict(uow.suggestions.labeled_strings(
                         name_labels(self.schema), owner=None if who.reviews else who.name))
                 stored = None
             else:
@@ -434,13 +434,13 @@ def suggestion_stats(store: Store, *, actor: str, docs: str | None = None) -> Su
         headers = [h for h in uow.sets.headers(chosen)]
         human = [h for h in headers if h.kind == SetKind.ANNOTATION]
         stored = {h.document_id: h.id for h in headers if h.kind == SetKind.SUGGESTIONS}
-        accepted = uow.sets.suggested_spans([h.id for h in human])
-        at_accept = uow.sets.added_states([r.id for r in accepted])
-        rejections = uow.sets.suggestion_rejections([h.id for h in human])
+        accepted = uow.suggestions.suggested_spans([h.id for h in human])
+        at_accept = uow.suggestions.added_states([r.id for r in accepted])
+        rejections = uow.suggestions.suggestion_rejections([h.id for h in human])
         done = [h for h in human if h.status == SetStatus.DONE and h.document_id in stored]
-        keys = uow.sets.span_keys([h.id for h in done])
+        keys = uow.suggestions.span_keys([h.id for h in done])
         proposed: dict[int, dict[Key, str]] = defaultdict(dict)   # suggestions set -> key
-        for record in uow.sets.suggested_spans({stored[h.document_id] for h in done}):
+        for record in uow.suggestions.suggested_spans({stored[h.document_id] for h in done}):
             proposed[record.set_id][(record.start, record.end, record.label)] = \
                 str((record.source or {}).get("suggester") or "unknown")
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
