@@ -45,8 +45,6 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from annotator.config import seeds_dir
-from annotator.core.arabic import parse_gazetteer
 from annotator.core.errors import ConflictError, UserError
 from annotator.core.model import (
     GOLD,
@@ -75,8 +73,7 @@ from annotator.core.text import is_grapheme_boundary
 from annotator.db.models import utcnow
 from annotator.db.repositories import SetInfo, SpanRecord
 from annotator.db.store import Store, UnitOfWork
-
-GAZETTEER = "gazetteer.lst"
+from annotator.services.snapping import SnapNames
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +207,7 @@ class AnnotationService:
         self.schema = schema
         self.annotator = annotator
         self.kind = kind
-        self._gazetteer: KnownNames | None = None
-        self._known: KnownNames | None = None
+        self._names = SnapNames(schema)
         self._texts: dict[int, str] = {}
 
     # -- reading ------------------------------------------------------------------------------
@@ -298,7 +294,7 @@ class AnnotationService:
             info, text = self._owned(uow, set_id)
             (span,) = self._add(uow, info, text, [NewSpan(start, end, label, attributes or {},
                                                           note, origin)])
-        self._remember([span])
+        self._names.remember([span])
         return span
 
     def add_spans(self, set_id: int, items: Sequence[tuple[int, int, str]]) -> list[Span]:
@@ -309,7 +305,7 @@ class AnnotationService:
         with self._uow() as uow:
             info, text = self._owned(uow, set_id)
             spans = self._add(uow, info, text, [NewSpan(s, e, lb) for s, e, lb in items])
-        self._remember(spans)
+        self._names.remember(spans)
         return spans
 
     def change(self, set_id: int | None, *, document_id: int | None = None,
@@ -361,7 +357,7 @@ class AnnotationService:
                             dismissed=tuple(dismissed), undismissed=tuple(undismissed))
             if not result.empty or status is not None:
                 self._began(uow, info, status)
-        self._remember(list(result.put))
+        self._names.remember(list(result.put))
         return result
 
     @staticmethod
@@ -433,7 +429,7 @@ class AnnotationService:
                        set_id=info.id, before=_span_state(record, text),
                        after=_span_state(stored, text))
             self._began(uow, info, status)
-        self._remember([after])
+        self._names.remember([after])
         return before, after
 
     def delete_span(self, span_id: int, *, status: SetStatus | None = None) -> DeletedSpan:
@@ -473,12 +469,12 @@ class AnnotationService:
             spans = self._restore(uow, owned, deleted)
             for info, _ in owned.values():
                 self._began(uow, info, status)
-        self._remember(spans)
+        self._names.remember(spans)
         return spans
 
     # -- relations ----------------------------------------------------------------------------
 
-    def add_relation(self, set_id: int, type: str, head_span_id: int,  # noqa: A002
+    def add_relation(self, set_id: int, type: str, head_span_id: int,
                      tail_span_id: int) -> Relation:
         """Link two spans of this person's set ``set_id`` with a relation of the schema."""
         with self._uow() as uow:
@@ -555,17 +551,15 @@ class AnnotationService:
 
         Reads the store each call (one query) and keeps the result for :meth:`snap_selection`.
         """
-        labels = [lb.name for lb in self.schema.labels if lb.strips_clitics]
         with self._uow(write=False) as uow:
             # blind annotation: an annotator learns names from their own sets only
             owner = None if self._identity(uow).reviews else self.annotator
-            texts = uow.suggestions.span_texts(labels, owner=owner)
-        self._known = KnownNames(self._gazetteer_names() | KnownNames.of(texts))
-        return self._known
+            texts = uow.suggestions.span_texts(self._names.labels(), owner=owner)
+        return self._names.load(texts)
 
     def remember_name(self, text: str) -> KnownNames:
         """Add one name to the cached known names (no query once loaded); returns them."""
-        known = self._known if self._known is not None else self.known_names()
+        known = self._names.known if self._names.known is not None else self.known_names()
         known.remember([text])
         return known
 
@@ -574,7 +568,7 @@ class AnnotationService:
         now, when a document opens, so that the first selection is as quick as the others."""
         from annotator.core.suggest.resources import default_words
 
-        if self._known is None:
+        if self._names.known is None:
             self.known_names()
         default_words()
 
@@ -583,7 +577,7 @@ class AnnotationService:
         """Snap a raw selection for ``label`` (its clitic rule, the known names); None if empty."""
         self._check_label(label)
         if known is None:
-            known = self._known if self._known is not None else self.known_names()
+            known = self._names.known if self._names.known is not None else self.known_names()
         return snap(document.text, start, end,
                     clitics=self.schema.label(label).clitic_rule, known_names=known)
 
@@ -591,25 +585,6 @@ class AnnotationService:
 
     def _uow(self, *, write: bool = True) -> UnitOfWork:
         return self.store.unit_of_work(actor=self.annotator, write=write)
-
-    def _gazetteer_names(self) -> KnownNames:
-        if self._gazetteer is None:
-            path = seeds_dir() / GAZETTEER
-            try:
-                names = parse_gazetteer(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                names = frozenset()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UserError(f"{path}: cannot read the gazetteer: {exc}") from exc
-            self._gazetteer = KnownNames.of(names)
-        return self._gazetteer
-
-    def _remember(self, spans: Iterable[Span]) -> None:
-        if self._known is None:
-            return  # loaded (with these spans) on first use
-        names = [s.text for s in spans if self.schema.has_label(s.label)
-                 and self.schema.label(s.label).strips_clitics]
-        self._known.remember(names)
 
     @staticmethod
     def _info(uow: UnitOfWork, set_id: int) -> SetInfo:
