@@ -9,15 +9,23 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
+    QObject,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from annotator.core.model import SetStatus
+from annotator.ui.viewmodels import words
 
 translate = QCoreApplication.translate
 Index = QModelIndex | QPersistentModelIndex
@@ -35,10 +43,17 @@ def status_names() -> dict[SetStatus, str]:
             SetStatus.SKIPPED: translate("Status", "Skipped")}
 
 
+_swatches: dict[tuple[str, int], QIcon] = {}
+
+
 def swatch(color: str, size: int = 14) -> QIcon:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
+    """A square of ``color`` (a label's). One icon per color: a list asks for it on every
+    paint of every row, and a new pixmap each time also misses Qt's icon cache."""
+    if (color, size) not in _swatches:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(QColor(color))
+        _swatches[color, size] = QIcon(pixmap)
+    return _swatches[color, size]
 
 
 _dots: dict[str, QIcon] = {}
@@ -70,10 +85,59 @@ def select_row(table: QTableView, row: int) -> None:
     table.scrollTo(index)
 
 
+class StretchColumn(QObject):
+    """Give one column of ``table`` the width its other visible columns leave, as a header's
+    Stretch mode does, but only when the view or a column is resized. (A header with a Stretch
+    or ResizeToContents section lays out, measures and repaints itself on every change of the
+    model: on every span added, a row inserted in a list of thousands; ResizeToContents also
+    asks the model for the size of up to 1,000 rows.) Every column stays Interactive."""
+
+    def __init__(self, table: QTableView, column: int) -> None:
+        super().__init__(table)
+        self.table = table
+        self.column = column
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._resized)
+        table.viewport().installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != self.column and not header.isSectionHidden(c))
+        width = max(header.minimumSectionSize(), self.table.viewport().width() - others)
+        if header.sectionSize(self.column) != width:
+            header.resizeSection(self.column, width)
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if column != self.column:
+            self.fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+
+def fit_to_sample(table: QTableView, column: int, sample: str) -> None:
+    """A fixed width for ``column``: its header's words or ``sample`` (its widest value, e.g.
+    "88,888"), whichever is wider, measured once instead of over the rows."""
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    title = str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+    margin = 2 * table.style().pixelMetric(table.style().PixelMetric.PM_HeaderMargin) + 12
+    header.resizeSection(column, max(metrics.horizontalAdvance(sample),
+                                     header.fontMetrics().horizontalAdvance(title)) + margin)
+
+
 class Table(QAbstractTableModel):
     """A table model whose column headers (and their tooltips) are in the interface language:
-    :meth:`headers` and :meth:`header_tips` translate on every call; :meth:`retranslate`
-    tells the views the words changed."""
+    :meth:`headers` and :meth:`header_tips` translate; their words are kept per language
+    (views ask for the column count dozens of times per paint); :meth:`retranslate` tells the
+    views the words changed."""
+
+    _words: tuple[str, tuple[str, ...], tuple[str, ...]] | None = None
 
     def headers(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -81,17 +145,24 @@ class Table(QAbstractTableModel):
     def header_tips(self) -> tuple[str, ...]:
         return ("",) * len(self.headers())
 
+    def _header_words(self) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        language = words.language()
+        if self._words is None or self._words[0] != language:
+            self._words = (language, self.headers(), self.header_tips())
+        return self._words
+
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self.headers())
+        return len(self._header_words()[1])
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
+            return self._header_words()[1][section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return self.header_tips()[section] or None
+            return self._header_words()[2][section] or None
         return None
 
     def retranslate(self) -> None:
+        self._words = None
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0),

@@ -36,7 +36,15 @@ from annotator.core.model import Span
 from annotator.core.schema import Schema
 from annotator.services.suggesting import SuggestionStats
 from annotator.ui.article_view import command_for_event
-from annotator.ui.common import Index, RightToLeftText, Table, select_row, swatch, translate
+from annotator.ui.common import (
+    Index,
+    RightToLeftText,
+    StretchColumn,
+    Table,
+    select_row,
+    swatch,
+    translate,
+)
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key
 from annotator.ui.viewmodels.words import name_of, value_name
@@ -80,6 +88,7 @@ class SpanModel(Table):
     def retranslate(self) -> None:
         """Label and relation names follow the language (and so may their sort order)."""
         self._label_names = self._names_of_labels()
+        self._words = None
         self.reload()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
 
@@ -261,9 +270,12 @@ class SpanList(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(24)
         self._fit_label_column()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(2, 56)
         header.resizeSection(3, 72)
+        self.stretch = StretchColumn(self, 1)   # the text takes what the others leave
+        # the scroll bar paints its whole rect: without this its dock, splitter and list paint
+        # beneath it again whenever a row is added (its range changes)
+        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.activated.connect(self._jump)
         self.clicked.connect(self._jump)
         vm.selection_changed.connect(self.show_selected)
@@ -285,6 +297,7 @@ class SpanList(QTableView):
         if event.type() == QEvent.Type.LanguageChange:
             self.source.retranslate()
             self._fit_label_column()
+            self.stretch.fit()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         """A narrow list shows the label and the text only (the tooltip and the details say
@@ -293,6 +306,7 @@ class SpanList(QTableView):
         narrow = self.width() < self.NARROW
         for column in (2, 3):
             self.setColumnHidden(column, narrow)
+        self.stretch.fit()
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
         command = command_for_event(self.keys, self.schema, self.vm, event)
@@ -347,6 +361,7 @@ class DetailsPanel(QWidget):
         self.note_label = QLabel()
         form.addRow(self.note_label, self.note)
         self.relations = QListWidget()
+        self._relations_shown: list[tuple[int, int, str]] = []
         self.relations.itemActivated.connect(self._jump)
         self.relations.itemClicked.connect(self._jump)
         buttons = QHBoxLayout()
@@ -400,11 +415,20 @@ class DetailsPanel(QWidget):
         span = self.vm.span(self.vm.selected)
         self.setEnabled(span is not None)
         editable = self.vm.viewing is None
-        self.relations.clear()
+        lines = self.vm.relation_lines(span.id or 0) if span is not None else []
+        shown = [(relation.id, other_id, text) for relation, other_id, text in lines]
+        if shown != self._relations_shown:   # the list repaints whenever it is cleared
+            self._relations_shown = shown
+            self.relations.clear()
+            for relation_id, other_id, text in shown:
+                item = QListWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, (relation_id, other_id))
+                self.relations.addItem(item)
         if span is None:
             self.title.setText(translate("DetailsPanel", "No span selected"))
             self.where.setText("")
-            self.note.setText("")
+            if self.note.text():
+                self.note.setText("")
             for combo in self.attributes.values():
                 combo.setCurrentIndex(0)
             return
@@ -415,14 +439,11 @@ class DetailsPanel(QWidget):
             combo.setEnabled(owner == span.label and editable)
             index = combo.findData(span.attributes.get(name)) if owner == span.label else 0
             combo.setCurrentIndex(max(index, 0))
-        self.note.setText(span.note)
+        if self.note.text() != span.note:
+            self.note.setText(span.note)
         self.note.setReadOnly(not editable)
         for button in (*self.relation_buttons.values(), self.remove):
             button.setEnabled(editable)
-        for relation, other_id, text in self.vm.relation_lines(span.id or 0):
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, (relation.id, other_id))
-            self.relations.addItem(item)
 
     def _attribute(self, name: str, combo: QComboBox) -> None:
         self.vm.choose_attribute(name, combo.currentData())

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -26,8 +25,10 @@ from annotator.ui.common import (
     STATUS_COLORS,
     Index,
     RightToLeftText,
+    StretchColumn,
     Table,
     dot,
+    fit_to_sample,
     select_row,
     status_names,
     translate,
@@ -129,9 +130,8 @@ class QueuePanel(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(24)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.model.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_columns()
+        self.stretch = StretchColumn(self.table, 0)   # the title takes what the count leaves
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -156,6 +156,14 @@ class QueuePanel(QWidget):
             self.status.setItemText(n, name)
         self.status.setToolTip(translate("QueuePanel", "Show the documents of one status"))
         self.model.retranslate()
+        if hasattr(self, "stretch"):
+            self._fit_columns()
+            self.stretch.fit()
+
+    def _fit_columns(self) -> None:
+        """The count (or agreement) columns as wide as their header or a five-digit number."""
+        for column in range(1, self.model.columnCount()):
+            fit_to_sample(self.table, column, "88,888")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)

@@ -518,6 +518,56 @@ def test_the_queue_shows_status_and_counts_and_filters(emoji: Opened, qtbot: QtB
     assert emoji.window.user_label.text() == "Annotator: mona"
 
 
+def test_the_text_columns_take_the_width_the_others_leave_and_adding_relays_no_header(
+        emoji: Opened, qtbot: QtBot) -> None:
+    """The span list's text column and the queue's title column fill their view (what a
+    Stretch header did); the queue's count column is wide enough for "88,888" and its header.
+    No header is laid out again when a span is added (a Stretch or ResizeToContents header
+    re-measures and repaints on every change of the model)."""
+    window = emoji.window
+    span_list, table = window.span_list, window.queue_panel.table
+
+    def filled(view: Any, column: int) -> None:
+        header = view.horizontalHeader()
+        widths = [header.sectionSize(c) for c in range(header.count())
+                  if not header.isSectionHidden(c)]
+        assert sum(widths) == view.viewport().width(), widths
+        assert header.sectionResizeMode(column) == header.ResizeMode.Interactive
+
+    filled(span_list, 1)
+    filled(table, 0)
+    count = table.horizontalHeader().sectionSize(1)
+    assert count >= table.fontMetrics().horizontalAdvance("88,888")
+    window.resize(window.width() + 120, window.height())
+    qtbot.waitUntil(lambda: span_list.viewport().width() > 0)
+    QApplication.processEvents()
+    filled(span_list, 1)
+    filled(table, 0)
+    assert table.horizontalHeader().sectionSize(1) == count
+    # a user widens the label column: the text column gives way
+    header = span_list.horizontalHeader()
+    header.resizeSection(0, header.sectionSize(0) + 30)
+    filled(span_list, 1)
+    resized: list[int] = []
+    header.sectionResized.connect(lambda column, *_: resized.append(column))
+    table.horizontalHeader().sectionResized.connect(lambda column, *_: resized.append(column))
+    emoji.view.select_range(*ACTOR)
+    emoji.key(Qt.Key.Key_A)
+    QApplication.processEvents()
+    assert len(emoji.vm.spans) == 1 and resized == []
+
+
+def test_table_headers_are_kept_per_language_and_swatches_per_color(emoji: Opened) -> None:
+    from annotator.ui.common import swatch
+
+    model = emoji.window.span_list.model()
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Label"
+    assert model.columnCount() == 4
+    assert swatch("#ff0000") is swatch("#ff0000")
+    assert swatch("#ff0000") is not swatch("#00ff00")
+    assert swatch("#ff0000").pixmap(14, 14).toImage().pixelColor(7, 7) == QColor("#ff0000")
+
+
 def model_columns(panel: Any) -> list[str]:
     model = panel.table.model()
     return [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
