@@ -97,8 +97,9 @@ def _merge_split_graphemes(text: str, tokens: list[Token]) -> list[Token]:
     return merged
 
 
-def _tokens_around(text: str, i: int) -> list[Token]:
-    """Tokens of the run of non-whitespace characters around offset ``i``, with text offsets.
+def run_around(text: str, i: int) -> tuple[int, int, list[Token]]:
+    """The run of non-whitespace characters around offset ``i`` as (start, end, its tokens with
+    text offsets).
 
     Tokens never cross whitespace and whitespace is always a grapheme boundary, so these are the
     tokens :func:`tokenize` gives for that run of the whole text.
@@ -109,7 +110,12 @@ def _tokens_around(text: str, i: int) -> list[Token]:
     hi = i
     while hi < len(text) and not text[hi].isspace():
         hi += 1
-    return [Token(lo + t.start, lo + t.end, t.kind, t.text) for t in tokenize(text[lo:hi])]
+    return lo, hi, [Token(lo + t.start, lo + t.end, t.kind, t.text) for t in tokenize(text[lo:hi])]
+
+
+def _tokens_around(text: str, i: int) -> list[Token]:
+    """Tokens of the run of non-whitespace characters around offset ``i``, with text offsets."""
+    return run_around(text, i)[2]
 
 
 def token_at(text: str, i: int) -> Token | None:

@@ -26,9 +26,9 @@ from annotator.core.arabic import (
     Token,
     has_article,
     is_proclitic,
+    run_around,
     split_proclitics,
     strip_marks,
-    token_at,
 )
 from annotator.core.schema import CLITIC_RULES
 from annotator.core.search import normalize
@@ -151,10 +151,25 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, max(start, end)
 
 
+#: the last run of non-whitespace asked for: (its text, start, end, tokens). A snap asks for
+#: the token at its start and at its end three times, mostly within one word; strings are
+#: immutable, so the same text object and offsets give the same tokens.
+_last_run: tuple[str, int, int, list[Token]] = ("", 0, 0, [])
+
+
 def _token_at(text: str, i: int) -> Token | None:
     """The word or number token containing offset ``i``."""
-    token = token_at(text, i)
-    return token if token is not None and token.kind in _EXPANDABLE else None
+    global _last_run
+    if not 0 <= i < len(text) or text[i].isspace():
+        return None
+    cached, lo, hi, tokens = _last_run
+    if not (cached is text and lo <= i < hi):
+        lo, hi, tokens = run_around(text, i)
+        _last_run = (text, lo, hi, tokens)
+    for token in tokens:
+        if token.start <= i < token.end:
+            return token if token.kind in _EXPANDABLE else None
+    return None  # pragma: no cover - every non-space character is in a token
 
 
 def _expand(text: str, start: int, end: int, ctx: _Context) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from annotator.core.model import (
     SetKind,
     SetStatus,
     Span,
+    stored_span,
 )
 from annotator.db.models import (
     AnnotationSetRow,
@@ -532,14 +533,11 @@ class SetRepository(_Repository):
                 .order_by(SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.id))
             for sid, span_id, start, end, label, attrs, note, origin, provenance, source, \
                     version in rows.all():   # one fetchall: a fetch a row cost a third
-                text = texts[doc_of[sid]]
-                spans[sid].append(Span(start=start, end=end, label=label, text=text[start:end],
-                                       id=span_id, attributes=attributes.load(attrs), note=note,
-                                       origin=origins[origin],
-                                       provenance=None if provenance in _NULLS
-                                       else provenances.load(provenance),
-                                       source=None if source in _NULLS
-                                       else attributes.load(source), version=version))
+                spans[sid].append(stored_span(
+                    texts[doc_of[sid]], start, end, label, span_id, attributes.load(attrs), note,
+                    origins[origin],
+                    None if provenance in _NULLS else provenances.load(provenance),
+                    None if source in _NULLS else attributes.load(source), version))
             for sid, rel_id, rtype, head, tail, version in connection.execute(
                     select(RelationRow.set_id, RelationRow.id, RelationRow.type, RelationRow.head_id,
                            RelationRow.tail_id, RelationRow.version)
