@@ -238,6 +238,23 @@ class SpanModel(Table):
         return None
 
 
+class StillHeader(QHeaderView):
+    """The span list's column header: clickable to sort, but it does not mark the columns of
+    the selected row, so it is not drawn again whenever the current row comes and goes (the
+    list's current cell appears with every span added and goes with every one deleted)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(False)
+
+    def currentChanged(self, current: QModelIndex, old: QModelIndex) -> None:  # noqa: N802
+        """Only repaints a highlighted section; none is."""
+
+    def selectionChanged(self, selected: Any, deselected: Any) -> None:  # noqa: N802
+        """The header shares the list's selection model; it shows no selection."""
+
+
 class SpanList(QTableView):
     """The spans of the open set. A click (or Enter) selects a span; the article's keys then act
     on it from here too (labels relabel it, Delete removes it, s / v link it, x rejects the
@@ -257,6 +274,7 @@ class SpanList(QTableView):
         self.schema = schema
         self.keys = keys
         self.source = SpanModel(vm, schema)
+        self.setHorizontalHeader(StillHeader(self))
         self.setModel(self.source)
         self.setItemDelegateForColumn(1, RightToLeftText(self))
         self.setSortingEnabled(True)
@@ -278,6 +296,9 @@ class SpanList(QTableView):
         self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.activated.connect(self._jump)
         self.clicked.connect(self._jump)
+        # rows moved by an action are laid out at once, not by the view's zero timer: its
+        # layout came after the action's paint and painted the list a second time
+        vm.span_rows_changed.connect(lambda _removed, _added: self.executeDelayedItemsLayout())
         vm.selection_changed.connect(self.show_selected)
         self.source.modelReset.connect(lambda: self.show_selected(vm.selected))
 

@@ -59,8 +59,16 @@ class DocumentListModel(Table):
         row = self._row_of.get(document_id)
         item = self.vm.item(document_id)
         if row is not None and item is not None:
-            self.rows[row] = item
-            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+            old, self.rows[row] = self.rows[row], item
+            # only the count changed (every span added or deleted): the title, elided Arabic
+            # and the costliest cell to paint, is not drawn again
+            first = 1 if self._same_but_count(old, item) else 0
+            self.dataChanged.emit(self.index(row, first), self.index(row, self.columnCount() - 1))
+
+    @staticmethod
+    def _same_but_count(old: Any, new: Any) -> bool:
+        return (getattr(old, "title", None), getattr(old, "status", None)) == \
+            (getattr(new, "title", None), getattr(new, "status", None))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
