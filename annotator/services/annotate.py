@@ -736,7 +736,10 @@ class AnnotationService:
              began: bool = True) -> list[Span]:
         drafts: list[Span] = []
         seen: set[tuple[int, int, str]] = set()
-        existing = uow.sets.existing_keys(info.id, [i.key for i in items])
+        # one span (a user's action): the unique key decides in the insert below (no read
+        # before the write); many: which exist is read first, to name them in the refusal
+        existing = uow.sets.existing_keys(info.id, [i.key for i in items]) \
+            if len(items) > 1 else {}
         for item in items:
             start, end, label = item.start, item.end, item.label
             self._check_span(text, start, end, label, item.attributes, item.note)

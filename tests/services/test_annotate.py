@@ -675,12 +675,12 @@ def test_a_deleted_span_id_is_never_reused_so_undo_still_works(
     assert env.mona.restore_span(deleted) == last
 
 
-def test_an_add_after_opening_reads_no_document_and_runs_five_statements(
+def test_an_add_after_opening_reads_no_document_and_runs_four_statements(
         env: Env, statements: list[str]) -> None:
     """Opening keeps the text: the first action does not read the document again (a book's
-    505,000 characters), and an add is its header-and-role read, the duplicate check, the
-    insert, the set's touch (or status) and the journal, in one transaction (on PostgreSQL
-    also the NOTIFY that tells other windows)."""
+    505,000 characters), and an add is its header-and-role read, the insert (the set's unique
+    key refuses a duplicate: no read before the write), the set's touch (or status) and the
+    journal, in one transaction (on PostgreSQL also the NOTIFY that tells other windows)."""
     opened = env.mona.open_document(env.emoji_id)
     statements.clear()
     span = env.mona.add_span(opened.set.id or 0, 19, 24, "actor")   # after an emoji
@@ -688,4 +688,4 @@ def test_an_add_after_opening_reads_no_document_and_runs_five_statements(
     reads = [s.split()[0] for s in statements
              if not s.startswith(("BEGIN", "COMMIT")) and "pg_notify" not in s]
     assert not any("FROM document" in s for s in statements)
-    assert reads == ["SELECT", "SELECT", "INSERT", "UPDATE", "INSERT"]
+    assert reads == ["SELECT", "INSERT", "UPDATE", "INSERT"]
