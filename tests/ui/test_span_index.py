@@ -1,0 +1,66 @@
+"""The open set's span index: lookups by offset agree with a scan of every span, long spans
+(quotes of thousands of characters) included, after any sequence of adds and removes."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotator.core.model import Span
+from annotator.ui.viewmodels.spans import SpanIndex, _key
+
+TEXT_LENGTH = 3_000
+TEXT = "ب" * TEXT_LENGTH
+
+
+def span(start: int, length: int, label: str, span_id: int) -> Span:
+    end = min(TEXT_LENGTH, start + length)
+    return Span(start=start, end=end, label=label, text=TEXT[start:end], id=span_id)
+
+
+spans = st.builds(span, st.integers(0, TEXT_LENGTH - 2),
+                  st.one_of(st.integers(1, 20), st.integers(60, 70), st.integers(200, 2_500)),
+                  st.sampled_from(["actor", "quote"]), st.integers(1, 10**6))
+
+
+def scan(every: list[Span], start: int, end: int) -> list[Span]:
+    return sorted((s for s in every if s.start < end and s.end > start), key=_key)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(first=st.lists(spans, max_size=40, unique_by=lambda s: s.id),
+       later=st.lists(spans, max_size=20, unique_by=lambda s: s.id),
+       removed=st.lists(st.integers(0, 59), max_size=15),
+       queries=st.lists(st.tuples(st.integers(0, TEXT_LENGTH - 1), st.integers(1, 120)),
+                        min_size=1, max_size=25))
+def test_overlapping_is_a_scan_of_every_span_in_text_order(
+        first: list[Span], later: list[Span], removed: list[int],
+        queries: list[tuple[int, int]]) -> None:
+    index = SpanIndex(first)
+    for item in later:
+        index.add(item)
+    kept = {s.id: s for s in first}
+    kept.update({s.id: s for s in later})
+    ids = sorted(kept)
+    for n in removed:
+        if n < len(ids) and ids[n] in kept:
+            index.remove(ids[n] or 0)
+            del kept[ids[n]]
+    every = list(kept.values())
+    assert index.all() == sorted(every, key=_key)
+    for start, width in queries:
+        end = min(TEXT_LENGTH, start + width)
+        assert index.overlapping(start, end) == scan(every, start, end)
+        assert index.at(start) == scan(every, start, start + 1)
+
+
+def test_a_long_span_is_found_far_from_its_start_and_forgotten_when_removed() -> None:
+    quote = span(10, 2_500, "quote", 1)
+    word = span(2_000, 5, "actor", 2)
+    index = SpanIndex([quote, word])
+    assert index.overlapping(2_001, 2_003) == [quote, word]
+    assert index.at(2_509) == [quote] and index.at(2_510) == []
+    index.remove(1)
+    assert index.overlapping(2_001, 2_003) == [word]
+    index.add(span(1_000, 300, "quote", 3))
+    assert [s.id for s in index.overlapping(1_250, 2_001)] == [3, 2]
