@@ -162,6 +162,9 @@ class SpanModel(Table):
         if len(removed) + len(added) > self.BULK:
             self.reload()   # one reset, not a thousand row insertions each moving the view
             return
+        if len(removed) == len(added) == 1 and removed[0].id == added[0].id \
+                and self._replace_in_place(removed[0], added[0]):
+            return
         for span in removed:
             i = self._find(span)
             if i is None:
@@ -178,6 +181,22 @@ class SpanModel(Table):
             self._keys.insert(i, key)
             self._spans.insert(i, span)
             self.endInsertRows()
+
+    def _replace_in_place(self, before: Span, after: Span) -> bool:
+        """A span changed (relabeled, its attributes or note) and keeps its place in the
+        sorted rows: its row changes, the rows around it do not move (no removal and insertion
+        that lay out and draw the whole list again)."""
+        i = self._find(before)
+        if i is None:
+            return False
+        key = self._key(after)
+        if (i > 0 and not self._keys[i - 1] < key) \
+                or (i + 1 < len(self._keys) and not key < self._keys[i + 1]):
+            return False
+        self._keys[i], self._spans[i] = key, after
+        row = self._row(i)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        return True
 
     def relations_changed(self) -> None:
         self._relation_names = self._names()

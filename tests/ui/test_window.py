@@ -583,6 +583,37 @@ def test_the_text_columns_take_the_width_the_others_leave_and_adding_relays_no_h
     assert header.sortIndicatorSection() == 0
 
 
+def test_a_relabeled_span_changes_its_row_in_place(emoji: Opened) -> None:
+    """Relabeling (or any change that keeps a span's place in the sorted list) changes its row
+    only: no row is removed and inserted, and the row stays selected."""
+    vm, span_list = emoji.vm, emoji.window.span_list
+    model = span_list.model()
+    for raw, key in ((FRANCE, Qt.Key.Key_L), (ACTOR, Qt.Key.Key_A)):
+        emoji.view.select_range(*raw)
+        emoji.key(key)
+    moved: list[str] = []
+    model.rowsRemoved.connect(lambda *_: moved.append("removed"))
+    model.rowsInserted.connect(lambda *_: moved.append("inserted"))
+    changed: list[tuple[int, int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, *_: changed.append(
+        (top.row(), top.column(), bottom.column())))
+    row = span_list.row_of(vm.selected)
+    vm.relabel_selected("location")
+    assert moved == [] and changed == [(row, 0, 3)]
+    assert model.index(row, 0).data() == "Location"
+    assert span_list.selectionModel().selectedRows()[0].row() == row
+    # sorted by label, a relabel that moves the span to another place moves its row
+    span_list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Location",
+                                                                          "Location"]
+    second = model.span_at(1)
+    vm.select_span(second.id)
+    vm.relabel_selected("actor")
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Actor", "Location"]
+    assert model.span_at(0).id == second.id
+    assert moved == ["removed", "inserted"]
+
+
 def test_table_headers_are_kept_per_language_and_swatches_per_color(emoji: Opened) -> None:
     from annotator.ui.common import swatch
 
