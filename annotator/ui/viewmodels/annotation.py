@@ -17,105 +17,42 @@ can be shown read only (:meth:`AnnotationViewModel.show_set`): every editing act
 refuses with a message until the user's own set is shown again; their own set and its undo
 history are kept meanwhile. The words the view-model says are in the interface language
 (:mod:`annotator.ui.viewmodels.words`); errors from the services stay English.
+
+Its parts live in their own modules: search and label all hits (``search_actions``), the
+suggestions' keys (``suggestion_actions``), other sets shown read only and the open set read
+again after another writer's change (``other_sets``), the actions' error handling (``actions``).
 """
 
 from __future__ import annotations
 
-import functools
 import time
-from bisect import bisect_left
-from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 from annotator.core.edges import move_edge
-from annotator.core.errors import ConflictError, UserError
-from annotator.core.model import AnnotationSet, Document, Relation, SetKind, SetStatus, Span
+from annotator.core.errors import UserError
+from annotator.core.collector import cycle_collector_paused
+from annotator.core.model import AnnotationSet, Document, Relation, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
-from annotator.core.collector import cycle_collector_paused
 from annotator.core.snap import KnownNames
-from annotator.core.suggest import Suggestion
-from annotator.services.annotate import AnnotationService, Change, DeletedSpan, SetHeader
-from annotator.services.suggesting import EMPTY, Key, SuggestionService
+from annotator.services.annotate import AnnotationService, DeletedSpan
+from annotator.services.suggesting import EMPTY, SuggestionService
+from annotator.ui.viewmodels.actions import edits, user_action
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
+from annotator.ui.viewmodels.other_sets import OtherSets, SetChoice
+from annotator.ui.viewmodels.search_actions import Hit, SearchActions
 from annotator.ui.viewmodels.spans import SpanIndex
+from annotator.ui.viewmodels.suggestion_actions import SuggestionActions
 from annotator.ui.viewmodels.suggestions import SuggestionLayer
 from annotator.ui.viewmodels.timer import ActiveTimer
-from annotator.ui.viewmodels.words import name_of, translate
+from annotator.ui.viewmodels.words import name_of, short_text, translate
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def user_action(method: F) -> F:
-    """A user action: a UserError becomes a message on the status bar, never a crash."""
-
-    @functools.wraps(method)
-    def wrapper(self: AnnotationViewModel, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except ConflictError as exc:
-            # someone else changed what this action was about: show their version, never
-            # overwrite it (the undo history of one's own actions stays)
-            self.message.emit(translate("Annotation", "{error} — reloaded").format(error=exc))
-            self.refresh()
-            return None
-        except UserError as exc:
-            self.message.emit(str(exc))
-            return None
-
-    return wrapper  # type: ignore[return-value]
+#: what other modules import from here (the view-model's parts live in their own modules)
+__all__ = ["AnnotationViewModel", "Hit", "SetChoice", "edits", "user_action"]
 
 
-def edits(method: F) -> F:
-    """A user action that changes the shown set: refused (with a message) while another
-    person's set is shown read only."""
-
-    @functools.wraps(method)
-    def wrapper(self: AnnotationViewModel, *args: Any, **kwargs: Any) -> Any:
-        if self.viewing is not None:
-            raise UserError(self.read_only_message())
-        return method(self, *args, **kwargs)
-
-    return user_action(wrapper)  # type: ignore[return-value]
-
-
-@dataclass(frozen=True, slots=True)
-class SetChoice:
-    """A set the window can show: the user's own (editable; ``set_id`` None while it does not
-    exist yet), or another one they may read (read only)."""
-
-    set_id: int | None
-    owner: str
-    kind: SetKind
-    status: SetStatus
-    editable: bool
-
-    def describe(self) -> str:
-        """The chooser's line: whose set, what kind, its state."""
-        if self.editable:
-            return translate("Annotation", "My set ({owner})").format(owner=self.owner) \
-                if self.kind == SetKind.ANNOTATION \
-                else translate("Annotation", "Gold (editable)")
-        if self.kind == SetKind.GOLD:
-            return translate("Annotation", "Gold (read only)")
-        if self.kind == SetKind.SUGGESTIONS:
-            return translate("Annotation", "Suggestions (read only)")
-        return translate("Annotation", "{owner}'s set (read only)").format(owner=self.owner)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    start: int
-    end: int
-    text: str
-
-
-class AnnotationViewModel:
+class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
     def __init__(self, service: AnnotationService, schema: Schema, *,
                  clock: Callable[[], float] = time.monotonic,
                  suggestions: SuggestionService | None = None,
@@ -227,7 +164,7 @@ class AnnotationViewModel:
         """The relations of a span as (relation, the other span's id, a line to show):
         from a quote "Said by: <actor>", from the actor "(Said by): <quote>" (the relation's
         name in the interface language)."""
-        return [(relation, other_id, f"{name}: {_short(text)}")
+        return [(relation, other_id, f"{name}: {short_text(text)}")
                 for relation, other_id, name, text in self._relations_of(span_id)]
 
     def describe_relations(self, span_id: int, *, with_text: bool = True) -> list[str]:
@@ -501,235 +438,6 @@ class AnnotationViewModel:
         if step:
             self.saved.emit()
 
-    # -- search --------------------------------------------------------------------------------
-
-    def search(self, query: str) -> list[Hit]:
-        """Every hit of ``query`` (hamza, harakat, ى/ي and ة/ه spellings ignored); the first is current."""
-        self.activity()
-        old = [(h.start, h.end) for h in self.hits]
-        if self._search is None:
-            self._search = SearchIndex(self.text)
-        found = self._search.find(query) if query.strip() else []
-        self.hits = [Hit(s, e, self.text[s:e]) for s, e in found]
-        self._hit_starts = [h.start for h in self.hits]
-        self._hit_longest = max((h.end - h.start for h in self.hits), default=0)
-        self.hit_index = 0 if self.hits else -1
-        self.hits_changed.emit()
-        self.spans_changed.emit(old + [(h.start, h.end) for h in self.hits])
-        return self.hits
-
-    def next_hit(self, step: int = 1) -> Hit | None:
-        if not self.hits:
-            return None
-        self.activity()
-        self.hit_index = (self.hit_index + step) % len(self.hits)
-        self.hits_changed.emit()
-        return self.hits[self.hit_index]
-
-    def hits_between(self, start: int, end: int) -> list[tuple[int, int, bool]]:
-        """The search hits sharing a character with [start, end), as (start, end, current):
-        bisected, so that highlighting a block does not go through every hit of a book."""
-        if not self.hits:
-            return []
-        lo = bisect_left(self._hit_starts, start - self._hit_longest)
-        hi = bisect_left(self._hit_starts, end)
-        return [(h.start, h.end, i == self.hit_index) for i, h in
-                enumerate(self.hits[lo:hi], start=lo) if h.end > start]
-
-    def clear_search(self) -> None:
-        old = [(h.start, h.end) for h in self.hits]
-        self.hits, self.hit_index = [], -1
-        self._hit_starts, self._hit_longest = [], 0
-        self.hits_changed.emit()
-        self.spans_changed.emit(old)
-
-    @edits
-    def label_all_hits(self, label: str) -> list[Span]:
-        """Label every search hit (snapped for ``label``) that is not labeled so yet: one step."""
-        with cycle_collector_paused():   # thousands of spans made at once
-            return self._label_all_hits(label)
-
-    def _label_all_hits(self, label: str) -> list[Span]:
-        document = self._need_document()
-        wanted: list[tuple[int, int, str]] = []
-        seen: set[tuple[int, int]] = set()
-        for hit in self.hits:
-            snapped = self.service.snap_selection(document, hit.start, hit.end, label)
-            if snapped is None or (snapped.start, snapped.end) in seen:
-                continue
-            if any((s.start, s.end, s.label) == (snapped.start, snapped.end, label)
-                   for s in self.spans.at(snapped.start)):
-                continue
-            seen.add((snapped.start, snapped.end))
-            wanted.append((snapped.start, snapped.end, label))
-        if not wanted:
-            self.message.emit(translate("Annotation", "Every hit is already labeled"))
-            return []
-        status_before = self.status
-        added = self._run(lambda: self.service.add_spans(self._set(), wanted))
-        self._apply_added(added)
-        holder: dict[str, list[DeletedSpan]] = {}
-
-        def undo(status: SetStatus | None) -> None:
-            ids = [s.id or 0 for s in added]
-            holder["deleted"] = self.service.delete_spans(ids, status=status,
-                                                          versions=self._own_versions(ids))
-            self._apply_deleted(holder["deleted"])
-
-        def redo() -> None:
-            restored = self.service.restore_spans(holder["deleted"])
-            self._apply_restored(holder["deleted"], restored)
-
-        name = self._label_name(label)
-        self._push(translate("Annotation", "label hits as {label} ({count})").format(
-            label=name, count=len(added)), redo=redo, undo=undo, status_before=status_before)
-        self.message.emit(translate("Annotation", "Hits labeled as {label}: {count}").format(
-            label=name, count=len(added)))
-        return added
-
-    # -- suggestions ---------------------------------------------------------------------------
-
-    def suggestion_marks(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
-        """The offered suggestions in [start, end), for the highlighter."""
-        return self.offers.marks(start, end) if self.viewing is None else []
-
-    @edits
-    def next_suggestion(self, step: int = 1) -> Suggestion | None:
-        """Tab / Shift+Tab: the next (previous) offered suggestion becomes current, cycling;
-        None (with a message) when none is left."""
-        self.activity()
-        index = self.offers.step(step)
-        self._set_current_suggestion(index)
-        if index is None:
-            self.message.emit(translate("Annotation", "No suggestion left")
-                              if self.suggester is not None
-                              else translate("Annotation", "Suggestions are off in this mode"))
-            return None
-        self.message.emit(self.describe_suggestion(index))
-        return self.offers.spans[index]
-
-    def describe_suggestion(self, index: int) -> str:
-        """One line for the status bar: label, text, suggester and confidence, relations."""
-        s = self.offers.spans[index]
-        label = self.schema.label(s.label)
-        offered = self.offers.offered()
-        where = f"{offered.index(index) + 1}/{len(offered)}" if index in offered else "-"
-        text = _short(self.text[s.start:s.end], 40)
-        head = translate("Annotation", "Suggestion {number}: {label} «{text}»").format(
-            number=where, label=name_of(label), text=text)
-        parts = [head + f" ({s.suggester} {s.confidence:.2f})"]
-        for kind, other, outgoing in self.offers.partners(index):
-            rel = self.schema.relation(kind)
-            o = self.offers.spans[other]
-            name = name_of(rel) if outgoing else f"({name_of(rel)})"
-            parts.append(f"{name}: «{_short(self.text[o.start:o.end], 30)}»")
-        parts.append(translate("Annotation", "Enter accepts, x rejects, Shift+Enter accepts all"))
-        return " — ".join(parts)
-
-    @edits
-    def accept_suggestion(self) -> None:
-        """Enter: copy the current suggestion into the set (with its relations to spans the set
-        has), then go to the next one."""
-        index, s = self._need_suggestion()
-        self._suggestion_step(translate("Annotation", "accept a suggested {label}").format(
-            label=self._label_name(s.label)), lambda: self._accept([index]))
-        self.next_suggestion()
-
-    @edits
-    def reject_suggestion(self) -> None:
-        """x: reject the current suggestion (hidden for this annotator, remembered)."""
-        _, s = self._need_suggestion()
-        assert self.suggester is not None
-        self._suggestion_step(translate("Annotation", "reject a suggested {label}").format(
-                              label=self._label_name(s.label)),
-                              lambda: self.suggester.reject(self._set(), s))  # type: ignore[union-attr]
-        self.next_suggestion()
-
-    @edits
-    def accept_all_suggestions(self) -> None:
-        """Shift+Enter: accept every offered suggestion of the document in one step."""
-        offered = self.offers.offered()
-        if self.suggester is None or not offered:
-            self.message.emit(translate("Annotation", "No suggestion to accept"))
-            return
-        self._suggestion_step(translate("Annotation", "accept every suggestion ({count})")
-                              .format(count=len(offered)), lambda: self._accept(offered))
-        self._set_current_suggestion(None)
-        self.message.emit(translate("Annotation", "Suggestions accepted: {count} (Ctrl+Z undoes)")
-                          .format(count=len(offered)))
-
-    def _accept(self, indexes: list[int]) -> Change:
-        assert self.suggester is not None
-        have = self._keys()
-        keys = {span_id: key for key, span_id in have.items()}
-        links = {(r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
-                 if r.head in keys and r.tail in keys}
-        return self.suggester.accept(self._set(), self.offers.proposals, indexes, have=have,
-                                     links=links)
-
-    def _need_suggestion(self) -> tuple[int, Suggestion]:
-        index = self.offers.current
-        if self.suggester is None or index is None or not self.offers.is_offered(index):
-            raise UserError(translate("Annotation",
-                                      "No suggestion chosen: Tab goes to the next suggestion"))
-        return index, self.offers.spans[index]
-
-    def _set_current_suggestion(self, index: int | None) -> None:
-        old = self.offers.current
-        self.offers.current = index
-        self.suggestions_changed.emit(self.offers.ranges_of(old, index))
-        self.suggestion_changed.emit(index)
-
-    def _keys(self) -> dict[Key, int]:
-        return {(s.start, s.end, s.label): s.id or 0 for s in self.spans.all()}
-
-    def _suggestion_step(self, description: str, do: Callable[[], Change]) -> None:
-        """Run a change of the set (accepting or rejecting suggestions) and record its undo:
-        the exact inverse change, in one transaction."""
-        status_before = self.status
-        change = self._run(do)
-        if change.empty:
-            self.message.emit(translate("Annotation", "Nothing to change"))
-            return
-        self._show_change(change)
-        holder = {"done": change}
-
-        def undo(status: SetStatus | None) -> None:
-            holder["undone"] = self.service.change(
-                change.set_id, **self.service.inverse_of(holder["done"]), status=status)
-            self._show_change(holder["undone"])
-
-        def redo() -> None:
-            holder["done"] = self.service.change(
-                change.set_id, **self.service.inverse_of(holder["undone"]))
-            self._show_change(holder["done"])
-
-        self._push(description, redo=redo, undo=undo, status_before=status_before)
-
-    def _show_change(self, change: Change) -> None:
-        """Mirror a committed :class:`Change` of the set: spans, relations, rejections."""
-        for removed in change.removed:
-            self.spans.remove(removed.span.id or 0)
-            for relation in removed.relations:
-                self.relations.pop(relation.id or 0, None)
-        for span in change.put:
-            self.spans.add(span)
-        for relation in change.unlinked:
-            self.relations.pop(relation.id or 0, None)
-        for relation in change.linked:
-            self.relations[relation.id or 0] = relation
-        self.offers.rejected.difference_update(r.key for r in change.undismissed)
-        self.offers.rejected.update(r.key for r in change.dismissed)
-        self.span_rows_changed.emit([d.span for d in change.removed], list(change.put))
-        if self.selected is not None and self.selected not in self.spans:
-            self.select_span(None)
-        ranges = [(d.span.start, d.span.end) for d in change.removed]
-        ranges += [(s.start, s.end) for s in change.put]
-        ranges += [(r.start, r.end) for r in (*change.dismissed, *change.undismissed)]
-        if change.removed or change.linked or change.unlinked:
-            self.relations_changed.emit()
-        self._changed(ranges)
-
     # -- document status and time ----------------------------------------------------------------
 
     @edits
@@ -879,124 +587,6 @@ class AnnotationViewModel:
             span = self.spans.get(span_id)
             found[span_id] = self._own.get(span_id, span.version if span is not None else 1)
         return found
-
-    # -- other sets, read only ----------------------------------------------------------------
-
-    def own_kind(self) -> SetKind:
-        """The kind of set this window edits (gold in review mode)."""
-        return SetKind.ANNOTATION
-
-    def _own_owner(self) -> str:
-        return self.service.annotator
-
-    def set_choices(self) -> list[SetChoice]:
-        """The sets of the open document the user may see: their own first (editable, even
-        before it exists), then the others they may read (read only)."""
-        if self.document is None or self.document.id is None:
-            return []
-        try:
-            headers = self.service.readable_sets(self.document.id)
-        except UserError as exc:
-            self.message.emit(str(exc))
-            headers = []
-        own = SetChoice(self.set_id, self._own_owner(), self.own_kind(), self.status, True)
-        others = [SetChoice(h.set_id, h.owner, h.kind, h.status, False) for h in headers
-                  if not self._is_own(h)]
-        return [own, *others]
-
-    def _is_own(self, header: SetHeader) -> bool:
-        return header.set_id == self.set_id or (
-            header.kind == self.own_kind() and header.owner == self._own_owner())
-
-    def read_only_message(self) -> str:
-        shown = self.viewing
-        assert shown is not None
-        return translate("Annotation", "Read only: {set} is shown. Choose your own set to "
-                         "edit (View → Show set).").format(set=shown.describe())
-
-    @user_action
-    def show_set(self, choice: SetChoice | None) -> None:
-        """Show ``choice`` read only in place of the user's own set (which is kept, with its
-        undo history); None or an editable choice: the user's own set again."""
-        self._need_document()
-        if choice is None or choice.editable or choice.set_id is None \
-                or choice.set_id == self.set_id:
-            self._show_own()
-            return
-        contents = self.service.load_set(choice.set_id)   # refused if not the user's to read
-        if self._stash is None:
-            self._stash = (self.spans, self.relations, self.selected)
-        self.viewing = choice
-        self._show_contents(contents)
-        self.message.emit(self.read_only_message())
-
-    def _show_own(self) -> None:
-        if self._stash is None:
-            return
-        self.spans, self.relations, self.selected = self._stash
-        self._stash, self.viewing = None, None
-        self.pending_relation = None
-        self.set_shown.emit()
-        self.refresh()   # whatever changed in the user's set meanwhile (another window)
-
-    def _show_contents(self, contents: AnnotationSet) -> None:
-        self.spans = self._index(contents.spans)
-        self.relations = {r.id or 0: r for r in contents.relations}
-        self.selected = None
-        self.pending_relation = None
-        self.set_shown.emit()
-
-    def _index(self, spans: tuple[Span, ...] | list[Span]) -> SpanIndex:
-        return SpanIndex(spans)
-
-    # -- other writers ----------------------------------------------------------------------
-
-    def poll_external(self) -> bool:
-        """Refresh when another window or process changed the open set (the window calls this
-        every second); returns whether it did."""
-        shown = self.viewing.set_id if self.viewing is not None else self.set_id
-        if self.document is None or shown is None:
-            return False
-        if self._watcher is None:
-            self._watcher = self.service.watcher()
-            return False
-        if shown in self._watcher.changed_sets():
-            return self.refresh()
-        return False
-
-    def refresh(self) -> bool:
-        """Read the open set again after someone else changed it: their spans, relations and
-        status show; the selection (if its span is still there), the search and the undo
-        history of this window's own actions stay. Returns whether anything changed. While
-        another set is shown read only, that set is read again."""
-        if self.viewing is not None and self.viewing.set_id is not None:
-            self._show_contents(self.service.load_set(self.viewing.set_id))
-            return True
-        if self.document is None or self.set_id is None:
-            return False
-        fresh = self.service.load_set(self.set_id)
-        old = {s.id: s for s in self.spans.all()}
-        new = {s.id: s for s in fresh.spans}
-        removed = [s for i, s in old.items()
-                   if i not in new or new[i] != s or new[i].version != s.version]
-        added = [s for i, s in new.items()
-                 if i not in old or old[i] != s or old[i].version != s.version]
-        relations = {r.id or 0: r for r in fresh.relations}
-        if not removed and not added and relations == self.relations \
-                and fresh.status == self.status:
-            return False
-        for span in removed:
-            self.spans.remove(span.id or 0)
-        for span in added:
-            self.spans.add(span)
-        self.relations = relations
-        self.span_rows_changed.emit(removed, added)
-        if self.selected is not None and self.selected not in self.spans:
-            self.select_span(None)
-        self.relations_changed.emit()
-        self.spans_changed.emit([(s.start, s.end) for s in removed + added])
-        self._set_status(fresh.status)
-        return True
 
     def _replace(self, before: Span, after: Span) -> None:
         self._own[after.id or 0] = after.version

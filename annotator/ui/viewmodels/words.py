@@ -66,3 +66,8 @@ def in_language(text: str) -> bool:
     arabic = sum(1 for ch in text if "\u0621" <= ch <= "\u064a")
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     return (arabic > latin) == (language() == "ar")
+
+
+def short_text(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters (the last an ellipsis) for a line of the window."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"

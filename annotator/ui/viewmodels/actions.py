@@ -1,0 +1,47 @@
+"""What every user action of a view-model shares: a refusal (UserError) becomes a message on
+the status bar, never a crash; a change made while someone else changed the same span shows
+their version (ConflictError: the set is read again); an editing action is refused while another
+person's set is shown read only."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+from annotator.core.errors import ConflictError, UserError
+from annotator.ui.viewmodels.words import translate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_action(method: F) -> F:
+    """A user action: a UserError becomes a message on the status bar, never a crash."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ConflictError as exc:
+            # someone else changed what this action was about: show their version, never
+            # overwrite it (the undo history of one's own actions stays)
+            self.message.emit(translate("Annotation", "{error} — reloaded").format(error=exc))
+            self.refresh()
+            return None
+        except UserError as exc:
+            self.message.emit(str(exc))
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def edits(method: F) -> F:
+    """A user action that changes the shown set: refused (with a message) while another
+    person's set is shown read only."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.viewing is not None:
+            raise UserError(self.read_only_message())
+        return method(self, *args, **kwargs)
+
+    return user_action(wrapper)  # type: ignore[return-value]
