@@ -22,7 +22,8 @@ from annotator.db.models import (
     SuggestionRejectionRow,
     utcnow,
 )
-from annotator.db.repository_base import SpanRecord, _chunks, _json, _Repository, _span_record
+from annotator.db.repository_base import _chunks, _json, _Repository
+from annotator.db.set_records import SpanRecord, _span_record
 from annotator.db.statements import SPAN_COLUMNS
 
 

@@ -1,12 +1,10 @@
 """What the repositories share: Core statements run on the unit of work's connection, IN (...)
-lists cut in chunks, JSON and provenance columns decoded (each distinct value once), and a span row
-as stored."""
+lists cut in chunks, JSON and provenance columns decoded (each distinct value once)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -82,30 +80,3 @@ class _Repository:
         if parameters is None:
             return connection.execute(statement)
         return connection.execute(statement, parameters)
-
-
-@dataclass(frozen=True, slots=True)
-class SpanRecord:
-    """A span row exactly as stored (timestamps included), without its text."""
-
-    id: int
-    set_id: int
-    start: int
-    end: int
-    label: str
-    attributes: dict[str, Any]
-    note: str
-    origin: str
-    created_at: Any
-    updated_at: Any
-    provenance: Provenance | None = None
-    source: dict[str, Any] | None = None
-    version: int = 1
-    updated_by: str | None = None
-
-
-def _span_record(row: Any) -> SpanRecord:
-    return SpanRecord(id=row[0], set_id=row[1], start=row[2], end=row[3], label=row[4],
-                      attributes=dict(row[5] or {}), note=row[6], origin=row[7],
-                      created_at=row[8], updated_at=row[9], provenance=_provenance(row[10]),
-                      source=_json(row[11]), version=row[12], updated_by=row[13])

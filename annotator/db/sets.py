@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, case, cast, delete, func, insert, select, tuple_, update
@@ -36,49 +35,13 @@ from annotator.db.models import (
 from annotator.db.repository_base import (
     _IN_CHUNK,
     _NULLS,
-    SpanRecord,
     _chunks,
     _JsonCache,
     _ProvenanceCache,
     _Repository,
-    _span_record,
 )
+from annotator.db.set_records import QueueRow, SetFilter, SetInfo, SpanRecord, _span_record
 from annotator.db.statements import Prepared
-
-
-@dataclass(frozen=True, slots=True)
-class SetFilter:
-    """Which sets a read selects: every set, or one kind, or one owner's annotation set."""
-
-    kind: SetKind | None = None
-    owner: str | None = None
-
-    @property
-    def is_all(self) -> bool:
-        return self.kind is None and self.owner is None
-
-
-@dataclass(frozen=True, slots=True)
-class SetInfo:
-    """An annotation set's header: whose it is, of which document, in what state."""
-
-    id: int
-    document_id: int
-    owner: str
-    kind: SetKind
-    status: SetStatus
-    active_seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class QueueRow:
-    document_id: int
-    external_id: str
-    title: str
-    length: int
-    set_id: int | None
-    status: SetStatus | None
-    spans: int
 
 
 class SetRepository(_Repository):
