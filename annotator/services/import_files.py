@@ -36,6 +36,7 @@ JSONL_SUFFIXES = (".jsonl",)
 TEXT_BATCH = 200
 TITLE_LIMIT = 200
 
+
 def _format_of(path: Path, fmt: str | None) -> str:
     if fmt is not None:
         if fmt == "text" and path.is_file() and path.suffix.lower() in HTML_SUFFIXES:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 DOC_ID_LIMIT = 255
 LABEL_LIMIT = 64
 
+
 class _RecordsRun:
     """One file of records on its way into the store (:meth:`_Importer.records_file`).
 

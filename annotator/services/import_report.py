@@ -15,6 +15,7 @@ SHOWN_PROBLEMS = 20
 
 Progress = Callable[[int, int], None]
 
+
 @dataclass
 class FileResult:
     path: str

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 RECORD_BATCH = 1_000
 SPAN_BATCH = 20_000
 
+
 @dataclass(slots=True)
 class _Entry:
     """A record of a batch on its way into the store."""
