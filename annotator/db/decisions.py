@@ -1,6 +1,6 @@
 """The review's and the suggestions' own rows and questions: candidates a reviewer rejected
 in a gold set, suggestions an annotator dismissed, and what the suggesters learn from the
-human sets. (Sets, spans and relations themselves: :mod:`annotator.db.repositories`.)"""
+human sets. (Sets, spans and relations themselves: :mod:`annotator.db.sets`.)"""
 
 from __future__ import annotations
 
@@ -22,13 +22,8 @@ from annotator.db.models import (
     SuggestionRejectionRow,
     utcnow,
 )
-from annotator.db.repositories import (
-    SpanRecord,
-    _chunks,
-    _json,
-    _Repository,
-    _span_record,
-)
+from annotator.db.repository_base import _chunks, _json, _Repository
+from annotator.db.set_records import SpanRecord, _span_record
 from annotator.db.statements import SPAN_COLUMNS
 
 

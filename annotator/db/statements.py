@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from annotator.db.models import AnnotationSetRow, AnnotatorRow, RelationRow, SpanRow
 
-#: a span row as the repositories read it (annotator.db.repositories.SpanRecord)
+#: a span row as the repositories read it (annotator.db.set_records.SpanRecord)
 SPAN_COLUMNS = (SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
                 SpanRow.attributes, SpanRow.note, SpanRow.origin, SpanRow.created_at,
                 SpanRow.updated_at, SpanRow.provenance, SpanRow.source, SpanRow.version,
