@@ -14,7 +14,7 @@ review status: no gold set or ``todo`` is *unreviewed*, ``in_progress`` *in revi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,8 +23,8 @@ from annotator.core.adjudication import (
     Key,
     Review,
     State,
-    build_review,
     relations_to_accept,
+    review_of_rows,
     states,
 )
 from annotator.core.errors import UserError
@@ -142,14 +142,22 @@ class ReviewService:
         """The document, its gold set and its candidates. Opening writes nothing: a document
         without gold gets its gold set (todo) with the first decision."""
         opened = self.gold.open_document(document_id, create=False)
+        text = opened.document.text
         with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
-            sets = uow.sets.for_documents({document_id: opened.document.text},
-                                          SetFilter(kind=SetKind.ANNOTATION))
+            rows = uow.review.annotation_rows(document_id)
             rejected = uow.review.rejections([opened.set.id]).get(opened.set.id, set()) \
                 if opened.set.id is not None else set()
-        by_owner = {s.owner: s for s in sets}
-        review = build_review(opened.document.text, by_owner)
-        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected), by_owner)
+        names = [owner for _, owner in rows.sets]
+        review = review_of_rows(text, names, rows.spans,
+                                {owner: rows.relations.get(set_id, ())
+                                 for set_id, owner in rows.sets}, decode=rows.decode)
+        sets = _SetsOnDemand(names, lambda: self._annotation_sets(document_id, text))
+        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected), sets)
+
+    def _annotation_sets(self, document_id: int, text: str) -> dict[str, AnnotationSet]:
+        with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
+            sets = uow.sets.for_documents({document_id: text}, SetFilter(kind=SetKind.ANNOTATION))
+        return {s.owner: s for s in sets}
 
     def rejections(self, gold_id: int) -> set[Key]:
         """The candidates rejected in gold set ``gold_id`` (as the store has them now)."""
@@ -313,6 +321,31 @@ class GoldState:
         relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in gold.relations
                               if r.head in keys and r.tail in keys)
         return cls(ids, relations, frozenset(rejected))
+
+
+class _SetsOnDemand(Mapping[str, AnnotationSet]):
+    """The annotators' sets of a document by owner, read from the store the first time a set
+    is asked for (the review itself needs only their keys; the agreement figures need the sets,
+    after the document is shown)."""
+
+    def __init__(self, owners: Sequence[str], load: Callable[[], dict[str, AnnotationSet]]
+                 ) -> None:
+        self._owners = tuple(owners)
+        self._load = load
+        self._sets: dict[str, AnnotationSet] | None = None
+
+    def __getitem__(self, owner: str) -> AnnotationSet:
+        if owner not in self._owners:
+            raise KeyError(owner)
+        if self._sets is None:
+            self._sets = self._load()
+        return self._sets[owner]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owners)
+
+    def __len__(self) -> int:
+        return len(self._owners)
 
 
 def _competes(a: Key, b: Key) -> bool:

@@ -10,12 +10,13 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
 from annotator.ui.common import Index, dot, status_names, translate
+from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.queue_panel import DocumentListModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 from annotator.ui.viewmodels.words import name_of
@@ -82,6 +83,45 @@ class ReviewQueueModel(DocumentListModel):
         if role == Qt.ItemDataRole.UserRole:
             return item.document_id
         return None
+
+
+def _mark_order(mark: tuple[int, int, str, str, bool]) -> tuple[int, int, str]:
+    return (mark[1] - mark[0], mark[0], mark[2])
+
+
+class ReviewHighlighter(SpanHighlighter):
+    """The article's highlighter in review mode: a paragraph with only open candidates on it
+    (no gold span, search hit or suggestion, not the current candidate, no emoji) is drawn one
+    run per candidate, the longest first, so that where candidates overlap the shortest one's
+    line is what shows, as the general way (SpanHighlighter) decides it cut by cut; a book has
+    thousands of such paragraphs. Any other paragraph is drawn the general way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._alone: dict[tuple[str, str], QTextCharFormat] = {}
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        vm = self.vm
+        if not isinstance(vm, ReviewViewModel) or not self._marks_alone(vm, text):
+            super().highlightBlock(text)
+
+    def _marks_alone(self, vm: ReviewViewModel, text: str) -> bool:
+        start = self.umap.to_codepoint(self.currentBlock().position())
+        end = start + len(text)
+        marks = vm.marks(start, end)
+        if not marks or any(m[4] for m in marks) or not self.umap.plain(start, end) \
+                or vm.spans.overlapping(start, end) or vm.hits_between(start, end) \
+                or (vm.offers.spans and vm.suggestion_marks(start, end)):
+            return False
+        formats = self._alone
+        for mark in sorted(marks, key=_mark_order, reverse=True):
+            m_start, m_end, label, agreement, _ = mark
+            fmt = formats.get((label, agreement))
+            if fmt is None:
+                fmt = formats[(label, agreement)] = self._marked(m_start, [mark], None)
+            a = max(m_start, start)
+            self.setFormat(a - start, min(m_end, end) - a, fmt)
+        return True
 
 
 class AgreementBar(QLabel):

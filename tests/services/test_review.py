@@ -469,3 +469,32 @@ def test_the_excel_export_of_several_annotators_gets_an_agreement_sheet(team: Te
     mine = tmp_path / "mona.xlsx"
     export(team.store, mine, fmt="excel", which="mona", actor="mona")
     assert "Agreement" not in openpyxl.load_workbook(mine).sheetnames
+
+
+def test_opening_reads_the_review_the_sets_give_and_the_sets_only_when_asked(team: Team) -> None:
+    from annotator.core.adjudication import build_review
+
+    quotes = {}
+    for name, kind in (("mona", "direct"), ("omar", "partial"), ("sara", "direct")):
+        person = team.people[name]
+        gold_set = person.open_document(team.doc).set
+        quote = next(s for s in gold_set.spans if s.label == "quote")
+        quotes[name] = person.update_span(quote.id or 0, attributes={"kind": kind})[1]
+    opened = team.review.open(team.doc)
+    assert opened.sets._sets is None                      # type: ignore[attr-defined]
+    assert list(opened.sets) == ["mona", "omar", "sara"]   # the owners, without reading them
+    sets = dict(opened.sets)
+    assert sets["mona"].spans[3] == quotes["mona"]
+    expected = build_review(opened.document.text, sets)
+    review = opened.review
+    assert review.keys == expected.keys and review.holders == expected.holders
+    assert review.candidates == expected.candidates and review.regions == expected.regions
+    assert review.relations == expected.relations and review.differ == expected.differ == {0, 5}
+    assert review.relations_of == expected.relations_of
+    for region in range(len(review.regions)):
+        for name in review.annotators:
+            assert review.version(name, region) == expected.version(name, region)
+    assert [dict(s.attributes) for s in review.spans_with_key(QUOTE + ("quote",))] == [
+        {"kind": "direct"}, {"kind": "partial"}, {"kind": "direct"}]
+    change = team.review.accept(opened, QUOTE + ("quote",), opened.gold_state())
+    assert [dict(s.attributes) for s in change.put] == [{"kind": "direct"}]   # the majority's

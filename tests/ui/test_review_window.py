@@ -221,3 +221,73 @@ def test_annotators_cannot_open_review_mode(qtbot: QtBot, qapp: QApplication,
     with pytest.raises(UserError, match="'mona' \\(annotator\\) cannot open review mode"):
         build_window(GuiOptions(db_url=store_url, review=True), Settings(), "mona")
     qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def _formats(document: Any) -> list[list[tuple[Any, ...]]]:
+    """Each block's format ranges: (start, length, underline style and color, background)."""
+    block, found = document.begin(), []
+    while block.isValid():
+        layout = block.layout()
+        ranges = []
+        for r in layout.formats():
+            fmt = QTextCharFormat(r.format)
+            ranges.append((r.start, r.length, fmt.underlineStyle(), fmt.underlineColor().name(),
+                           fmt.background().style(), fmt.background().color().name(
+                               fmt.background().color().NameFormat.HexArgb)))
+        found.append(ranges)
+        block = block.next()
+    return found
+
+
+def test_plain_paragraphs_of_candidates_are_drawn_as_the_general_way_draws_them(
+        qtbot: QtBot, qapp: QApplication, store_url: str) -> None:
+    """Review's highlighter draws a paragraph with only open candidates on it one run per
+    candidate: character for character what SpanHighlighter's general way draws."""
+    from PySide6.QtGui import QTextDocument
+
+    from annotator.db.models import DocumentRow
+    from annotator.ui.highlighter import SpanHighlighter
+    from annotator.ui.review_panels import ReviewHighlighter
+
+    store = open_project(store_url)
+    with store.engine.connect() as conn:
+        doc, text = conn.execute(select(DocumentRow.id, DocumentRow.text)
+                                 .where(DocumentRow.external_id == EMOJI_ID)).one()
+    schema = project_schema(store)
+    last = "BBC News: قال مراسلنا في باريس إن الإجتماع انتهى بنجاح."
+    base = text.index(last)
+    words = {w: (base + last.index(w), base + last.index(w) + len(w))
+             for w in ("قال", "مراسلنا", "باريس", "الإجتماع انتهى")}
+    two = (words["مراسلنا"][0], words["باريس"][1])          # overlaps مراسلنا and باريس
+    versions = {"mona": [(words["قال"], "cue"), (words["مراسلنا"], "actor"),
+                         (words["باريس"], "location")],
+                "omar": [(words["قال"], "cue"), (two, "actor"), (words["باريس"], "actor")],
+                "sara": [(words["مراسلنا"], "actor"), (words["الإجتماع انتهى"], "quote")]}
+    for name, spans in versions.items():
+        service = AnnotationService(store, schema, annotator=name)
+        set_id = service.open_document(doc).set.id
+        assert set_id is not None
+        for (s, e), label in spans:
+            service.add_span(set_id, s, e, label)
+    store.close()
+    configure_app(qapp)
+    review = Review(qtbot, store_url)
+    view, vm = review.view, review.vm
+    assert isinstance(view.highlighter, ReviewHighlighter)
+    assert len(vm.marks(base, len(text))) == 6               # open candidates there
+    general = QTextDocument()
+    general.setPlainText(view.toPlainText())
+    drawn = SpanHighlighter(general, vm, schema)
+    drawn.set_text_map(view.umap)
+    quick: list[bool] = []
+    alone = view.highlighter._marks_alone
+    view.highlighter._marks_alone = lambda *a: quick.append(alone(*a)) or quick[-1]
+    for current in (None, vm.current, vm.review.index_of(words["باريس"] + ("location",))):
+        vm.go_to(current)
+        quick.clear()
+        view.highlighter.rehighlight()
+        drawn.rehighlight()
+        assert _formats(view.document()) == _formats(general)
+        in_last = current is not None and vm.candidates[current].start >= base
+        assert quick == [False, False, not in_last]        # the last paragraph: no emoji
+    review.window.close()

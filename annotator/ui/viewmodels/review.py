@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from annotator.core.collector import cycle_collector_paused
-from annotator.core.adjudication import Candidate, Key, Region, Review, State, candidate_state
+from annotator.core.adjudication import Candidate, Key, Region, Review, State
 from annotator.core.errors import UserError
 from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
@@ -103,8 +103,6 @@ class ReviewViewModel(AnnotationViewModel):
         self.figures: dict[str, Any] | None = None
         self._open_disagreements = 0      # kept up to date with ``states`` (counts())
         self._open = 0
-        self._starts: list[int] = []
-        self._longest = 0
         self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
         self.current_changed = Signal()      # (candidate index or None)
         self.spans_changed.connect(self._gold_changed)
@@ -125,11 +123,12 @@ class ReviewViewModel(AnnotationViewModel):
         self._show(opened.document, opened.gold, KeyedSpanIndex(opened.gold.spans))
         self.rejected = set(opened.rejected)
         self.states = opened.states()
-        self._open = sum(1 for s in self.states if s == State.OPEN)
-        self._open_disagreements = sum(1 for i in range(len(self.states))
-                                       if self.is_disagreement(i))
-        self._starts = [c.start for c in opened.review.candidates]
-        self._longest = max((c.end - c.start for c in opened.review.candidates), default=0)
+        review = opened.review
+        self._open = self.states.count(State.OPEN)
+        self._open_disagreements = review.unanimous.count(False) \
+            if self._open == len(self.states) else \
+            sum(1 for state, unanimous in zip(self.states, review.unanimous)
+                if state == State.OPEN and not unanimous)
         self.current = None
         self.figures = None
         self.document_opened.emit()
@@ -174,7 +173,9 @@ class ReviewViewModel(AnnotationViewModel):
         return self.candidates[index]
 
     def is_disagreement(self, index: int) -> bool:
-        return self.states[index] == State.OPEN and not self.candidates[index].unanimous
+        review = self.review
+        return review is not None and self.states[index] == State.OPEN \
+            and not review.unanimous[index]
 
     def counts(self) -> dict[str, int]:
         """Open disagreements, open unanimous candidates, and decided candidates."""
@@ -185,15 +186,17 @@ class ReviewViewModel(AnnotationViewModel):
     def marks(self, start: int, end: int) -> list[Mark]:
         """The open candidates sharing a character with [start, end), for the highlighter (none
         while another set is shown)."""
-        if self.viewing is not None:
+        if self.viewing is not None or self.review is None:
             return []
-        lo = bisect_left(self._starts, start - self._longest)
-        hi = bisect_left(self._starts, end)
+        keys, masks, levels = self.review.keys, self.review.masks, self.review.agreement_of
+        lo = bisect_left(keys, (start - self.review.longest,))
+        hi = bisect_left(keys, (end,))
+        states, current, is_open = self.states, self.current, State.OPEN
         found = []
         for i in range(lo, hi):
-            c = self.candidates[i]
-            if c.end > start and (self.states[i] == State.OPEN or i == self.current):
-                found.append((c.start, c.end, c.label, c.agreement.value, i == self.current))
+            s, e, label = keys[i]
+            if e > start and (states[i] == is_open or i == current):
+                found.append((s, e, label, levels[masks[i]].value, i == current))
         return found
 
     def region(self) -> Region | None:
@@ -404,24 +407,27 @@ class ReviewViewModel(AnnotationViewModel):
         """Gold changed in ``ranges``: the states of the candidates of the regions there."""
         if self.review is None or not ranges:
             return
+        review = self.review
         touched: set[int] = set()
         for start, end in ranges:
-            touched.update(self.review.regions_overlapping(start, end))
+            touched.update(review.regions_overlapping(start, end))
         redraw = []
+        keys, unanimous, firsts = review.keys, review.unanimous, review.region_firsts
         for region in sorted(touched):
-            area = self.review.regions[region]
-            for i in area.candidates:
-                candidate = self.candidates[i]
-                near = [(s.start, s.end, s.label)
-                        for s in self.spans.overlapping(candidate.start, candidate.end)]
-                new = candidate_state(candidate, gold=set(near), rejected=self.rejected,
-                                      gold_overlapping=lambda _s, _e, n=near: n)
+            last = firsts[region + 1] if region + 1 < len(firsts) else len(keys)
+            for i in range(firsts[region], last):
+                start, end, label = key = keys[i]
+                near = [(s.start, s.end, s.label) for s in self.spans.overlapping(start, end)]
+                new = State.ACCEPTED if key in near else State.REJECTED \
+                    if key in self.rejected else State.SUPERSEDED if any(
+                        n_label == label or (n_start, n_end) == (start, end)
+                        for n_start, n_end, n_label in near) else State.OPEN
                 old = self.states[i]
                 if new != old:
                     was_open, is_open = old == State.OPEN, new == State.OPEN
                     self._open += is_open - was_open
-                    if not candidate.unanimous:
+                    if not unanimous[i]:
                         self._open_disagreements += is_open - was_open
                     self.states[i] = new
-            redraw.append((area.start, area.end))
+            redraw.append((review.region_starts[region], review.region_ends[region]))
         self.candidates_changed.emit(redraw)
