@@ -187,6 +187,8 @@ def worker_bare(db: Path, steps: int) -> None:
                     i += 1
 
     conn = sqlite3.connect(db)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):   # the app's
+        conn.execute(f"PRAGMA {pragma}")
     conn.execute("CREATE TABLE IF NOT EXISTS bare_gold (start INT, \"end\" INT, label TEXT, "
                  "text TEXT, provenance TEXT, UNIQUE(start, \"end\", label))")
     conn.execute("CREATE TABLE IF NOT EXISTS bare_journal (at TEXT, actor TEXT, action TEXT, "
