@@ -9,9 +9,15 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QTextCharFormat
-from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
@@ -124,16 +130,29 @@ class ReviewHighlighter(SpanHighlighter):
         return True
 
 
-class AgreementBar(QLabel):
+class AgreementBar(QWidget):
     """Above the article: the document's agreement figures, what is left to decide, and how
-    candidates are drawn."""
+    candidates are drawn.
+
+    What is left to decide changes with every decision: it has a label of its own whose size is
+    fixed for the document (the longest its figures can get), so that a new count is a repaint
+    of that label only; a label that may change size has the window laid out again (twice: the
+    bar's paragraph wraps), a millisecond per decision."""
 
     def __init__(self, vm: ReviewViewModel) -> None:
         super().__init__()
         self.vm = vm
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setContentsMargins(6, 2, 6, 2)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.counts = QLabel()
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self._counts_size: tuple[object, ...] = ()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(0)
+        layout.addWidget(self.counts, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.label)
         vm.document_opened.connect(self.refresh)
         vm.candidates_changed.connect(lambda _ranges: self.refresh())
 
@@ -142,12 +161,16 @@ class AgreementBar(QLabel):
         if event.type() == QEvent.Type.LanguageChange:
             self.refresh()
 
+    def text(self) -> str:
+        """Everything the bar says."""
+        return " &nbsp;|&nbsp; ".join(t for t in (self.counts.text(), self.label.text()) if t)
+
     def refresh(self) -> None:
         vm = self.vm
         if vm.document is None:
-            self.setText("")
+            self.label.setText("")
+            self.counts.setText("")
             return
-        counts = vm.counts()
         names = html.escape(translate("AgreementBar", ", ").join(vm.annotators))
         parts = [translate("AgreementBar", "Annotators ({count}): {names}").format(
             count=f"<b>{len(vm.annotators)}</b>", names=names)]
@@ -161,18 +184,41 @@ class AgreementBar(QLabel):
                         "κ token": translate("AgreementBar", "κ token")}
             parts.append(" · ".join(f"{names_of.get(name, name)} {overall[key]:.2f}"
                                     for name, key in shown if overall.get(key) is not None))
-        parts.append(translate("AgreementBar", "Open disagreements: {open} · unanimous to "
-                               "accept: {unanimous} · decided: {decided}/{candidates}").format(
-            open=f"<b>{counts['disagreements']}</b>", unanimous=counts["unanimous"],
-            decided=counts["decided"], candidates=counts["candidates"]))
         parts.append(translate("AgreementBar", "Underline: {styles}").format(
             styles=translate("AgreementBar", ", ").join(agreement_names().values())))
-        self.setText(" &nbsp;|&nbsp; ".join(parts))
+        self.label.setText(" &nbsp;|&nbsp; ".join(parts))
+        counts = vm.counts()
+        self._fix_counts_size(counts["candidates"])
+        self.counts.setText(self._counts_text(counts))
+
+    @staticmethod
+    def _counts_text(counts: dict[str, Any]) -> str:
+        return translate("AgreementBar", "Open disagreements: {open} · unanimous to accept: "
+                         "{unanimous} · decided: {decided}/{candidates}").format(
+            open=f"<b>{counts['disagreements']}</b>", unanimous=counts["unanimous"],
+            decided=counts["decided"], candidates=counts["candidates"])
+
+    def _fix_counts_size(self, total: int) -> None:
+        """The counts' label as large as its text can get for ``total`` candidates (every count
+        with as many digits as the total), fixed: a new count does not lay the window out."""
+        widest = int("8" * len(str(total)))
+        text = self._counts_text({"disagreements": widest, "unanimous": widest,
+                                  "decided": widest, "candidates": total})
+        key = (text, self.counts.font().key())
+        if key != self._counts_size:
+            self._counts_size = key
+            self.counts.setText(text)
+            self.counts.setFixedSize(self.counts.sizeHint())
 
 
 class VersionsPanel(QTextBrowser):
     """Each annotator's version of the region around the current candidate, side by side with
-    gold; the number before a name is the key that takes that version."""
+    gold; the number before a name is the key that takes that version.
+
+    Laid out once per turn of the event loop (a decision announces itself several times: the
+    gold set changed, the current candidate moved), as paragraphs (a table took twice as long
+    to lay out), with the scroll bar always shown (shown and hidden again by every page, it
+    resized and repainted the panel twice)."""
 
     def __init__(self, vm: ReviewViewModel, schema: Schema) -> None:
         super().__init__()
@@ -180,12 +226,30 @@ class VersionsPanel(QTextBrowser):
         self.schema = schema
         self.colors = {label.name: label.color for label in schema.labels}
         self.setOpenLinks(False)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._page = ""
-        vm.current_changed.connect(lambda _i: self.refresh())
-        vm.document_opened.connect(self.refresh)
-        vm.spans_changed.connect(lambda _r: self.refresh())
-        vm.set_shown.connect(self.refresh)
+        self._pending = False
+        vm.current_changed.connect(lambda _i: self.refresh_soon())
+        vm.document_opened.connect(self.refresh_soon)
+        vm.spans_changed.connect(lambda _r: self.refresh_soon())
+        vm.set_shown.connect(self.refresh_soon)
         self.refresh()
+
+    def refresh_soon(self) -> None:
+        """Refresh when the event loop next turns (once, however often this is called)."""
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._refresh_pending)
+
+    def _refresh_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            self.refresh()
+
+    def toPlainText(self) -> str:  # noqa: N802 (Qt's name)
+        """The page as it stands after the changes announced so far."""
+        self._refresh_pending()
+        return super().toPlainText()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -229,16 +293,15 @@ class VersionsPanel(QTextBrowser):
                 names=html.escape(translate("VersionsPanel", ", ").join(candidate.annotators)),
                 state=states.get(state, state), kinds=html.escape(kinds))
         blocks = [f"<p>{head}</p>",
-                  f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>",
-                  "<table cellpadding='3' width='100%'>"]
+                  f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>"]
+        nothing = f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
         for number, name, spans, relations in self.vm.versions():
             key = f"{number}" if number else "—"
-            cells = "".join(self._chip(s.label, s.text) for s in spans) \
-                or f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
+            cells = "".join(self._chip(s.label, s.text) for s in spans) or nothing
             rel = "".join(f"<br/><small>{html.escape(line)}</small>" for line in relations)
-            blocks.append(f"<tr><td valign='top'><b>{key}</b></td><td valign='top'>"
-                          f"<b>{html.escape(name)}</b></td><td>{cells}{rel}</td></tr>")
-        blocks.append("</table><p><small>" + html.escape(translate(
+            blocks.append(f"<p><b>{key}&nbsp;&nbsp;{html.escape(name)}</b>&nbsp;&nbsp; "
+                          f"{cells}{rel}</p>")
+        blocks.append("<p><small>" + html.escape(translate(
             "VersionsPanel", "Enter accepts, x rejects, 1-9 take a version, u accepts every "
             "unanimous candidate, Tab / Shift+Tab move.")) + "</small></p>")
         self._show("".join(blocks))

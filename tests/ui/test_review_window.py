@@ -291,3 +291,41 @@ def test_plain_paragraphs_of_candidates_are_drawn_as_the_general_way_draws_them(
         in_last = current is not None and vm.candidates[current].start >= base
         assert quick == [False, False, not in_last]        # the last paragraph: no emoji
     review.window.close()
+
+
+def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Review) -> None:
+    """The counts' label has the size of the longest counts of the document, fixed: a new count
+    changes its text only. The versions panel is laid out once for a decision, with the page of
+    the candidate the decision moved to."""
+    from PySide6.QtCore import QEvent, QObject
+
+    bar, versions, window = review.window.agreement_bar, review.window.versions, review.window
+    assert bar is not None and versions is not None
+    review.qtbot.wait(50)                                  # the figures, shown after opening
+    assert bar.counts.text() == ("Open disagreements: <b>7</b> · unanimous to accept: 0 · "
+                                 "decided: 0/7")
+    assert bar.counts.minimumSize() == bar.counts.maximumSize()   # fixed
+    requests: list[str] = []
+    pages: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(type(watched).__name__)
+            return False
+
+    watch = Watch()
+    for widget in (window.centralWidget(), bar):     # the bar is in the central widget's layout
+        widget.installEventFilter(watch)
+    shown = versions.setHtml
+    versions.setHtml = lambda page: pages.append(page) or shown(page)   # type: ignore[method-assign]
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Return):   # accept (46, 59, actor)
+        review.key(key)
+        for _ in range(3):
+            QApplication.processEvents()
+    assert bar.counts.text() == ("Open disagreements: <b>5</b> · unanimous to accept: 0 · "
+                                 "decided: 2/7")
+    assert requests == []
+    assert len(pages) == 3 and "«موسكو»" in pages[-1]    # one page a key; Enter moved on
+    assert review.current() == (83, 88, "actor")
+    assert "mona" in versions.toPlainText() and "Moscow" not in versions.toPlainText()
