@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (
     QDialog,
@@ -146,7 +146,7 @@ class AgreementBar(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.counts = QLabel()
-        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.counts.setTextFormat(Qt.TextFormat.PlainText)   # rich text repainted twice
         self._counts_size: tuple[object, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
@@ -195,7 +195,7 @@ class AgreementBar(QWidget):
     def _counts_text(counts: dict[str, Any]) -> str:
         return translate("AgreementBar", "Open disagreements: {open} · unanimous to accept: "
                          "{unanimous} · decided: {decided}/{candidates}").format(
-            open=f"<b>{counts['disagreements']}</b>", unanimous=counts["unanimous"],
+            open=counts["disagreements"], unanimous=counts["unanimous"],
             decided=counts["decided"], candidates=counts["candidates"])
 
     def _fix_counts_size(self, total: int) -> None:
@@ -215,10 +215,10 @@ class VersionsPanel(QTextBrowser):
     """Each annotator's version of the region around the current candidate, side by side with
     gold; the number before a name is the key that takes that version.
 
-    Laid out once per turn of the event loop (a decision announces itself several times: the
-    gold set changed, the current candidate moved), as paragraphs (a table took twice as long
-    to lay out), with the scroll bar always shown (shown and hidden again by every page, it
-    resized and repainted the panel twice)."""
+    Laid out once per decision (a decision announces itself several times: the gold set
+    changed, the current candidate moved; the page is made when the view-model says it has
+    settled), as paragraphs (a table took twice as long to lay out), with the scroll bar always
+    shown (shown and hidden again by every page, it resized and repainted the panel twice)."""
 
     def __init__(self, vm: ReviewViewModel, schema: Schema) -> None:
         super().__init__()
@@ -233,23 +233,20 @@ class VersionsPanel(QTextBrowser):
         vm.document_opened.connect(self.refresh_soon)
         vm.spans_changed.connect(lambda _r: self.refresh_soon())
         vm.set_shown.connect(self.refresh_soon)
+        vm.settled.connect(self._refresh_pending)
         self.refresh()
 
     def refresh_soon(self) -> None:
-        """Refresh when the event loop next turns (once, however often this is called)."""
-        if not self._pending:
+        """Refresh now, or at the end of the decision being made (once)."""
+        if self.vm.deciding:
             self._pending = True
-            QTimer.singleShot(0, self._refresh_pending)
+        else:
+            self.refresh()
 
     def _refresh_pending(self) -> None:
         if self._pending:
             self._pending = False
             self.refresh()
-
-    def toPlainText(self) -> str:  # noqa: N802 (Qt's name)
-        """The page as it stands after the changes announced so far."""
-        self._refresh_pending()
-        return super().toPlainText()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)

@@ -10,10 +10,12 @@ the exact inverse change. No Qt here.
 
 from __future__ import annotations
 
+import functools
 import time
 from bisect import bisect_left
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from annotator.core.collector import cycle_collector_paused
 from annotator.core.adjudication import Candidate, Key, Region, Review, State
@@ -37,6 +39,18 @@ from annotator.ui.viewmodels.words import translate
 
 #: (start, end, label, agreement, current): an open candidate as the highlighter draws it.
 Mark = tuple[int, int, str, str, bool]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def decision(method: F) -> F:
+    """A review decision: shown as one update (see ReviewViewModel._one_update)."""
+
+    @functools.wraps(method)
+    def wrapper(self: ReviewViewModel, *args: Any, **kwargs: Any) -> Any:
+        with self._one_update():
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 class KeyedSpanIndex(SpanIndex):
@@ -104,6 +118,9 @@ class ReviewViewModel(AnnotationViewModel):
         self._open_disagreements = 0      # kept up to date with ``states`` (counts())
         self._open = 0
         self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
+        self.settled = Signal()              # a decision and its move are all shown
+        self._busy = 0                       # inside a decision (_one_update)
+        self._redraw: list[tuple[int, int]] = []
         self.current_changed = Signal()      # (candidate index or None)
         self.spans_changed.connect(self._gold_changed)
 
@@ -270,13 +287,15 @@ class ReviewViewModel(AnnotationViewModel):
         old = self.candidate(self.current)
         self.current = index
         new = self.candidate(index)
-        self.candidates_changed.emit([(c.start, c.end) for c in (old, new) if c is not None])
+        self._candidates_changed([(c.start, c.end) for c in (old, new) if c is not None])
         self.current_changed.emit(index)
 
     # -- decisions -------------------------------------------------------------------------
 
     @edits
+    @decision
     def accept_current(self) -> None:
+        """Enter: the current candidate into gold, selected; on to the next disagreement."""
         candidate = self._need_current()
         key = candidate.key
         if key in self.spans.ids:  # type: ignore[attr-defined]
@@ -284,11 +303,12 @@ class ReviewViewModel(AnnotationViewModel):
             return
         self._decide(translate("Review", "accept {label}").format(
             label=self._label_name(candidate.label)),
-                     lambda: self.review_service.accept(self._opened(), key, self.gold_state()))
-        self.select_span(self.spans.ids.get(key))  # type: ignore[attr-defined]
+                     lambda: self.review_service.accept(self._opened(), key, self.gold_state()),
+                     select=key)
         self.next_disagreement()
 
     @edits
+    @decision
     def reject_current(self) -> None:
         candidate = self._need_current()
         self._decide(translate("Review", "reject {label}").format(
@@ -297,6 +317,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.next_disagreement()
 
     @edits
+    @decision
     def take_version(self, number: int) -> None:
         """Key 1-9: the current region becomes annotator ``number``'s version of it."""
         candidate = self._need_current()
@@ -311,6 +332,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.next_disagreement()
 
     @edits
+    @decision
     def accept_unanimous(self) -> None:
         keys = self.review_service.unanimous_keys(self._opened(), self.gold_state())
         if not keys:
@@ -356,13 +378,16 @@ class ReviewViewModel(AnnotationViewModel):
             self.set_id = self.service.change(None, document_id=document.id).set_id
         return self.set_id
 
-    def _decide(self, description: str, do: Callable[[], Change]) -> None:
+    def _decide(self, description: str, do: Callable[[], Change], *,
+                select: Key | None = None) -> None:
+        """One decision: one transaction, shown, one undo step; ``select``: the gold span of
+        that key is selected as it is shown (the article draws it once, selected)."""
         status_before = self.status
         change = self._run(do)
         if change.empty:
             self.message.emit(translate("Annotation", "Nothing to change"))
             return
-        self._apply_change(change)
+        self._apply_change(change, select=select)
         holder: dict[str, Change] = {"done": change}
 
         def undo(status: SetStatus | None) -> None:
@@ -378,8 +403,9 @@ class ReviewViewModel(AnnotationViewModel):
 
         self._push(description, redo=redo, undo=undo, status_before=status_before)
 
-    def _apply_change(self, change: Change) -> None:
+    def _apply_change(self, change: Change, *, select: Key | None = None) -> None:
         self.set_id = change.set_id
+        selected = self.selected
         for removed in change.removed:
             self.spans.remove(removed.span.id or 0)
             self._own.pop(removed.span.id or 0, None)
@@ -388,6 +414,8 @@ class ReviewViewModel(AnnotationViewModel):
         for span in change.put:
             self.spans.add(span)
             self._own[span.id or 0] = span.version
+        if select is not None and select in self.spans.ids:  # type: ignore[attr-defined]
+            self.selected = self.spans.ids[select]  # type: ignore[attr-defined]
         for relation in change.unlinked:
             self.relations.pop(relation.id or 0, None)
         for relation in change.linked:
@@ -402,6 +430,8 @@ class ReviewViewModel(AnnotationViewModel):
         ranges += [(k[0], k[1]) for k in (*change.rejected, *change.unrejected)]
         self.relations_changed.emit()
         self._changed(ranges)
+        if self.selected != selected and self.selected is not None:
+            self.selection_changed.emit(self.selected)
 
     def _gold_changed(self, ranges: list[tuple[int, int]]) -> None:
         """Gold changed in ``ranges``: the states of the candidates of the regions there."""
@@ -430,4 +460,30 @@ class ReviewViewModel(AnnotationViewModel):
                         self._open_disagreements += is_open - was_open
                     self.states[i] = new
             redraw.append((review.region_starts[region], review.region_ends[region]))
-        self.candidates_changed.emit(redraw)
+        self._candidates_changed(redraw)
+
+    @property
+    def deciding(self) -> bool:
+        """Inside a decision: its views are updated when it has ``settled``."""
+        return self._busy > 0
+
+    def _candidates_changed(self, ranges: list[tuple[int, int]]) -> None:
+        if self._busy:
+            self._redraw += ranges
+        else:
+            self.candidates_changed.emit(ranges)
+
+    @contextmanager
+    def _one_update(self) -> Iterator[None]:
+        """A decision and the move after it as one update of the views: the candidates to
+        redraw announced once, then ``settled``."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                ranges, self._redraw = self._redraw, []
+                if ranges:
+                    self.candidates_changed.emit(sorted(set(ranges)))
+                self.settled.emit()
