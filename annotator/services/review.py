@@ -197,7 +197,8 @@ class ReviewService:
         if key in gold.rejected:
             raise UserError(f"{key[2]} {key[0]}-{key[1]} is already rejected")
         remove = [gold.ids[key]] if key in gold.ids else []
-        return self.gold.change(opened.gold_id, document_id=opened.document_id, delete=remove,
+        return self.gold.change(gold.set_id or opened.gold_id, document_id=opened.document_id,
+                                delete=remove,
                                 reject=[key])
 
     def take_version(self, opened: ReviewDocument, annotator: str, region: int,
@@ -223,7 +224,7 @@ class ReviewService:
         relate = [self._relation(kind, head, tail, gold.ids, remove)
                   for kind, head, tail in version.relations
                   if head in after and tail in after and (kind, head, tail) not in gold.relations]
-        return self.gold.change(opened.gold_id, document_id=opened.document_id,
+        return self.gold.change(gold.set_id or opened.gold_id, document_id=opened.document_id,
                                 delete=sorted(remove.values()), add=add,
                                 relate=relate, reject=sorted(others - gold.rejected),
                                 unreject=sorted(wanted & gold.rejected))
@@ -235,7 +236,7 @@ class ReviewService:
         on the same offsets, matches in number), with the relations everyone agrees on."""
         keys = self.unanimous_keys(opened, gold, min_agree=min_agree)
         if not keys:
-            return Change(opened.gold_id or 0)
+            return Change(gold.set_id or opened.gold_id or 0)
         return self._accept(opened, keys, gold)
 
     def unanimous_keys(self, opened: ReviewDocument, gold: GoldState, *,
@@ -292,7 +293,7 @@ class ReviewService:
                   for r in relations_to_accept(opened.review, after)
                   if (r.head in new or r.tail in new)
                   and (r.type, r.head, r.tail) not in gold.relations]
-        return self.gold.change(opened.gold_id, document_id=opened.document_id,
+        return self.gold.change(gold.set_id or opened.gold_id, document_id=opened.document_id,
                                 add=[self._new_span(opened, k) for k in keys],
                                 relate=relate, unreject=sorted(new & gold.rejected))
 
@@ -307,12 +308,14 @@ class ReviewService:
 
 @dataclass(frozen=True, slots=True)
 class GoldState:
-    """The gold set as the reviewer's window holds it: span ids by key, relations by keys, and
-    the rejected candidates."""
+    """The gold set as the reviewer's window holds it: span ids by key, relations by keys, the
+    rejected candidates, and its id (once a decision made it: the document had none when it was
+    opened; without it each decision looked the set up again)."""
 
     ids: Mapping[Key, int]
     relations: frozenset[tuple[str, Key, Key]] = frozenset()
     rejected: frozenset[Key] = frozenset()
+    set_id: int | None = None
 
     @classmethod
     def of(cls, gold: AnnotationSet, rejected: Collection[Key] = ()) -> GoldState:
@@ -320,7 +323,7 @@ class GoldState:
         keys = {s.id: (s.start, s.end, s.label) for s in gold.spans}
         relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in gold.relations
                               if r.head in keys and r.tail in keys)
-        return cls(ids, relations, frozenset(rejected))
+        return cls(ids, relations, frozenset(rejected), gold.id)
 
 
 class _SetsOnDemand(Mapping[str, AnnotationSet]):

@@ -4,6 +4,7 @@ exact undo, and roles that no method gets around."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -498,3 +499,35 @@ def test_opening_reads_the_review_the_sets_give_and_the_sets_only_when_asked(tea
         {"kind": "direct"}, {"kind": "partial"}, {"kind": "direct"}]
     change = team.review.accept(opened, QUOTE + ("quote",), opened.gold_state())
     assert [dict(s.attributes) for s in change.put] == [{"kind": "direct"}]   # the majority's
+
+
+def test_a_decision_in_a_known_gold_set_runs_the_fewest_statements(team: Team) -> None:
+    """The first decision creates the gold set; the window then names it (GoldState.set_id),
+    so the next one reads the set's header and the key, and writes the span, the set's time
+    and the journal: nothing looks the set up again."""
+    from sqlalchemy import event
+
+    review = team.review
+    opened = review.open(team.doc)
+    first = review.accept(opened, CUE + ("cue",), opened.gold_state())
+    assert opened.gold_state().set_id is None
+    gold = GoldState({(s.start, s.end, s.label): s.id or 0 for s in first.put},
+                     set_id=first.set_id)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        verb = statement.split(None, 1)[0].upper()
+        table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", statement)
+        if verb in ("SELECT", "INSERT", "UPDATE", "DELETE") and table:   # (not pg_notify)
+            statements.append(f"{verb} {table.group(1)}")
+
+    event.listen(team.store.engine, "before_cursor_execute", seen)
+    try:
+        second = review.accept(opened, QUOTE + ("quote",), gold)
+    finally:
+        event.remove(team.store.engine, "before_cursor_execute", seen)
+    assert second.set_id == first.set_id
+    # the set's header with the reviewer's role (its first FROM is the role's subquery), the key
+    assert statements == ["SELECT annotator", "SELECT span", "INSERT span",
+                          "UPDATE annotation_set", "INSERT event"]
+    assert _gold(team.store)[1][:3] == (93, 119, "quote")

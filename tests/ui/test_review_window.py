@@ -329,3 +329,4 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     assert len(pages) == 3 and "«موسكو»" in pages[-1]    # one page a key; Enter moved on
     assert review.current() == (83, 88, "actor")
     assert "mona" in versions.toPlainText() and "Moscow" not in versions.toPlainText()
+    assert review.vm.selected == review.vm.spans.ids[(46, 59, "actor")]   # the accepted span

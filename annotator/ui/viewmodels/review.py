@@ -253,7 +253,7 @@ class ReviewViewModel(AnnotationViewModel):
         keys = {span_id: key for key, span_id in ids.items()}
         relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
                               if r.head in keys and r.tail in keys)
-        return GoldState(dict(ids), relations, frozenset(self.rejected))
+        return GoldState(dict(ids), relations, frozenset(self.rejected), self.set_id)
 
     # -- navigation ------------------------------------------------------------------------
 
