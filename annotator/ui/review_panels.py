@@ -227,6 +227,7 @@ class VersionsPanel(QTextBrowser):
         self.colors = {label.name: label.color for label in schema.labels}
         self.setOpenLinks(False)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._page = ""
         self._pending = False
         vm.current_changed.connect(lambda _i: self.refresh_soon())
