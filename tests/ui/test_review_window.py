@@ -330,3 +330,19 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     assert review.current() == (83, 88, "actor")
     assert "mona" in versions.toPlainText() and "Moscow" not in versions.toPlainText()
     assert review.vm.selected == review.vm.spans.ids[(46, 59, "actor")]   # the accepted span
+
+
+def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
+    from annotator.services.review import GoldState
+
+    vm = review.vm
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_U, Qt.Key.Key_X):
+        review.key(key)
+    shown = vm.gold_state()
+    stored = vm.review_service.gold.open_document(vm.document.id).set
+    expected = GoldState.of(stored, vm.review_service.rejections(stored.id))
+    assert dict(shown.ids) == dict(expected.ids) and len(shown.ids) == 3
+    assert shown.relations == expected.relations == {
+        ("said_by", (93, 119, "quote"), (46, 59, "actor"))}
+    assert shown.rejected == expected.rejected == {(83, 88, "actor")}
+    assert shown.set_id == expected.set_id == stored.id

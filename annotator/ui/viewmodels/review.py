@@ -15,6 +15,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from annotator.core.collector import cycle_collector_paused
@@ -249,11 +250,17 @@ class ReviewViewModel(AnnotationViewModel):
         return text if len(text) <= 40 else text[:39] + "…"
 
     def gold_state(self) -> GoldState:
+        """The gold set as shown, for a decision: the span ids by key are the index's own
+        (read, not copied: a decision's cost must not grow with the gold set), the relations by
+        their ends' keys."""
         ids = self.spans.ids if isinstance(self.spans, KeyedSpanIndex) else {}
-        keys = {span_id: key for key, span_id in ids.items()}
-        relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
-                              if r.head in keys and r.tail in keys)
-        return GoldState(dict(ids), relations, frozenset(self.rejected), self.set_id)
+        relations = []
+        for relation in self.relations.values():
+            head, tail = self.span(relation.head), self.span(relation.tail)
+            if head is not None and tail is not None:
+                relations.append((relation.type, head.sort_key, tail.sort_key))
+        return GoldState(MappingProxyType(ids), frozenset(relations), frozenset(self.rejected),
+                         self.set_id)
 
     # -- navigation ------------------------------------------------------------------------
 
