@@ -118,13 +118,12 @@ class Version:
     relations: tuple[tuple[str, Key, Key], ...]   # (type, head key, tail key)
 
 
-#: One annotator's span as the review keeps it: (start, end, label, span id, attributes, as
-#: given: see ``Review.decode``); made into a :class:`Span` only when asked for (a book has
-#: tens of thousands).
-Entry = tuple[int, int, str, int | None, Any]
 #: A span row of every annotator at once: (start, end, label, annotator number, span id,
-#: attributes as given).
+#: attributes as given: see ``Review.decode``).
 Row = tuple[int, int, str, int, int | None, Any]
+#: One annotator's span as the review keeps it: its row, made into a :class:`Span` only when
+#: asked for (a book has tens of thousands).
+Entry = Row
 
 
 class Candidates(Sequence[Candidate]):
@@ -339,7 +338,7 @@ class Review:
         text, decode = self.text, self.decode
         return tuple(Span(start=s, end=e, label=lb, text=text[s:e], id=span_id,
                           attributes=decode(attributes) if decode is not None else attributes)
-                     for s, e, lb, span_id, attributes in entries[lo:hi])
+                     for s, e, lb, _, span_id, attributes in entries[lo:hi])
 
     def spans_with_key(self, key: Key) -> list[Span]:
         """Every annotator's span equal to ``key`` (start, end, label)."""
@@ -384,31 +383,34 @@ def review_of_rows(text: str, annotators: Sequence[str], rows: Sequence[Row],
     region_firsts: list[int] = []
     entries_of: dict[str, list[Entry]] = {name: [] for name in annotators}
     lists = [entries_of[name] for name in annotators]
-    last: Key | None = None
+    last_start, last_end, last_label = -1, -1, ""
     region_end = -1
     longest = 0
-    for start, end, label, n, span_id, attributes in rows:
-        key = (start, end, label)
-        lists[n].append((start, end, label, span_id, attributes))
-        if key == last:
-            masks[-1] |= 1 << n
+    bits = [1 << n for n in range(total)]
+    region = -1
+    for row in rows:       # one pass; the rows themselves are each annotator's entries
+        start, end, label, n = row[0], row[1], row[2], row[3]
+        lists[n].append(row)
+        if start == last_start and end == last_end and label == last_label:
+            masks[-1] |= bits[n]
             continue
-        if last is not None and key < last:     # not in key order after all
+        if start < last_start or (start == last_start and (end, label) < (last_end, last_label)):
             return review_of_rows(text, annotators, sorted(rows, key=lambda r: r[:4]),
-                                  relations, decode=decode)
-        last = key
-        keys.append(key)
-        masks.append(1 << n)
+                                  relations, decode=decode)    # not in key order after all
+        last_start, last_end, last_label = start, end, label
+        keys.append((start, end, label))
+        masks.append(bits[n])
         if end - start > longest:
             longest = end - start
         if start >= region_end:          # a new region
+            region += 1
             region_starts.append(start)
             region_firsts.append(len(keys) - 1)
             region_ends.append(end)
             region_end = end
         elif end > region_end:
             region_end = region_ends[-1] = end
-        region_of.append(len(region_starts) - 1)
+        region_of.append(region)
     full = (1 << total) - 1
     shared: dict[int, tuple[str, ...]] = {}
     levels: dict[int, Agreement] = {}
@@ -443,7 +445,7 @@ def _relations(annotators: tuple[str, ...], entries_of: Mapping[str, list[Entry]
         if not mine:
             relations_of[name] = ()
             continue
-        by_id = {e[3]: (e[0], e[1], e[2]) for e in entries_of[name]}
+        by_id = {e[4]: (e[0], e[1], e[2]) for e in entries_of[name]}
         relations_of[name] = tuple(sorted(
             (kind, by_id[head], by_id[tail]) for kind, head, tail in mine
             if head in by_id and tail in by_id))

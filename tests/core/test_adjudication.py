@@ -171,3 +171,23 @@ def test_candidates_regions_and_states_match_their_definitions_on_random_sets() 
         for i, key in enumerate(review.keys):
             assert review.index_of(key) == i and review.candidate(key) == review.candidates[i]
             assert review.agreement(i) == review.candidates[i].agreement
+
+
+def test_rows_out_of_key_order_give_the_same_review() -> None:
+    import random
+
+    from annotator.core.adjudication import review_of_rows
+
+    sets = three()
+    names = tuple(sorted(sets))
+    rows = [(s.start, s.end, s.label, n, s.id, s.attributes)
+            for n, name in enumerate(names) for s in sets[name].spans]
+    relations = {name: [(r.type, r.head, r.tail) for r in sets[name].relations]
+                 for name in names}
+    expected = review_of_rows(TEXT, names, sorted(rows), relations)
+    random.Random(3).shuffle(rows)
+    found = review_of_rows(TEXT, names, rows, relations)
+    assert found.keys == expected.keys and found.holders == expected.holders
+    assert found.regions == expected.regions and found.differ == expected.differ == {0, 5}
+    assert found.entries_of == expected.entries_of
+    assert found.candidates == build_review(TEXT, sets).candidates

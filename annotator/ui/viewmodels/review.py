@@ -121,6 +121,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
         self.settled = Signal()              # a decision and its move are all shown
         self._busy = 0                       # inside a decision (_one_update)
+        self._levels: dict[int, str] = {}    # agreement by who has a candidate (bit mask)
         self._redraw: list[tuple[int, int]] = []
         self.current_changed = Signal()      # (candidate index or None)
         self.spans_changed.connect(self._gold_changed)
@@ -142,6 +143,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.rejected = set(opened.rejected)
         self.states = opened.states()
         review = opened.review
+        self._levels = {mask: level.value for mask, level in review.agreement_of.items()}
         self._open = self.states.count(State.OPEN)
         self._open_disagreements = review.unanimous.count(False) \
             if self._open == len(self.states) else \
@@ -206,7 +208,7 @@ class ReviewViewModel(AnnotationViewModel):
         while another set is shown)."""
         if self.viewing is not None or self.review is None:
             return []
-        keys, masks, levels = self.review.keys, self.review.masks, self.review.agreement_of
+        keys, masks, levels = self.review.keys, self.review.masks, self._levels
         lo = bisect_left(keys, (start - self.review.longest,))
         hi = bisect_left(keys, (end,))
         states, current, is_open = self.states, self.current, State.OPEN
@@ -214,7 +216,7 @@ class ReviewViewModel(AnnotationViewModel):
         for i in range(lo, hi):
             s, e, label = keys[i]
             if e > start and (states[i] == is_open or i == current):
-                found.append((s, e, label, levels[masks[i]].value, i == current))
+                found.append((s, e, label, levels[masks[i]], i == current))
         return found
 
     def region(self) -> Region | None:
