@@ -346,3 +346,17 @@ def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
         ("said_by", (93, 119, "quote"), (46, 59, "actor"))}
     assert shown.rejected == expected.rejected == {(83, 88, "actor")}
     assert shown.set_id == expected.set_id == stored.id
+
+
+def test_relations_are_announced_only_when_a_decision_changes_them(review: Review) -> None:
+    vm = review.vm
+    announced: list[None] = []
+    vm.relations_changed.connect(lambda: announced.append(None))
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Return)          # the actor: no relation among gold spans yet
+    assert announced == []
+    review.key(Qt.Key.Key_U)               # the quote, with its said_by link to the actor
+    assert len(announced) == 1 and len(vm.relations) == 1
+    review.key(Qt.Key.Key_Z, CTRL)         # its undo takes the link away again
+    assert len(announced) == 2 and vm.relations == {}

@@ -437,7 +437,8 @@ class ReviewViewModel(AnnotationViewModel):
         ranges = [(d.span.start, d.span.end) for d in change.removed]
         ranges += [(s.start, s.end) for s in change.put]
         ranges += [(k[0], k[1]) for k in (*change.rejected, *change.unrejected)]
-        self.relations_changed.emit()
+        if change.linked or change.unlinked or any(d.relations for d in change.removed):
+            self.relations_changed.emit()   # (the span list redraws a column of every row)
         self._changed(ranges)
         if self.selected != selected and self.selected is not None:
             self.selection_changed.emit(self.selected)
