@@ -154,12 +154,17 @@ class AgreementBar(QWidget):
         layout.addWidget(self.counts, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.label)
         vm.document_opened.connect(self.refresh)
-        vm.candidates_changed.connect(lambda _ranges: self.refresh())
+        vm.candidates_changed.connect(lambda _ranges: self.refresh_counts())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
-        if event.type() == QEvent.Type.LanguageChange:
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
             self.refresh()
+
+    def refresh_counts(self) -> None:
+        """What is left to decide (after a decision or a move: nothing else changed)."""
+        if self.vm.document is not None:
+            self.counts.setText(self._counts_text(self.vm.counts()))
 
     def text(self) -> str:
         """Everything the bar says."""
