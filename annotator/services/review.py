@@ -246,16 +246,18 @@ class ReviewService:
         if need < 1:
             raise UserError("--min-agree must be 1 or more")
         found = states(review, sorted(gold.ids), gold.rejected)
+        every, holders, firsts = review.keys, review.holders, review.region_firsts
         keys = []
-        for i, (candidate, state) in enumerate(zip(review.candidates, found)):
-            count = len(candidate.annotators)
+        for i, state in enumerate(found):
+            count = len(holders[i])
             if state != State.OPEN or count < need:
                 continue
-            region = review.regions[candidate.region]
-            rivals = [review.candidates[j] for j in region.candidates if j != i
-                      and _competes(candidate.key, review.candidates[j].key)]
-            if all(len(r.annotators) < count for r in rivals):
-                keys.append(candidate.key)
+            region = review.region_of[i]
+            last = firsts[region + 1] if region + 1 < len(firsts) else len(every)
+            key = every[i]
+            if all(len(holders[j]) < count for j in range(firsts[region], last)
+                   if j != i and _competes(key, every[j])):   # no rival as strong
+                keys.append(key)
         return keys
 
     def mark_reviewed(self, opened: ReviewDocument, *, reviewed: bool = True
