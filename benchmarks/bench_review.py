@@ -264,8 +264,8 @@ def worker_bare(db: Path, steps: int) -> None:
         if old is not None:
             rehighlight(old[0], old[1])
         rehighlight(key[0], key[1])
-        lines = [f"{key[2]} «{text[key[0]:key[1]]}» ({len(holders[key])}/{len(names)}: "
-                 f"{', '.join(holders[key])})"]
+        lines = [(f"{key[2]} «{text[key[0]:key[1]]}» ({len(holders[key])}/{len(names)}: "
+                  f"{', '.join(holders[key])})")]
         lines += [f"{name}: {'  '.join(overlapping(by_name[name], key[0], key[1]))}"
                   for name in names]
         lines.append(f"gold: {'  '.join(overlapping(highlighter.gold, key[0], key[1]))}")

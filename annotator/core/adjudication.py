@@ -400,8 +400,7 @@ def review_of_rows(text: str, annotators: Sequence[str], rows: Sequence[Row],
         last_start, last_end, last_label = start, end, label
         keys.append((start, end, label))
         masks.append(bits[n])
-        if end - start > longest:
-            longest = end - start
+        longest = max(longest, end - start)
         if start >= region_end:          # a new region
             region += 1
             region_starts.append(start)

@@ -27,8 +27,8 @@ from annotator.db.models import (
 from annotator.db.repositories import (
     SpanRecord,
     _chunks,
-    _JsonCache,
     _json,
+    _JsonCache,
     _Repository,
     _span_record,
 )

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from annotator.core.collector import cycle_collector_paused
 from annotator.core.adjudication import Candidate, Key, Region, Review, State
+from annotator.core.collector import cycle_collector_paused
 from annotator.core.errors import UserError
 from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
