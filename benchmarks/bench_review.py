@@ -140,15 +140,20 @@ def worker(db: Path, steps: int) -> None:
 
 
 def worker_bare(db: Path, steps: int) -> None:
-    """The bare way: sqlite3 reads of the three sets, candidates counted in a dict, a
-    QPlainTextEdit whose highlighter bisects the sorted candidates and gold per block; next is a
-    scan for the next candidate not everyone has, accept one committed INSERT."""
+    """The bare way, doing the kind of work the app does for each action (no more):
+    - open: sqlite3 reads of this document's three sets with their owners (who has each key),
+      its gold spans, a QPlainTextEdit whose highlighter bisects the sorted candidates and gold;
+    - next: a scan for the next candidate not everyone has and not decided, the view follows it,
+      the old and the new current candidate redrawn (the current one tinted), and a plain-text
+      versions panel (each annotator's keys overlapping it, and gold's) set;
+    - accept: the gold span with its provenance and a journal row in one committed transaction,
+      redrawn, then on to the next disagreement as the app does (the same move as next)."""
     import sqlite3
     from bisect import bisect_left, insort
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
-    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+    from PySide6.QtWidgets import QApplication, QHBoxLayout, QPlainTextEdit, QWidget
 
     from annotator.ui.fonts import load_bundled_fonts
 
@@ -157,6 +162,8 @@ def worker_bare(db: Path, steps: int) -> None:
     underline = QTextCharFormat()
     underline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
     underline.setUnderlineColor(QColor("#4285f4"))
+    current_format = QTextCharFormat(underline)
+    current_format.setBackground(QColor(0, 151, 167, 70))
     filled = QTextCharFormat()
     filled.setBackground(QColor(66, 133, 244, 80))
 
@@ -165,6 +172,7 @@ def worker_bare(db: Path, steps: int) -> None:
             super().__init__(document)
             self.keys: list[tuple[int, int, str]] = []
             self.gold: list[tuple[int, int, str]] = []
+            self.current: tuple[int, int, str] | None = None
 
         def highlightBlock(self, text: str) -> None:  # noqa: N802
             start = self.currentBlock().position()
@@ -174,31 +182,57 @@ def worker_bare(db: Path, steps: int) -> None:
                 while i < len(items) and items[i][0] < end:
                     s, e, _ = items[i]
                     if e > start:
-                        self.setFormat(max(s, start) - start, min(e, end) - max(s, start), fmt)
+                        self.setFormat(max(s, start) - start, min(e, end) - max(s, start),
+                                       current_format if items[i] == self.current else fmt)
                     i += 1
 
     conn = sqlite3.connect(db)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):   # the app's
+        conn.execute(f"PRAGMA {pragma}")
     conn.execute("CREATE TABLE IF NOT EXISTS bare_gold (start INT, \"end\" INT, label TEXT, "
-                 "UNIQUE(start, \"end\", label))")
+                 "text TEXT, provenance TEXT, UNIQUE(start, \"end\", label))")
+    conn.execute("CREATE TABLE IF NOT EXISTS bare_journal (at TEXT, actor TEXT, action TEXT, "
+                 "after TEXT)")
+    conn.commit()
+    window = QWidget()
+    row = QHBoxLayout(window)
     view = QPlainTextEdit()
     view.setReadOnly(True)
     view.document().setDefaultFont(QFont("Amiri", 18))
-    view.resize(760, 820)
-    view.show()
+    versions = QPlainTextEdit()
+    versions.setReadOnly(True)
+    view.setFixedSize(716, 695)        # the app's article and versions panel, at 1400 x 900
+    versions.setFixedSize(322, 195)
+    row.addWidget(view)
+    row.addWidget(versions)
+    window.show()
     app.processEvents()
     highlighter = Bare(view.document())
     t0, cpu = time.perf_counter(), time.thread_time()
-    text = conn.execute("SELECT text FROM document WHERE external_id = 'book'").fetchone()[0]
-    counts: dict[tuple[int, int, str], int] = {}
-    for key in conn.execute("SELECT span.start, span.\"end\", span.label FROM span JOIN "
-                            "annotation_set ON annotation_set.id = span.set_id WHERE "
-                            "annotation_set.kind = 'annotation'"):
-        counts[key] = counts.get(key, 0) + 1
-    highlighter.keys = sorted(counts)
+    document_id, text = conn.execute(
+        "SELECT id, text FROM document WHERE external_id = 'book'").fetchone()
+    holders: dict[tuple[int, int, str], list[str]] = {}
+    by_name: dict[str, list[tuple[int, int, str]]] = {}
+    for start, end, label, name in conn.execute(
+            "SELECT span.start, span.\"end\", span.label, annotator.name FROM span "
+            "JOIN annotation_set ON annotation_set.id = span.set_id "
+            "JOIN annotator ON annotator.id = annotation_set.owner_id "
+            "WHERE annotation_set.document_id = ? AND annotation_set.kind = 'annotation' "
+            "ORDER BY span.start, span.\"end\", span.label", (document_id,)):
+        key = (start, end, label)
+        holders.setdefault(key, []).append(name)
+        by_name.setdefault(name, []).append(key)
+    names = sorted(by_name)
+    highlighter.keys = list(holders)       # read in key order
+    highlighter.gold = sorted(conn.execute(
+        "SELECT span.start, span.\"end\", span.label FROM span JOIN annotation_set ON "
+        "annotation_set.id = span.set_id WHERE annotation_set.document_id = ? AND "
+        "annotation_set.kind = 'gold'", (document_id,)).fetchall())
     view.setPlainText(text)
     view.viewport().repaint()
     shown, shown_cpu = time.perf_counter() - t0, time.thread_time() - cpu
     moves, accepts, move_cpu, accept_cpu = [], [], [], []
+    keys = highlighter.keys
     position = -1
 
     def rehighlight(s: int, e: int) -> None:
@@ -207,34 +241,67 @@ def worker_bare(db: Path, steps: int) -> None:
             highlighter.rehighlightBlock(block)
             block = block.next()
 
-    for _ in range(steps):
-        t0, c0 = time.perf_counter(), time.thread_time()
+    def overlapping(items: list[tuple[int, int, str]], s: int, e: int) -> list[str]:
+        i = bisect_left(items, (s - 60,))
+        found = []
+        while i < len(items) and items[i][0] < e:
+            if items[i][1] > s:
+                found.append(f"{items[i][2]} «{text[items[i][0]:items[i][1]]}»")
+            i += 1
+        return found
+
+    def move_on() -> None:
+        nonlocal position
+        old = highlighter.current
         position += 1
-        while counts[highlighter.keys[position]] == 3:
+        while len(holders[keys[position]]) == len(names) or keys[position] in gold_keys:
             position += 1
-        key = highlighter.keys[position]
+        key = highlighter.current = keys[position]
         cursor = QTextCursor(view.document())   # the view follows, as the app's does
         cursor.setPosition(key[0])
         view.setTextCursor(cursor)
         view.ensureCursorVisible()
+        if old is not None:
+            rehighlight(old[0], old[1])
         rehighlight(key[0], key[1])
+        lines = [(f"{key[2]} «{text[key[0]:key[1]]}» ({len(holders[key])}/{len(names)}: "
+                  f"{', '.join(holders[key])})")]
+        lines += [f"{name}: {'  '.join(overlapping(by_name[name], key[0], key[1]))}"
+                  for name in names]
+        lines.append(f"gold: {'  '.join(overlapping(highlighter.gold, key[0], key[1]))}")
+        versions.setPlainText("\n".join(lines))
+
+    gold_keys = set(highlighter.gold)
+    for _ in range(steps):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        move_on()
         view.viewport().repaint()
         app.processEvents()
         moves.append(time.perf_counter() - t0)
         move_cpu.append(time.thread_time() - c0)
         t0, c0 = time.perf_counter(), time.thread_time()
-        conn.execute("INSERT INTO bare_gold VALUES (?, ?, ?)", key)
-        conn.commit()
+        key = highlighter.current
+        assert key is not None
+        provenance = json.dumps({"decided_by": REVIEWER, "how": "accepted",
+                                 "from": holders[key]})
+        with conn:   # one transaction: the span, its provenance, the journal
+            conn.execute("INSERT INTO bare_gold VALUES (?, ?, ?, ?, ?)",
+                         (*key, text[key[0]:key[1]], provenance))
+            conn.execute("INSERT INTO bare_journal VALUES (datetime('now'), ?, 'add', ?)",
+                         (REVIEWER, json.dumps({"start": key[0], "end": key[1],
+                                                "label": key[2], "provenance": provenance})))
         insort(highlighter.gold, key)
+        gold_keys.add(key)
         rehighlight(key[0], key[1])
+        move_on()
         view.viewport().repaint()
         app.processEvents()
         accepts.append(time.perf_counter() - t0)
         accept_cpu.append(time.thread_time() - c0)
-    emit({"open_s": shown, "figures_s": shown, "candidates": len(counts),
+    emit({"open_s": shown, "figures_s": shown, "candidates": len(holders),
           "open_cpu_s": shown_cpu, "next_cpu_ms": median(move_cpu) * 1000,
           "accept_cpu_ms": median(accept_cpu) * 1000,
-          "disagreements": sum(1 for n in counts.values() if n < 3),
+          "disagreements": sum(1 for n in holders.values() if len(n) < len(names)),
           "next_median_ms": median(moves) * 1000, "accept_median_ms": median(accepts) * 1000,
           "gold": len(highlighter.gold), "peak_rss_kb": peak_rss_kb()})
 

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import itemgetter
+from typing import Any, overload
 
 from annotator.core.model import AnnotationSet, Span
 
@@ -116,40 +118,181 @@ class Version:
     relations: tuple[tuple[str, Key, Key], ...]   # (type, head key, tail key)
 
 
-@dataclass(frozen=True, slots=True)
+#: A span row of every annotator at once: (start, end, label, annotator number, span id,
+#: attributes as given: see ``Review.decode``).
+Row = tuple[int, int, str, int, int | None, Any]
+#: One annotator's span as the review keeps it: its row, made into a :class:`Span` only when
+#: asked for (a book has tens of thousands).
+Entry = Row
+
+
+class Candidates(Sequence[Candidate]):
+    """The candidates of a review, kept as columns (key, who has it) and made into
+    :class:`Candidate` objects only when one is asked for: a book has tens of thousands, a
+    reviewer looks at a few."""
+
+    __slots__ = ("_review",)
+
+    def __init__(self, review: Review) -> None:
+        self._review = review
+
+    def __len__(self) -> int:
+        return len(self._review.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Candidate: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Candidate, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Candidate | tuple[Candidate, ...]:
+        if isinstance(index, slice):
+            return tuple(self._make(i) for i in range(*index.indices(len(self))))
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(index)
+        return self._make(index % n)
+
+    def _make(self, i: int) -> Candidate:
+        review = self._review
+        start, end, label = review.keys[i]
+        return Candidate(start, end, label, review.text[start:end], review.holders[i],
+                         len(review.annotators), i in review.differ, review.region_of[i])
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return (self._make(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Candidates, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Candidates({len(self)})"
+
+
+class Regions(Sequence[Region]):
+    """The regions of a review, kept as columns (start, end, first candidate)."""
+
+    __slots__ = ("_review",)
+
+    def __init__(self, review: Review) -> None:
+        self._review = review
+
+    def __len__(self) -> int:
+        return len(self._review.region_starts)
+
+    @overload
+    def __getitem__(self, index: int) -> Region: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Region, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Region | tuple[Region, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        review = self._review
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(index)
+        index %= n
+        first = review.region_firsts[index]
+        last = review.region_firsts[index + 1] if index + 1 < n else len(review.keys)
+        return Region(review.region_starts[index], review.region_ends[index],
+                      tuple(range(first, last)))
+
+    def __iter__(self) -> Iterator[Region]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Regions, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Regions({len(self)})"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Review:
-    """Every candidate of a document, ordered by (start, end, label), with regions and relations."""
+    """Every candidate of a document, ordered by (start, end, label), with regions and relations.
+
+    Kept as columns, built in one pass over the annotators' spans sorted by key: ``keys`` (the
+    candidates' (start, end, label)), ``masks`` (bit *i*: annotator *i* has it), ``holders``
+    (who has it, one shared tuple per combination), ``unanimous``; the regions' starts, ends
+    and first candidates; each annotator's spans as :data:`Entry` tuples. ``candidates`` and
+    ``regions`` show them as :class:`Candidate` and :class:`Region` objects."""
 
     text: str
     annotators: tuple[str, ...]
-    candidates: tuple[Candidate, ...]
+    keys: list[Key]
+    masks: list[int]
+    holders: list[tuple[str, ...]]
+    unanimous: list[bool]
+    differ: frozenset[int]                       # candidates whose relations differ
+    region_of: list[int]
+    region_starts: list[int]
+    region_ends: list[int]
+    region_firsts: list[int]
     relations: tuple[RelationCandidate, ...]
-    regions: tuple[Region, ...]
-    spans_of: Mapping[str, tuple[Span, ...]]     # each annotator's spans, in span order
+    entries_of: Mapping[str, list[Entry]]        # each annotator's spans, in key order
     relations_of: Mapping[str, tuple[tuple[str, Key, Key], ...]]
-    offsets_of: Mapping[str, frozenset[tuple[int, int]]] = field(default_factory=dict, repr=False)
-    overlaps: _Overlaps | None = field(default=None, repr=False, compare=False)
-    _classes: dict[int, tuple[Disagreement, ...]] = field(default_factory=dict, repr=False,
-                                                          compare=False)
+    longest: int = 0                             # the longest candidate (for bisecting)
+    decode: Callable[[Any], Mapping[str, Any]] | None = None   # attributes as given -> mapping
+    agreement_of: Mapping[int, Agreement] = field(default_factory=dict, repr=False)
+    _classes: dict[int, tuple[Disagreement, ...]] = field(default_factory=dict, repr=False)
+
+    @property
+    def candidates(self) -> Candidates:
+        return Candidates(self)
+
+    @property
+    def regions(self) -> Regions:
+        return Regions(self)
+
+    def agreement(self, index: int) -> Agreement:
+        """Candidate ``index``'s agreement (without making the candidate)."""
+        return self.agreement_of[self.masks[index]]
 
     def disagreements(self, index: int) -> tuple[Disagreement, ...]:
         """How candidate ``index`` differs from the other annotators' versions (worked out on
-        first use: a book has tens of thousands of candidates and a reviewer sees a few)."""
+        first use: a book has tens of thousands of candidates and a reviewer sees a few). Every
+        span overlapping a candidate is a candidate of its region: the region is all it reads."""
         found = self._classes.get(index)
         if found is None:
-            candidate = self.candidates[index]
-            kinds = _disagreements(candidate.key, candidate.annotators, self.annotators,
-                                   self.offsets_of, self.overlaps) \
-                if self.overlaps is not None and len(candidate.annotators) < candidate.total \
-                else []
-            if candidate.relations_differ:
-                kinds.append(Disagreement.RELATION)
-            found = self._classes[index] = tuple(kinds)
+            kinds: set[Disagreement] = set()
+            start, end, label = self.keys[index]
+            mask = self.masks[index]
+            region = self.region_of[index]
+            first = self.region_firsts[region]
+            last = self.region_firsts[region + 1] if region + 1 < len(self.region_firsts) \
+                else len(self.keys)
+            for bit in range(len(self.annotators)):
+                if mask >> bit & 1:
+                    continue
+                other = 1 << bit
+                same_offsets = boundaries = False
+                for j in range(first, last):
+                    if not self.masks[j] & other:
+                        continue
+                    s, e, lb = self.keys[j]
+                    if (s, e) == (start, end):
+                        same_offsets = True
+                        break
+                    if lb == label and s < end and e > start:
+                        boundaries = True
+                kinds.add(Disagreement.LABEL if same_offsets else
+                          Disagreement.BOUNDARIES if boundaries else Disagreement.MISSING)
+            if index in self.differ:
+                kinds.add(Disagreement.RELATION)
+            found = self._classes[index] = tuple(d for d in _ORDER if d in kinds)
         return found
 
     def index_of(self, key: Key) -> int | None:
-        i = bisect_left(self.candidates, key, key=lambda c: c.key)
-        return i if i < len(self.candidates) and self.candidates[i].key == key else None
+        i = bisect_left(self.keys, key)
+        return i if i < len(self.keys) and self.keys[i] == key else None
 
     def candidate(self, key: Key) -> Candidate | None:
         i = self.index_of(key)
@@ -161,20 +304,26 @@ class Review:
 
     def regions_overlapping(self, start: int, end: int) -> list[int]:
         """Indexes of the regions that share a character with [start, end)."""
-        i = bisect_left(self.regions, start + 1, key=lambda r: r.end)
+        i = bisect_left(self.region_ends, start + 1)
         found = []
-        while i < len(self.regions) and self.regions[i].start < end:
-            if self.regions[i].end > start:
+        while i < len(self.region_starts) and self.region_starts[i] < end:
+            if self.region_ends[i] > start:
                 found.append(i)
             i += 1
         return found
+
+    def candidates_between(self, start: int, end: int) -> range:
+        """The indexes of the candidates that start in [start, end) (bisected)."""
+        return range(bisect_left(self.keys, (start,)), bisect_left(self.keys, (end,)))
 
     def version(self, annotator: str, region: int) -> Version:
         """``annotator``'s spans inside region ``region`` (those that are its candidates) and
         their relations that touch them."""
         area = self.regions[region]
-        keys = {self.candidates[i].key for i in area.candidates
-                if annotator in self.candidates[i].annotators}
+        if annotator not in self.annotators:
+            return Version(annotator, (), ())
+        bit = 1 << self.annotators.index(annotator)
+        keys = {self.keys[i] for i in area.candidates if self.masks[i] & bit}
         spans = tuple(s for s in self.spans_between(annotator, area.start, area.end)
                       if (s.start, s.end, s.label) in keys)
         relations = tuple(r for r in self.relations_of.get(annotator, ())
@@ -183,10 +332,13 @@ class Review:
 
     def spans_between(self, annotator: str, start: int, end: int) -> tuple[Span, ...]:
         """``annotator``'s spans that start in [start, end) (bisected: spans are sorted)."""
-        spans = self.spans_of.get(annotator, ())
-        lo = bisect_left(spans, start, key=lambda s: s.start)
-        hi = bisect_left(spans, end, key=lambda s: s.start)
-        return spans[lo:hi]
+        entries = self.entries_of.get(annotator, [])
+        lo = bisect_left(entries, start, key=_first)
+        hi = bisect_left(entries, end, key=_first)
+        text, decode = self.text, self.decode
+        return tuple(Span(start=s, end=e, label=lb, text=text[s:e], id=span_id,
+                          attributes=decode(attributes) if decode is not None else attributes)
+                     for s, e, lb, _, span_id, attributes in entries[lo:hi])
 
     def spans_with_key(self, key: Key) -> list[Span]:
         """Every annotator's span equal to ``key`` (start, end, label)."""
@@ -195,118 +347,134 @@ class Review:
 
     def counts(self) -> dict[Agreement, int]:
         found = {a: 0 for a in Agreement}
-        for c in self.candidates:
-            found[c.agreement] += 1
+        for mask in self.masks:
+            found[self.agreement_of[mask]] += 1
         return found
 
 
 def build_review(text: str, sets: Mapping[str, AnnotationSet]) -> Review:
     """Merge the annotators' sets of one document (annotator name -> set) into candidates."""
     annotators = tuple(sorted(sets))
-    total = len(annotators)
-    holders: dict[Key, list[str]] = {}
-    spans_of: dict[str, tuple[Span, ...]] = {}
-    relations_of: dict[str, tuple[tuple[str, Key, Key], ...]] = {}
-    offsets_of: dict[str, frozenset[tuple[int, int]]] = {}
-    for name in annotators:
+    rows: list[Row] = []
+    relations: dict[str, list[tuple[str, int, int]]] = {}
+    for n, name in enumerate(annotators):
         aset = sets[name]
-        spans = tuple(sorted(aset.spans, key=lambda s: (s.start, s.end, s.label)))
-        spans_of[name] = spans
-        keys = [(s.start, s.end, s.label) for s in spans]
-        by_id = {s.id: key for s, key in zip(spans, keys)}
-        for key in dict.fromkeys(keys):
-            holders.setdefault(key, []).append(name)
-        offsets_of[name] = frozenset((k[0], k[1]) for k in keys)
+        rows += [(s.start, s.end, s.label, n, s.id, s.attributes) for s in aset.spans]
+        relations[name] = [(r.type, r.head, r.tail) for r in aset.relations]
+    rows.sort(key=lambda r: r[:4])
+    return review_of_rows(text, annotators, rows, relations)
+
+
+def review_of_rows(text: str, annotators: Sequence[str], rows: Sequence[Row],
+                   relations: Mapping[str, Sequence[tuple[str, int, int]]] | None = None, *,
+                   decode: Callable[[Any], Mapping[str, Any]] | None = None) -> Review:
+    """The review of one document from every annotator's span rows sorted by (start, end,
+    label) (see :data:`Row`; rows out of that order are sorted first) and each annotator's
+    relations (type, head span id, tail span id): candidates and regions in one pass.
+    ``decode`` turns the rows' attributes into a mapping when a span is made (None: they are
+    mappings already)."""
+    annotators = tuple(annotators)
+    total = len(annotators)
+    keys: list[Key] = []
+    masks: list[int] = []
+    region_of: list[int] = []
+    region_starts: list[int] = []
+    region_ends: list[int] = []
+    region_firsts: list[int] = []
+    entries_of: dict[str, list[Entry]] = {name: [] for name in annotators}
+    lists = [entries_of[name] for name in annotators]
+    last_start, last_end, last_label = -1, -1, ""
+    region_end = -1
+    longest = 0
+    bits = [1 << n for n in range(total)]
+    region = -1
+    for row in rows:       # one pass; the rows themselves are each annotator's entries
+        start, end, label, n = row[0], row[1], row[2], row[3]
+        lists[n].append(row)
+        if start == last_start and end == last_end and label == last_label:
+            masks[-1] |= bits[n]
+            continue
+        if start < last_start or (start == last_start and (end, label) < (last_end, last_label)):
+            return review_of_rows(text, annotators, sorted(rows, key=lambda r: r[:4]),
+                                  relations, decode=decode)    # not in key order after all
+        last_start, last_end, last_label = start, end, label
+        keys.append((start, end, label))
+        masks.append(bits[n])
+        longest = max(longest, end - start)
+        if start >= region_end:          # a new region
+            region += 1
+            region_starts.append(start)
+            region_firsts.append(len(keys) - 1)
+            region_ends.append(end)
+            region_end = end
+        elif end > region_end:
+            region_end = region_ends[-1] = end
+        region_of.append(region)
+    full = (1 << total) - 1
+    shared: dict[int, tuple[str, ...]] = {}
+    levels: dict[int, Agreement] = {}
+    for mask in set(masks):
+        shared[mask] = tuple(name for n, name in enumerate(annotators) if mask >> n & 1)
+        levels[mask] = agreement_of(len(shared[mask]), total)
+    relation_candidates, relations_of, differ_keys = _relations(
+        annotators, entries_of, relations or {}, shared, keys, masks)
+    differ = frozenset(i for i in (bisect_left(keys, k) for k in differ_keys)
+                       if i < len(keys) and keys[i] in differ_keys)
+    unanimous = [m == full for m in masks]
+    for i in differ:
+        unanimous[i] = False
+    return Review(text=text, annotators=annotators, keys=keys, masks=masks,
+                  holders=[shared[m] for m in masks], unanimous=unanimous, differ=differ,
+                  region_of=region_of, region_starts=region_starts, region_ends=region_ends,
+                  region_firsts=region_firsts, relations=relation_candidates,
+                  entries_of=entries_of, relations_of=relations_of, longest=longest,
+                  decode=decode, agreement_of=levels)
+
+
+def _relations(annotators: tuple[str, ...], entries_of: Mapping[str, list[Entry]],
+               relations: Mapping[str, Sequence[tuple[str, int, int]]],
+               shared: Mapping[int, tuple[str, ...]], keys: list[Key], masks: list[int]
+               ) -> tuple[tuple[RelationCandidate, ...], dict[str, tuple[tuple[str, Key, Key], ...]],
+                          set[Key]]:
+    """Relation candidates (who has each, and who has both of its ends), each annotator's
+    relations by keys, and the candidates whose relations differ between those who have them."""
+    relations_of: dict[str, tuple[tuple[str, Key, Key], ...]] = {}
+    for name in annotators:
+        mine = relations.get(name, ())
+        if not mine:
+            relations_of[name] = ()
+            continue
+        by_id = {e[4]: (e[0], e[1], e[2]) for e in entries_of[name]}
         relations_of[name] = tuple(sorted(
-            (r.type, by_id[r.head], by_id[r.tail]) for r in aset.relations
-            if r.head in by_id and r.tail in by_id))
-    keys = sorted(holders)
-    # relations: who has each, and who has both of its ends
+            (kind, by_id[head], by_id[tail]) for kind, head, tail in mine
+            if head in by_id and tail in by_id))
     rel_holders: dict[tuple[str, Key, Key], list[str]] = defaultdict(list)
     for name in annotators:
         for relation in dict.fromkeys(relations_of[name]):
             rel_holders[relation].append(name)
-    relations = tuple(RelationCandidate(
+    if not rel_holders:
+        return (), relations_of, set()
+
+    def holders_of(key: Key) -> tuple[str, ...]:
+        i = bisect_left(keys, key)
+        return shared[masks[i]] if i < len(keys) and keys[i] == key else ()
+
+    found = tuple(RelationCandidate(
         kind, head, tail, tuple(names),
-        tuple(n for n in annotators if n in holders[head] and n in holders[tail]))
+        tuple(n for n in annotators if n in holders_of(head) and n in holders_of(tail)))
         for (kind, head, tail), names in sorted(rel_holders.items()))
     links: dict[Key, dict[str, set[tuple[str, str, Key]]]] = defaultdict(lambda: defaultdict(set))
     for (kind, head, tail), names in rel_holders.items():
         for name in names:
             links[head][name].add((kind, "tail", tail))
             links[tail][name].add((kind, "head", head))
-    index = _Overlaps([(s.start, s.end, s.label, name) for name in annotators
-                       for s in spans_of[name]])
-    regions, region_of = _regions(keys)
-    candidates = []
-    for key, region in zip(keys, region_of):
-        names = tuple(holders[key])
-        differ = key in links and len({frozenset(links[key].get(n, ())) for n in names}) > 1
-        start, end, label = key
-        candidates.append(Candidate(start, end, label, text[start:end], names, total, differ,
-                                    region))
-    return Review(text=text, annotators=annotators, candidates=tuple(candidates),
-                  relations=relations, regions=regions, spans_of=spans_of,
-                  relations_of=relations_of, offsets_of=offsets_of, overlaps=index)
+    differ = {key for key, by_name in links.items()
+              if len({frozenset(by_name.get(n, ())) for n in holders_of(key)}) > 1}
+    return found, relations_of, differ
 
 
 _ORDER = tuple(Disagreement)
-
-
-def _disagreements(key: Key, names: Sequence[str], annotators: Sequence[str],
-                   offsets_of: Mapping[str, frozenset[tuple[int, int]]],
-                   index: _Overlaps) -> list[Disagreement]:
-    start, end, label = key
-    found: set[Disagreement] = set()
-    near: list[tuple[int, int, str, str]] | None = None
-    for other in annotators:
-        if other in names:
-            continue
-        if (start, end) in offsets_of[other]:
-            found.add(Disagreement.LABEL)
-            continue
-        if near is None:
-            near = index.overlapping(start, end)
-        if any(a == other and lb == label for _, _, lb, a in near):
-            found.add(Disagreement.BOUNDARIES)
-        else:
-            found.add(Disagreement.MISSING)
-    return [d for d in _ORDER if d in found]
-
-
-def _regions(keys: Sequence[Key]) -> tuple[tuple[Region, ...], list[int]]:
-    """Group candidates that overlap (transitively) into regions, in text order; returns the
-    regions and each key's region."""
-    regions: list[Region] = []
-    region_of: list[int] = []
-    first = 0
-    start = end = -1
-    for i, (s, e, _) in enumerate(keys):
-        if i and s >= end:
-            regions.append(Region(start, end, tuple(range(first, i))))
-            first = i
-        if i == first:
-            start, end = s, e
-        elif e > end:
-            end = e
-        region_of.append(len(regions))
-    if keys:
-        regions.append(Region(start, end, tuple(range(first, len(keys)))))
-    return tuple(regions), region_of
-
-
-class _Overlaps:
-    """Spans sorted by start, found by bisecting (bounded by the longest span)."""
-
-    def __init__(self, items: Iterable[tuple[int, int, str, str]]) -> None:
-        self.items = sorted(items)
-        self.starts = [i[0] for i in self.items]
-        self.longest = max((i[1] - i[0] for i in self.items), default=0)
-
-    def overlapping(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
-        lo = bisect_left(self.starts, start - self.longest)
-        hi = bisect_left(self.starts, end)
-        return [i for i in self.items[lo:hi] if i[1] > start]
+_first = itemgetter(0)
 
 
 def candidate_state(candidate: Candidate, *, gold: Collection[Key], rejected: Collection[Key],
@@ -325,15 +493,24 @@ def candidate_state(candidate: Candidate, *, gold: Collection[Key], rejected: Co
 
 
 def states(review: Review, gold: Sequence[Key], rejected: Collection[Key]) -> list[State]:
-    """Every candidate's state (see :func:`candidate_state`)."""
-    index = _Overlaps([(s, e, lb, "") for s, e, lb in gold])
-    gold_keys = set(gold)
-
-    def overlapping(start: int, end: int) -> list[Key]:
-        return [(s, e, lb) for s, e, lb, _ in index.overlapping(start, end)]
-
-    return [candidate_state(c, gold=gold_keys, rejected=rejected, gold_overlapping=overlapping)
-            for c in review.candidates]
+    """Every candidate's state (see :func:`candidate_state`); only the candidates of the regions
+    a gold span overlaps, and the rejected ones, are read."""
+    found = [State.OPEN] * len(review.keys)
+    keys, firsts = review.keys, review.region_firsts
+    for g_start, g_end, g_label in gold:
+        for region in review.regions_overlapping(g_start, g_end):
+            last = firsts[region + 1] if region + 1 < len(firsts) else len(keys)
+            for j in range(firsts[region], last):
+                start, end, label = keys[j]
+                if start < g_end and end > g_start and (
+                        label == g_label or (start, end) == (g_start, g_end)):
+                    found[j] = State.SUPERSEDED
+    for key, state in [(k, State.REJECTED) for k in rejected] + \
+            [(k, State.ACCEPTED) for k in gold]:
+        i = review.index_of(key)
+        if i is not None:
+            found[i] = state
+    return found
 
 
 def relations_to_accept(review: Review, gold: Collection[Key], *,

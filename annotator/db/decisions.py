@@ -5,10 +5,11 @@ human sets. (Sets, spans and relations themselves: :mod:`annotator.db.sets`.)"""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, Select, Text, case, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.core.model import Origin, SetKind
@@ -18,11 +19,12 @@ from annotator.db.models import (
     DocumentRow,
     EventRow,
     RejectionRow,
+    RelationRow,
     SpanRow,
     SuggestionRejectionRow,
     utcnow,
 )
-from annotator.db.repository_base import _chunks, _json, _Repository
+from annotator.db.repository_base import _chunks, _json, _JsonCache, _Repository
 from annotator.db.set_records import SpanRecord, _span_record
 from annotator.db.statements import SPAN_COLUMNS
 
@@ -55,6 +57,65 @@ class ReviewRepository(_Repository):
                            RejectionRow.label).where(RejectionRow.set_id.in_(chunk))):
                 found[set_id].add((start, end, label))
         return dict(found)
+
+
+    def annotation_rows(self, document_id: int) -> ReviewRows:
+        """What review reads of a document's annotation sets, as plain rows: the sets (id,
+        owner) by owner; every span as (start, end, label, annotator number, span id, attributes
+        as stored text) sorted by (start, end, label); each set's relations (type, head id, tail
+        id). Rows come straight from the driver's cursor: a book's 60,000 spans cost a third
+        less than through SQLAlchemy's rows, and no span object is made here."""
+        connection = self.session.connection()
+        sets = [(set_id, owner) for set_id, owner in connection.execute(
+            select(AnnotationSetRow.id, AnnotatorRow.name)
+            .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
+            .where(AnnotationSetRow.document_id == document_id,
+                   AnnotationSetRow.kind == str(SetKind.ANNOTATION))
+            .order_by(AnnotatorRow.name))]
+        if not sets:
+            return ReviewRows([], [], {}, _JsonCache().load)
+        number = case(*[(SpanRow.set_id == set_id, n) for n, (set_id, _) in enumerate(sets)],
+                      else_=-1)
+        spans = _driver_rows(connection, select(    # (no attributes: NULL, not "{}" 60,000 times)
+            SpanRow.start, SpanRow.end, SpanRow.label, number, SpanRow.id,
+            func.nullif(cast(SpanRow.attributes, Text), "{}"))
+            .join(AnnotationSetRow, AnnotationSetRow.id == SpanRow.set_id)
+            .where(AnnotationSetRow.document_id == document_id,
+                   AnnotationSetRow.kind == str(SetKind.ANNOTATION))
+            .order_by(SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.set_id))
+        relations: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+        for set_id, kind, head, tail in connection.execute(
+                select(RelationRow.set_id, RelationRow.type, RelationRow.head_id,
+                       RelationRow.tail_id)
+                .where(RelationRow.set_id.in_([set_id for set_id, _ in sets]))
+                .order_by(RelationRow.set_id, RelationRow.id)):
+            relations[set_id].append((kind, head, tail))
+        return ReviewRows(sets, spans, dict(relations), _JsonCache().load)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRows:
+    """A document's annotation sets as review reads them (ReviewRepository.annotation_rows)."""
+
+    sets: list[tuple[int, str]]                            # (set id, owner), by owner
+    spans: list[tuple[int, int, str, int, int, str]]       # sorted by (start, end, label)
+    relations: dict[int, list[tuple[str, int, int]]]       # set id -> (type, head, tail)
+    decode: Callable[[str | None], dict[str, Any]]         # stored attributes -> a mapping
+
+
+def _driver_rows(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` as the driver's tuples, through its cursor on the unit of
+    work's own connection (the same transaction); for columns that need no conversion."""
+    compiled = statement.compile(dialect=connection.dialect)
+    params = compiled.params
+    args: Any = tuple(params[name] for name in compiled.positiontup or ()) \
+        if compiled.positional else params
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), args)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 class SuggestionRepository(_Repository):

@@ -14,7 +14,7 @@ review status: no gold set or ``todo`` is *unreviewed*, ``in_progress`` *in revi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,8 +23,8 @@ from annotator.core.adjudication import (
     Key,
     Review,
     State,
-    build_review,
     relations_to_accept,
+    review_of_rows,
     states,
 )
 from annotator.core.errors import UserError
@@ -142,14 +142,22 @@ class ReviewService:
         """The document, its gold set and its candidates. Opening writes nothing: a document
         without gold gets its gold set (todo) with the first decision."""
         opened = self.gold.open_document(document_id, create=False)
+        text = opened.document.text
         with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
-            sets = uow.sets.for_documents({document_id: opened.document.text},
-                                          SetFilter(kind=SetKind.ANNOTATION))
+            rows = uow.review.annotation_rows(document_id)
             rejected = uow.review.rejections([opened.set.id]).get(opened.set.id, set()) \
                 if opened.set.id is not None else set()
-        by_owner = {s.owner: s for s in sets}
-        review = build_review(opened.document.text, by_owner)
-        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected), by_owner)
+        names = [owner for _, owner in rows.sets]
+        review = review_of_rows(text, names, rows.spans,
+                                {owner: rows.relations.get(set_id, ())
+                                 for set_id, owner in rows.sets}, decode=rows.decode)
+        sets = _SetsOnDemand(names, lambda: self._annotation_sets(document_id, text))
+        return ReviewDocument(opened.document, opened.set, review, frozenset(rejected), sets)
+
+    def _annotation_sets(self, document_id: int, text: str) -> dict[str, AnnotationSet]:
+        with self.store.unit_of_work(actor=self.reviewer, write=False) as uow:
+            sets = uow.sets.for_documents({document_id: text}, SetFilter(kind=SetKind.ANNOTATION))
+        return {s.owner: s for s in sets}
 
     def rejections(self, gold_id: int) -> set[Key]:
         """The candidates rejected in gold set ``gold_id`` (as the store has them now)."""
@@ -189,7 +197,8 @@ class ReviewService:
         if key in gold.rejected:
             raise UserError(f"{key[2]} {key[0]}-{key[1]} is already rejected")
         remove = [gold.ids[key]] if key in gold.ids else []
-        return self.gold.change(opened.gold_id, document_id=opened.document_id, delete=remove,
+        return self.gold.change(gold.set_id or opened.gold_id, document_id=opened.document_id,
+                                delete=remove,
                                 reject=[key])
 
     def take_version(self, opened: ReviewDocument, annotator: str, region: int,
@@ -215,7 +224,7 @@ class ReviewService:
         relate = [self._relation(kind, head, tail, gold.ids, remove)
                   for kind, head, tail in version.relations
                   if head in after and tail in after and (kind, head, tail) not in gold.relations]
-        return self.gold.change(opened.gold_id, document_id=opened.document_id,
+        return self.gold.change(gold.set_id or opened.gold_id, document_id=opened.document_id,
                                 delete=sorted(remove.values()), add=add,
                                 relate=relate, reject=sorted(others - gold.rejected),
                                 unreject=sorted(wanted & gold.rejected))
@@ -227,7 +236,7 @@ class ReviewService:
         on the same offsets, matches in number), with the relations everyone agrees on."""
         keys = self.unanimous_keys(opened, gold, min_agree=min_agree)
         if not keys:
-            return Change(opened.gold_id or 0)
+            return Change(gold.set_id or opened.gold_id or 0)
         return self._accept(opened, keys, gold)
 
     def unanimous_keys(self, opened: ReviewDocument, gold: GoldState, *,
@@ -237,16 +246,18 @@ class ReviewService:
         if need < 1:
             raise UserError("--min-agree must be 1 or more")
         found = states(review, sorted(gold.ids), gold.rejected)
+        every, holders, firsts = review.keys, review.holders, review.region_firsts
         keys = []
-        for i, (candidate, state) in enumerate(zip(review.candidates, found)):
-            count = len(candidate.annotators)
+        for i, state in enumerate(found):
+            count = len(holders[i])
             if state != State.OPEN or count < need:
                 continue
-            region = review.regions[candidate.region]
-            rivals = [review.candidates[j] for j in region.candidates if j != i
-                      and _competes(candidate.key, review.candidates[j].key)]
-            if all(len(r.annotators) < count for r in rivals):
-                keys.append(candidate.key)
+            region = review.region_of[i]
+            last = firsts[region + 1] if region + 1 < len(firsts) else len(every)
+            key = every[i]
+            if all(len(holders[j]) < count for j in range(firsts[region], last)
+                   if j != i and _competes(key, every[j])):   # no rival as strong
+                keys.append(key)
         return keys
 
     def mark_reviewed(self, opened: ReviewDocument, *, reviewed: bool = True
@@ -284,7 +295,7 @@ class ReviewService:
                   for r in relations_to_accept(opened.review, after)
                   if (r.head in new or r.tail in new)
                   and (r.type, r.head, r.tail) not in gold.relations]
-        return self.gold.change(opened.gold_id, document_id=opened.document_id,
+        return self.gold.change(gold.set_id or opened.gold_id, document_id=opened.document_id,
                                 add=[self._new_span(opened, k) for k in keys],
                                 relate=relate, unreject=sorted(new & gold.rejected))
 
@@ -299,12 +310,14 @@ class ReviewService:
 
 @dataclass(frozen=True, slots=True)
 class GoldState:
-    """The gold set as the reviewer's window holds it: span ids by key, relations by keys, and
-    the rejected candidates."""
+    """The gold set as the reviewer's window holds it: span ids by key, relations by keys, the
+    rejected candidates, and its id (once a decision made it: the document had none when it was
+    opened; without it each decision looked the set up again)."""
 
     ids: Mapping[Key, int]
     relations: frozenset[tuple[str, Key, Key]] = frozenset()
     rejected: frozenset[Key] = frozenset()
+    set_id: int | None = None
 
     @classmethod
     def of(cls, gold: AnnotationSet, rejected: Collection[Key] = ()) -> GoldState:
@@ -312,7 +325,32 @@ class GoldState:
         keys = {s.id: (s.start, s.end, s.label) for s in gold.spans}
         relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in gold.relations
                               if r.head in keys and r.tail in keys)
-        return cls(ids, relations, frozenset(rejected))
+        return cls(ids, relations, frozenset(rejected), gold.id)
+
+
+class _SetsOnDemand(Mapping[str, AnnotationSet]):
+    """The annotators' sets of a document by owner, read from the store the first time a set
+    is asked for (the review itself needs only their keys; the agreement figures need the sets,
+    after the document is shown)."""
+
+    def __init__(self, owners: Sequence[str], load: Callable[[], dict[str, AnnotationSet]]
+                 ) -> None:
+        self._owners = tuple(owners)
+        self._load = load
+        self._sets: dict[str, AnnotationSet] | None = None
+
+    def __getitem__(self, owner: str) -> AnnotationSet:
+        if owner not in self._owners:
+            raise KeyError(owner)
+        if self._sets is None:
+            self._sets = self._load()
+        return self._sets[owner]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._owners)
+
+    def __len__(self) -> int:
+        return len(self._owners)
 
 
 def _competes(a: Key, b: Key) -> bool:

@@ -34,7 +34,8 @@ class ArticleView(QPlainTextEdit):
     command = Signal(object)  # a keys.Command the window carries out
 
     def __init__(self, vm: AnnotationViewModel, schema: Schema, parent: QWidget | None = None, *,
-                 keys: Callable[..., Command | None] = command_for_key) -> None:
+                 keys: Callable[..., Command | None] = command_for_key,
+                 highlighter: type[SpanHighlighter] = SpanHighlighter) -> None:
         super().__init__(parent)
         self.vm = vm
         self.schema = schema
@@ -52,7 +53,7 @@ class ArticleView(QPlainTextEdit):
         self.viewport().setMouseTracking(True)
         self.document().setUndoRedoEnabled(False)
         self.document().setDocumentMargin(18)
-        self.highlighter = SpanHighlighter(self.document(), vm, schema)
+        self.highlighter = highlighter(self.document(), vm, schema)
         self._press: QPoint | None = None
         self._current_hit: tuple[int, int] | None = None
         self._clicking = False

@@ -35,6 +35,7 @@ from annotator.core.schema import Schema
 from annotator.services.review import review_status
 from annotator.ui.article_view import ArticleView
 from annotator.ui.common import status_names, translate
+from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.i18n import NATIVE_NAMES
 from annotator.ui.palette import LabelPalette
 from annotator.ui.panels import DetailsPanel, SearchBar, SpanList
@@ -42,6 +43,7 @@ from annotator.ui.queue_panel import QueuePanel
 from annotator.ui.review_panels import (
     REVIEW_STATUS_COLORS,
     AgreementBar,
+    ReviewHighlighter,
     ReviewQueueModel,
     VersionsPanel,
     review_status_names,
@@ -137,7 +139,8 @@ class MainWindow(QMainWindow):
         self.review = isinstance(vm, ReviewViewModel)
         self.mode = "review" if self.review else "annotate"
         keys = review_command_for_key if self.review else command_for_key
-        self.article = ArticleView(vm, schema, keys=keys)
+        self.article = ArticleView(vm, schema, keys=keys, highlighter=ReviewHighlighter
+                                   if self.review else SpanHighlighter)
         self.article.set_article_font(font_family, font_size)
         self.palette_bar = LabelPalette(schema)
         self.palette_bar.follow(vm)

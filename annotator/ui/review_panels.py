@@ -10,12 +10,19 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
 from annotator.ui.common import Index, dot, status_names, translate
+from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.queue_panel import DocumentListModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 from annotator.ui.viewmodels.words import name_of
@@ -84,30 +91,91 @@ class ReviewQueueModel(DocumentListModel):
         return None
 
 
-class AgreementBar(QLabel):
+def _mark_order(mark: tuple[int, int, str, str, bool]) -> tuple[int, int, str]:
+    return (mark[1] - mark[0], mark[0], mark[2])
+
+
+class ReviewHighlighter(SpanHighlighter):
+    """The article's highlighter in review mode: a paragraph with only open candidates on it
+    (no gold span, search hit or suggestion, not the current candidate, no emoji) is drawn one
+    run per candidate, the longest first, so that where candidates overlap the shortest one's
+    line is what shows, as the general way (SpanHighlighter) decides it cut by cut; a book has
+    thousands of such paragraphs. Any other paragraph is drawn the general way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._alone: dict[tuple[str, str], QTextCharFormat] = {}
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        vm = self.vm
+        if not isinstance(vm, ReviewViewModel) or not self._marks_alone(vm, text):
+            super().highlightBlock(text)
+
+    def _marks_alone(self, vm: ReviewViewModel, text: str) -> bool:
+        start = self.umap.to_codepoint(self.currentBlock().position())
+        end = start + len(text)
+        marks = vm.marks(start, end)
+        if not marks or any(m[4] for m in marks) or not self.umap.plain(start, end) \
+                or vm.spans.overlapping(start, end) or vm.hits_between(start, end) \
+                or (vm.offers.spans and vm.suggestion_marks(start, end)):
+            return False
+        formats = self._alone
+        for mark in sorted(marks, key=_mark_order, reverse=True):
+            m_start, m_end, label, agreement, _ = mark
+            fmt = formats.get((label, agreement))
+            if fmt is None:
+                fmt = formats[(label, agreement)] = self._marked(m_start, [mark], None)
+            a = max(m_start, start)
+            self.setFormat(a - start, min(m_end, end) - a, fmt)
+        return True
+
+
+class AgreementBar(QWidget):
     """Above the article: the document's agreement figures, what is left to decide, and how
-    candidates are drawn."""
+    candidates are drawn.
+
+    What is left to decide changes with every decision: it has a label of its own whose size is
+    fixed for the document (the longest its figures can get), so that a new count is a repaint
+    of that label only; a label that may change size has the window laid out again (twice: the
+    bar's paragraph wraps), a millisecond per decision."""
 
     def __init__(self, vm: ReviewViewModel) -> None:
         super().__init__()
         self.vm = vm
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setContentsMargins(6, 2, 6, 2)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.counts = QLabel()
+        self.counts.setTextFormat(Qt.TextFormat.PlainText)   # rich text repainted twice
+        self._counts_size: tuple[object, ...] = ()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(0)
+        layout.addWidget(self.counts, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.label)
         vm.document_opened.connect(self.refresh)
-        vm.candidates_changed.connect(lambda _ranges: self.refresh())
+        vm.candidates_changed.connect(lambda _ranges: self.refresh_counts())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
-        if event.type() == QEvent.Type.LanguageChange:
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
             self.refresh()
+
+    def refresh_counts(self) -> None:
+        """What is left to decide (after a decision or a move: nothing else changed)."""
+        if self.vm.document is not None:
+            self.counts.setText(self._counts_text(self.vm.counts()))
+
+    def text(self) -> str:
+        """Everything the bar says."""
+        return " &nbsp;|&nbsp; ".join(t for t in (self.counts.text(), self.label.text()) if t)
 
     def refresh(self) -> None:
         vm = self.vm
         if vm.document is None:
-            self.setText("")
+            self.label.setText("")
+            self.counts.setText("")
             return
-        counts = vm.counts()
         names = html.escape(translate("AgreementBar", ", ").join(vm.annotators))
         parts = [translate("AgreementBar", "Annotators ({count}): {names}").format(
             count=f"<b>{len(vm.annotators)}</b>", names=names)]
@@ -121,18 +189,41 @@ class AgreementBar(QLabel):
                         "κ token": translate("AgreementBar", "κ token")}
             parts.append(" · ".join(f"{names_of.get(name, name)} {overall[key]:.2f}"
                                     for name, key in shown if overall.get(key) is not None))
-        parts.append(translate("AgreementBar", "Open disagreements: {open} · unanimous to "
-                               "accept: {unanimous} · decided: {decided}/{candidates}").format(
-            open=f"<b>{counts['disagreements']}</b>", unanimous=counts["unanimous"],
-            decided=counts["decided"], candidates=counts["candidates"]))
         parts.append(translate("AgreementBar", "Underline: {styles}").format(
             styles=translate("AgreementBar", ", ").join(agreement_names().values())))
-        self.setText(" &nbsp;|&nbsp; ".join(parts))
+        self.label.setText(" &nbsp;|&nbsp; ".join(parts))
+        counts = vm.counts()
+        self._fix_counts_size(counts["candidates"])
+        self.counts.setText(self._counts_text(counts))
+
+    @staticmethod
+    def _counts_text(counts: dict[str, Any]) -> str:
+        return translate("AgreementBar", "Open disagreements: {open} · unanimous to accept: "
+                         "{unanimous} · decided: {decided}/{candidates}").format(
+            open=counts["disagreements"], unanimous=counts["unanimous"],
+            decided=counts["decided"], candidates=counts["candidates"])
+
+    def _fix_counts_size(self, total: int) -> None:
+        """The counts' label as large as its text can get for ``total`` candidates (every count
+        with as many digits as the total), fixed: a new count does not lay the window out."""
+        widest = int("8" * len(str(total)))
+        text = self._counts_text({"disagreements": widest, "unanimous": widest,
+                                  "decided": widest, "candidates": total})
+        key = (text, self.counts.font().key())
+        if key != self._counts_size:
+            self._counts_size = key
+            self.counts.setText(text)
+            self.counts.setFixedSize(self.counts.sizeHint())
 
 
 class VersionsPanel(QTextBrowser):
     """Each annotator's version of the region around the current candidate, side by side with
-    gold; the number before a name is the key that takes that version."""
+    gold; the number before a name is the key that takes that version.
+
+    Laid out once per decision (a decision announces itself several times: the gold set
+    changed, the current candidate moved; the page is made when the view-model says it has
+    settled), as paragraphs (a table took twice as long to lay out), with the scroll bar always
+    shown (shown and hidden again by every page, it resized and repainted the panel twice)."""
 
     def __init__(self, vm: ReviewViewModel, schema: Schema) -> None:
         super().__init__()
@@ -140,12 +231,28 @@ class VersionsPanel(QTextBrowser):
         self.schema = schema
         self.colors = {label.name: label.color for label in schema.labels}
         self.setOpenLinks(False)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._page = ""
-        vm.current_changed.connect(lambda _i: self.refresh())
-        vm.document_opened.connect(self.refresh)
-        vm.spans_changed.connect(lambda _r: self.refresh())
-        vm.set_shown.connect(self.refresh)
+        self._pending = False
+        vm.current_changed.connect(lambda _i: self.refresh_soon())
+        vm.document_opened.connect(self.refresh_soon)
+        vm.spans_changed.connect(lambda _r: self.refresh_soon())
+        vm.set_shown.connect(self.refresh_soon)
+        vm.settled.connect(self._refresh_pending)
         self.refresh()
+
+    def refresh_soon(self) -> None:
+        """Refresh now, or at the end of the decision being made (once)."""
+        if self.vm.deciding:
+            self._pending = True
+        else:
+            self.refresh()
+
+    def _refresh_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            self.refresh()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
@@ -189,16 +296,15 @@ class VersionsPanel(QTextBrowser):
                 names=html.escape(translate("VersionsPanel", ", ").join(candidate.annotators)),
                 state=states.get(state, state), kinds=html.escape(kinds))
         blocks = [f"<p>{head}</p>",
-                  f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>",
-                  "<table cellpadding='3' width='100%'>"]
+                  f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>"]
+        nothing = f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
         for number, name, spans, relations in self.vm.versions():
             key = f"{number}" if number else "—"
-            cells = "".join(self._chip(s.label, s.text) for s in spans) \
-                or f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
+            cells = "".join(self._chip(s.label, s.text) for s in spans) or nothing
             rel = "".join(f"<br/><small>{html.escape(line)}</small>" for line in relations)
-            blocks.append(f"<tr><td valign='top'><b>{key}</b></td><td valign='top'>"
-                          f"<b>{html.escape(name)}</b></td><td>{cells}{rel}</td></tr>")
-        blocks.append("</table><p><small>" + html.escape(translate(
+            blocks.append(f"<p><b>{key}&nbsp;&nbsp;{html.escape(name)}</b>&nbsp;&nbsp; "
+                          f"{cells}{rel}</p>")
+        blocks.append("<p><small>" + html.escape(translate(
             "VersionsPanel", "Enter accepts, x rejects, 1-9 take a version, u accepts every "
             "unanimous candidate, Tab / Shift+Tab move.")) + "</small></p>")
         self._show("".join(blocks))

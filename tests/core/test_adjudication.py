@@ -112,3 +112,82 @@ def test_one_annotator_and_no_annotator() -> None:
     assert [one.disagreements(i) for i in range(len(one.candidates))] == [()] * 4
     empty = build_review(TEXT, {})
     assert empty.candidates == () and empty.regions == ()
+
+
+def _reference(sets: dict[str, AnnotationSet], gold: list[tuple[int, int, str]],
+               rejected: set[tuple[int, int, str]]) -> list[tuple[object, ...]]:
+    """Each candidate worked out by the definitions of the module docstring, span by span:
+    (key, who has it, disagreement classes, state)."""
+    names = sorted(sets)
+    keys_of = {n: {(s.start, s.end, s.label) for s in sets[n].spans} for n in names}
+    found = []
+    for key in sorted(set().union(*keys_of.values())):
+        start, end, label = key
+        holders = tuple(n for n in names if key in keys_of[n])
+        kinds = set()
+        for other in names:
+            if other in holders:
+                continue
+            mine = keys_of[other]
+            if any((s, e) == (start, end) for s, e, _ in mine):
+                kinds.add(Disagreement.LABEL)
+            elif any(lb == label and s < end and e > start for s, e, lb in mine):
+                kinds.add(Disagreement.BOUNDARIES)
+            else:
+                kinds.add(Disagreement.MISSING)
+        state = State.ACCEPTED if key in gold else State.REJECTED if key in rejected else \
+            State.SUPERSEDED if any(s < end and e > start and (lb == label or (s, e) == (start, end))
+                                    for s, e, lb in gold) else State.OPEN
+        found.append((key, holders, tuple(d for d in Disagreement if d in kinds), state))
+    return found
+
+
+def test_candidates_regions_and_states_match_their_definitions_on_random_sets() -> None:
+    import random
+
+    rng = random.Random(7)
+    text = TEXT
+    for _ in range(40):
+        sets = {}
+        for name in ("mona", "omar", "sara", "tala")[:rng.randint(1, 4)]:
+            keys = set()
+            for _ in range(rng.randint(0, 25)):
+                start = rng.randrange(2, len(text) - 12)
+                keys.add((start, start + rng.randint(1, 12), rng.choice(("actor", "cue", "quote"))))
+            sets[name] = _set(name, [((s, e), lb) for s, e, lb in sorted(keys)])
+        review = build_review(text, sets)
+        every = sorted({(s.start, s.end, s.label) for a in sets.values() for s in a.spans})
+        gold = rng.sample(every, min(len(every), rng.randint(0, 6)))
+        rejected = set(rng.sample(every, min(len(every), rng.randint(0, 4))))
+        found = states(review, gold, rejected)
+        assert [(c.key, c.annotators, review.disagreements(i), found[i])
+                for i, c in enumerate(review.candidates)] == _reference(sets, gold, rejected)
+        for r, region in enumerate(review.regions):     # regions: overlapping runs of candidates
+            assert all(review.candidates[i].region == r for i in region.candidates)
+            assert region.start == min(review.keys[i][0] for i in region.candidates)
+            assert region.end == max(review.keys[i][1] for i in region.candidates)
+        for left, right in zip(review.regions, review.regions[1:]):
+            assert left.end <= right.start
+        for i, key in enumerate(review.keys):
+            assert review.index_of(key) == i and review.candidate(key) == review.candidates[i]
+            assert review.agreement(i) == review.candidates[i].agreement
+
+
+def test_rows_out_of_key_order_give_the_same_review() -> None:
+    import random
+
+    from annotator.core.adjudication import review_of_rows
+
+    sets = three()
+    names = tuple(sorted(sets))
+    rows = [(s.start, s.end, s.label, n, s.id, s.attributes)
+            for n, name in enumerate(names) for s in sets[name].spans]
+    relations = {name: [(r.type, r.head, r.tail) for r in sets[name].relations]
+                 for name in names}
+    expected = review_of_rows(TEXT, names, sorted(rows), relations)
+    random.Random(3).shuffle(rows)
+    found = review_of_rows(TEXT, names, rows, relations)
+    assert found.keys == expected.keys and found.holders == expected.holders
+    assert found.regions == expected.regions and found.differ == expected.differ == {0, 5}
+    assert found.entries_of == expected.entries_of
+    assert found.candidates == build_review(TEXT, sets).candidates

@@ -4,6 +4,7 @@ exact undo, and roles that no method gets around."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -469,3 +470,64 @@ def test_the_excel_export_of_several_annotators_gets_an_agreement_sheet(team: Te
     mine = tmp_path / "mona.xlsx"
     export(team.store, mine, fmt="excel", which="mona", actor="mona")
     assert "Agreement" not in openpyxl.load_workbook(mine).sheetnames
+
+
+def test_opening_reads_the_review_the_sets_give_and_the_sets_only_when_asked(team: Team) -> None:
+    from annotator.core.adjudication import build_review
+
+    quotes = {}
+    for name, kind in (("mona", "direct"), ("omar", "partial"), ("sara", "direct")):
+        person = team.people[name]
+        gold_set = person.open_document(team.doc).set
+        quote = next(s for s in gold_set.spans if s.label == "quote")
+        quotes[name] = person.update_span(quote.id or 0, attributes={"kind": kind})[1]
+    opened = team.review.open(team.doc)
+    assert opened.sets._sets is None                      # type: ignore[attr-defined]
+    assert list(opened.sets) == ["mona", "omar", "sara"]   # the owners, without reading them
+    sets = dict(opened.sets)
+    assert sets["mona"].spans[3] == quotes["mona"]
+    expected = build_review(opened.document.text, sets)
+    review = opened.review
+    assert review.keys == expected.keys and review.holders == expected.holders
+    assert review.candidates == expected.candidates and review.regions == expected.regions
+    assert review.relations == expected.relations and review.differ == expected.differ == {0, 5}
+    assert review.relations_of == expected.relations_of
+    for region in range(len(review.regions)):
+        for name in review.annotators:
+            assert review.version(name, region) == expected.version(name, region)
+    assert [dict(s.attributes) for s in review.spans_with_key(QUOTE + ("quote",))] == [
+        {"kind": "direct"}, {"kind": "partial"}, {"kind": "direct"}]
+    change = team.review.accept(opened, QUOTE + ("quote",), opened.gold_state())
+    assert [dict(s.attributes) for s in change.put] == [{"kind": "direct"}]   # the majority's
+
+
+def test_a_decision_in_a_known_gold_set_runs_the_fewest_statements(team: Team) -> None:
+    """The first decision creates the gold set; the window then names it (GoldState.set_id),
+    so the next one reads the set's header and the key, and writes the span, the set's time
+    and the journal: nothing looks the set up again."""
+    from sqlalchemy import event
+
+    review = team.review
+    opened = review.open(team.doc)
+    first = review.accept(opened, CUE + ("cue",), opened.gold_state())
+    assert opened.gold_state().set_id is None
+    gold = GoldState({(s.start, s.end, s.label): s.id or 0 for s in first.put},
+                     set_id=first.set_id)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        verb = statement.split(None, 1)[0].upper()
+        table = re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", statement)
+        if verb in ("SELECT", "INSERT", "UPDATE", "DELETE") and table:   # (not pg_notify)
+            statements.append(f"{verb} {table.group(1)}")
+
+    event.listen(team.store.engine, "before_cursor_execute", seen)
+    try:
+        second = review.accept(opened, QUOTE + ("quote",), gold)
+    finally:
+        event.remove(team.store.engine, "before_cursor_execute", seen)
+    assert second.set_id == first.set_id
+    # the set's header with the reviewer's role (its first FROM is the role's subquery), the key
+    assert statements == ["SELECT annotator", "SELECT span", "INSERT span",
+                          "UPDATE annotation_set", "INSERT event"]
+    assert _gold(team.store)[1][:3] == (93, 119, "quote")

@@ -221,3 +221,142 @@ def test_annotators_cannot_open_review_mode(qtbot: QtBot, qapp: QApplication,
     with pytest.raises(UserError, match="'mona' \\(annotator\\) cannot open review mode"):
         build_window(GuiOptions(db_url=store_url, review=True), Settings(), "mona")
     qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def _formats(document: Any) -> list[list[tuple[Any, ...]]]:
+    """Each block's format ranges: (start, length, underline style and color, background)."""
+    block, found = document.begin(), []
+    while block.isValid():
+        layout = block.layout()
+        ranges = []
+        for r in layout.formats():
+            fmt = QTextCharFormat(r.format)
+            ranges.append((r.start, r.length, fmt.underlineStyle(), fmt.underlineColor().name(),
+                           fmt.background().style(), fmt.background().color().name(
+                               fmt.background().color().NameFormat.HexArgb)))
+        found.append(ranges)
+        block = block.next()
+    return found
+
+
+def test_plain_paragraphs_of_candidates_are_drawn_as_the_general_way_draws_them(
+        qtbot: QtBot, qapp: QApplication, store_url: str) -> None:
+    """Review's highlighter draws a paragraph with only open candidates on it one run per
+    candidate: character for character what SpanHighlighter's general way draws."""
+    from PySide6.QtGui import QTextDocument
+
+    from annotator.db.models import DocumentRow
+    from annotator.ui.highlighter import SpanHighlighter
+    from annotator.ui.review_panels import ReviewHighlighter
+
+    store = open_project(store_url)
+    with store.engine.connect() as conn:
+        doc, text = conn.execute(select(DocumentRow.id, DocumentRow.text)
+                                 .where(DocumentRow.external_id == EMOJI_ID)).one()
+    schema = project_schema(store)
+    last = "BBC News: قال مراسلنا في باريس إن الإجتماع انتهى بنجاح."
+    base = text.index(last)
+    words = {w: (base + last.index(w), base + last.index(w) + len(w))
+             for w in ("قال", "مراسلنا", "باريس", "الإجتماع انتهى")}
+    two = (words["مراسلنا"][0], words["باريس"][1])          # overlaps مراسلنا and باريس
+    versions = {"mona": [(words["قال"], "cue"), (words["مراسلنا"], "actor"),
+                         (words["باريس"], "location")],
+                "omar": [(words["قال"], "cue"), (two, "actor"), (words["باريس"], "actor")],
+                "sara": [(words["مراسلنا"], "actor"), (words["الإجتماع انتهى"], "quote")]}
+    for name, spans in versions.items():
+        service = AnnotationService(store, schema, annotator=name)
+        set_id = service.open_document(doc).set.id
+        assert set_id is not None
+        for (s, e), label in spans:
+            service.add_span(set_id, s, e, label)
+    store.close()
+    configure_app(qapp)
+    review = Review(qtbot, store_url)
+    view, vm = review.view, review.vm
+    assert isinstance(view.highlighter, ReviewHighlighter)
+    assert len(vm.marks(base, len(text))) == 6               # open candidates there
+    general = QTextDocument()
+    general.setPlainText(view.toPlainText())
+    drawn = SpanHighlighter(general, vm, schema)
+    drawn.set_text_map(view.umap)
+    quick: list[bool] = []
+    alone = view.highlighter._marks_alone
+    view.highlighter._marks_alone = lambda *a: quick.append(alone(*a)) or quick[-1]
+    for current in (None, vm.current, vm.review.index_of(words["باريس"] + ("location",))):
+        vm.go_to(current)
+        quick.clear()
+        view.highlighter.rehighlight()
+        drawn.rehighlight()
+        assert _formats(view.document()) == _formats(general)
+        in_last = current is not None and vm.candidates[current].start >= base
+        assert quick == [False, False, not in_last]        # the last paragraph: no emoji
+    review.window.close()
+
+
+def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Review) -> None:
+    """The counts' label has the size of the longest counts of the document, fixed: a new count
+    changes its text only. The versions panel is laid out once for a decision, with the page of
+    the candidate the decision moved to."""
+    from PySide6.QtCore import QEvent, QObject
+
+    bar, versions, window = review.window.agreement_bar, review.window.versions, review.window
+    assert bar is not None and versions is not None
+    review.qtbot.wait(50)                                  # the figures, shown after opening
+    assert bar.counts.text() == ("Open disagreements: 7 · unanimous to accept: 0 · "
+                                 "decided: 0/7")
+    assert bar.counts.minimumSize() == bar.counts.maximumSize()   # fixed
+    requests: list[str] = []
+    pages: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(type(watched).__name__)
+            return False
+
+    watch = Watch()
+    for widget in (window.centralWidget(), bar):     # the bar is in the central widget's layout
+        widget.installEventFilter(watch)
+    shown = versions.setHtml
+    versions.setHtml = lambda page: pages.append(page) or shown(page)   # type: ignore[method-assign]
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Return):   # accept (46, 59, actor)
+        review.key(key)
+        for _ in range(3):
+            QApplication.processEvents()
+    assert bar.counts.text() == ("Open disagreements: 5 · unanimous to accept: 0 · "
+                                 "decided: 2/7")
+    assert requests == []
+    assert len(pages) == 3 and "«موسكو»" in pages[-1]    # one page a key; Enter moved on
+    assert review.current() == (83, 88, "actor")
+    assert "mona" in versions.toPlainText() and "Moscow" not in versions.toPlainText()
+    assert review.vm.selected == review.vm.spans.ids[(46, 59, "actor")]   # the accepted span
+
+
+def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
+    from annotator.services.review import GoldState
+
+    vm = review.vm
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_U, Qt.Key.Key_X):
+        review.key(key)
+    shown = vm.gold_state()
+    stored = vm.review_service.gold.open_document(vm.document.id).set
+    expected = GoldState.of(stored, vm.review_service.rejections(stored.id))
+    assert dict(shown.ids) == dict(expected.ids) and len(shown.ids) == 3
+    assert shown.relations == expected.relations == {
+        ("said_by", (93, 119, "quote"), (46, 59, "actor"))}
+    assert shown.rejected == expected.rejected == {(83, 88, "actor")}
+    assert shown.set_id == expected.set_id == stored.id
+
+
+def test_relations_are_announced_only_when_a_decision_changes_them(review: Review) -> None:
+    vm = review.vm
+    announced: list[None] = []
+    vm.relations_changed.connect(lambda: announced.append(None))
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Return)          # the actor: no relation among gold spans yet
+    assert announced == []
+    review.key(Qt.Key.Key_U)               # the quote, with its said_by link to the actor
+    assert len(announced) == 1 and len(vm.relations) == 1
+    review.key(Qt.Key.Key_Z, CTRL)         # its undo takes the link away again
+    assert len(announced) == 2 and vm.relations == {}

@@ -10,13 +10,16 @@ the exact inverse change. No Qt here.
 
 from __future__ import annotations
 
+import functools
 import time
 from bisect import bisect_left
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any, TypeVar
 
+from annotator.core.adjudication import Candidate, Key, Region, Review, State
 from annotator.core.collector import cycle_collector_paused
-from annotator.core.adjudication import Candidate, Key, Region, Review, State, candidate_state
 from annotator.core.errors import UserError
 from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
@@ -37,6 +40,18 @@ from annotator.ui.viewmodels.words import translate
 
 #: (start, end, label, agreement, current): an open candidate as the highlighter draws it.
 Mark = tuple[int, int, str, str, bool]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def decision(method: F) -> F:
+    """A review decision: shown as one update (see ReviewViewModel._one_update)."""
+
+    @functools.wraps(method)
+    def wrapper(self: ReviewViewModel, *args: Any, **kwargs: Any) -> Any:
+        with self._one_update():
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 class KeyedSpanIndex(SpanIndex):
@@ -103,9 +118,11 @@ class ReviewViewModel(AnnotationViewModel):
         self.figures: dict[str, Any] | None = None
         self._open_disagreements = 0      # kept up to date with ``states`` (counts())
         self._open = 0
-        self._starts: list[int] = []
-        self._longest = 0
         self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
+        self.settled = Signal()              # a decision and its move are all shown
+        self._busy = 0                       # inside a decision (_one_update)
+        self._levels: dict[int, str] = {}    # agreement by who has a candidate (bit mask)
+        self._redraw: list[tuple[int, int]] = []
         self.current_changed = Signal()      # (candidate index or None)
         self.spans_changed.connect(self._gold_changed)
 
@@ -125,11 +142,13 @@ class ReviewViewModel(AnnotationViewModel):
         self._show(opened.document, opened.gold, KeyedSpanIndex(opened.gold.spans))
         self.rejected = set(opened.rejected)
         self.states = opened.states()
-        self._open = sum(1 for s in self.states if s == State.OPEN)
-        self._open_disagreements = sum(1 for i in range(len(self.states))
-                                       if self.is_disagreement(i))
-        self._starts = [c.start for c in opened.review.candidates]
-        self._longest = max((c.end - c.start for c in opened.review.candidates), default=0)
+        review = opened.review
+        self._levels = {mask: level.value for mask, level in review.agreement_of.items()}
+        self._open = self.states.count(State.OPEN)
+        self._open_disagreements = review.unanimous.count(False) \
+            if self._open == len(self.states) else \
+            sum(1 for state, unanimous in zip(self.states, review.unanimous)
+                if state == State.OPEN and not unanimous)
         self.current = None
         self.figures = None
         self.document_opened.emit()
@@ -174,7 +193,9 @@ class ReviewViewModel(AnnotationViewModel):
         return self.candidates[index]
 
     def is_disagreement(self, index: int) -> bool:
-        return self.states[index] == State.OPEN and not self.candidates[index].unanimous
+        review = self.review
+        return review is not None and self.states[index] == State.OPEN \
+            and not review.unanimous[index]
 
     def counts(self) -> dict[str, int]:
         """Open disagreements, open unanimous candidates, and decided candidates."""
@@ -185,15 +206,17 @@ class ReviewViewModel(AnnotationViewModel):
     def marks(self, start: int, end: int) -> list[Mark]:
         """The open candidates sharing a character with [start, end), for the highlighter (none
         while another set is shown)."""
-        if self.viewing is not None:
+        if self.viewing is not None or self.review is None:
             return []
-        lo = bisect_left(self._starts, start - self._longest)
-        hi = bisect_left(self._starts, end)
+        keys, masks, levels = self.review.keys, self.review.masks, self._levels
+        lo = bisect_left(keys, (start - self.review.longest,))
+        hi = bisect_left(keys, (end,))
+        states, current, is_open = self.states, self.current, State.OPEN
         found = []
         for i in range(lo, hi):
-            c = self.candidates[i]
-            if c.end > start and (self.states[i] == State.OPEN or i == self.current):
-                found.append((c.start, c.end, c.label, c.agreement.value, i == self.current))
+            s, e, label = keys[i]
+            if e > start and (states[i] == is_open or i == current):
+                found.append((s, e, label, levels[masks[i]], i == current))
         return found
 
     def region(self) -> Region | None:
@@ -229,11 +252,17 @@ class ReviewViewModel(AnnotationViewModel):
         return text if len(text) <= 40 else text[:39] + "…"
 
     def gold_state(self) -> GoldState:
+        """The gold set as shown, for a decision: the span ids by key are the index's own
+        (read, not copied: a decision's cost must not grow with the gold set), the relations by
+        their ends' keys."""
         ids = self.spans.ids if isinstance(self.spans, KeyedSpanIndex) else {}
-        keys = {span_id: key for key, span_id in ids.items()}
-        relations = frozenset((r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
-                              if r.head in keys and r.tail in keys)
-        return GoldState(dict(ids), relations, frozenset(self.rejected))
+        relations = []
+        for relation in self.relations.values():
+            head, tail = self.span(relation.head), self.span(relation.tail)
+            if head is not None and tail is not None:
+                relations.append((relation.type, head.sort_key, tail.sort_key))
+        return GoldState(MappingProxyType(ids), frozenset(relations), frozenset(self.rejected),
+                         self.set_id)
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -267,13 +296,15 @@ class ReviewViewModel(AnnotationViewModel):
         old = self.candidate(self.current)
         self.current = index
         new = self.candidate(index)
-        self.candidates_changed.emit([(c.start, c.end) for c in (old, new) if c is not None])
+        self._candidates_changed([(c.start, c.end) for c in (old, new) if c is not None])
         self.current_changed.emit(index)
 
     # -- decisions -------------------------------------------------------------------------
 
     @edits
+    @decision
     def accept_current(self) -> None:
+        """Enter: the current candidate into gold, selected; on to the next disagreement."""
         candidate = self._need_current()
         key = candidate.key
         if key in self.spans.ids:  # type: ignore[attr-defined]
@@ -281,11 +312,12 @@ class ReviewViewModel(AnnotationViewModel):
             return
         self._decide(translate("Review", "accept {label}").format(
             label=self._label_name(candidate.label)),
-                     lambda: self.review_service.accept(self._opened(), key, self.gold_state()))
-        self.select_span(self.spans.ids.get(key))  # type: ignore[attr-defined]
+                     lambda: self.review_service.accept(self._opened(), key, self.gold_state()),
+                     select=key)
         self.next_disagreement()
 
     @edits
+    @decision
     def reject_current(self) -> None:
         candidate = self._need_current()
         self._decide(translate("Review", "reject {label}").format(
@@ -294,6 +326,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.next_disagreement()
 
     @edits
+    @decision
     def take_version(self, number: int) -> None:
         """Key 1-9: the current region becomes annotator ``number``'s version of it."""
         candidate = self._need_current()
@@ -308,6 +341,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.next_disagreement()
 
     @edits
+    @decision
     def accept_unanimous(self) -> None:
         keys = self.review_service.unanimous_keys(self._opened(), self.gold_state())
         if not keys:
@@ -353,13 +387,16 @@ class ReviewViewModel(AnnotationViewModel):
             self.set_id = self.service.change(None, document_id=document.id).set_id
         return self.set_id
 
-    def _decide(self, description: str, do: Callable[[], Change]) -> None:
+    def _decide(self, description: str, do: Callable[[], Change], *,
+                select: Key | None = None) -> None:
+        """One decision: one transaction, shown, one undo step; ``select``: the gold span of
+        that key is selected as it is shown (the article draws it once, selected)."""
         status_before = self.status
         change = self._run(do)
         if change.empty:
             self.message.emit(translate("Annotation", "Nothing to change"))
             return
-        self._apply_change(change)
+        self._apply_change(change, select=select)
         holder: dict[str, Change] = {"done": change}
 
         def undo(status: SetStatus | None) -> None:
@@ -375,8 +412,9 @@ class ReviewViewModel(AnnotationViewModel):
 
         self._push(description, redo=redo, undo=undo, status_before=status_before)
 
-    def _apply_change(self, change: Change) -> None:
+    def _apply_change(self, change: Change, *, select: Key | None = None) -> None:
         self.set_id = change.set_id
+        selected = self.selected
         for removed in change.removed:
             self.spans.remove(removed.span.id or 0)
             self._own.pop(removed.span.id or 0, None)
@@ -385,6 +423,8 @@ class ReviewViewModel(AnnotationViewModel):
         for span in change.put:
             self.spans.add(span)
             self._own[span.id or 0] = span.version
+        if select is not None and select in self.spans.ids:  # type: ignore[attr-defined]
+            self.selected = self.spans.ids[select]  # type: ignore[attr-defined]
         for relation in change.unlinked:
             self.relations.pop(relation.id or 0, None)
         for relation in change.linked:
@@ -397,31 +437,63 @@ class ReviewViewModel(AnnotationViewModel):
         ranges = [(d.span.start, d.span.end) for d in change.removed]
         ranges += [(s.start, s.end) for s in change.put]
         ranges += [(k[0], k[1]) for k in (*change.rejected, *change.unrejected)]
-        self.relations_changed.emit()
+        if change.linked or change.unlinked or any(d.relations for d in change.removed):
+            self.relations_changed.emit()   # (the span list redraws a column of every row)
         self._changed(ranges)
+        if self.selected != selected and self.selected is not None:
+            self.selection_changed.emit(self.selected)
 
     def _gold_changed(self, ranges: list[tuple[int, int]]) -> None:
         """Gold changed in ``ranges``: the states of the candidates of the regions there."""
         if self.review is None or not ranges:
             return
+        review = self.review
         touched: set[int] = set()
         for start, end in ranges:
-            touched.update(self.review.regions_overlapping(start, end))
+            touched.update(review.regions_overlapping(start, end))
         redraw = []
+        keys, unanimous, firsts = review.keys, review.unanimous, review.region_firsts
         for region in sorted(touched):
-            area = self.review.regions[region]
-            for i in area.candidates:
-                candidate = self.candidates[i]
-                near = [(s.start, s.end, s.label)
-                        for s in self.spans.overlapping(candidate.start, candidate.end)]
-                new = candidate_state(candidate, gold=set(near), rejected=self.rejected,
-                                      gold_overlapping=lambda _s, _e, n=near: n)
+            last = firsts[region + 1] if region + 1 < len(firsts) else len(keys)
+            for i in range(firsts[region], last):
+                start, end, label = key = keys[i]
+                near = [(s.start, s.end, s.label) for s in self.spans.overlapping(start, end)]
+                new = State.ACCEPTED if key in near else State.REJECTED \
+                    if key in self.rejected else State.SUPERSEDED if any(
+                        n_label == label or (n_start, n_end) == (start, end)
+                        for n_start, n_end, n_label in near) else State.OPEN
                 old = self.states[i]
                 if new != old:
                     was_open, is_open = old == State.OPEN, new == State.OPEN
                     self._open += is_open - was_open
-                    if not candidate.unanimous:
+                    if not unanimous[i]:
                         self._open_disagreements += is_open - was_open
                     self.states[i] = new
-            redraw.append((area.start, area.end))
-        self.candidates_changed.emit(redraw)
+            redraw.append((review.region_starts[region], review.region_ends[region]))
+        self._candidates_changed(redraw)
+
+    @property
+    def deciding(self) -> bool:
+        """Inside a decision: its views are updated when it has ``settled``."""
+        return self._busy > 0
+
+    def _candidates_changed(self, ranges: list[tuple[int, int]]) -> None:
+        if self._busy:
+            self._redraw += ranges
+        else:
+            self.candidates_changed.emit(ranges)
+
+    @contextmanager
+    def _one_update(self) -> Iterator[None]:
+        """A decision and the move after it as one update of the views: the candidates to
+        redraw announced once, then ``settled``."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                ranges, self._redraw = self._redraw, []
+                if ranges:
+                    self.candidates_changed.emit(sorted(set(ranges)))
+                self.settled.emit()
