@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType
     from PySide6.QtWidgets import QApplication
 
+    from annotator.services.suggesting import SuggestionService
     from annotator.ui.main_window import MainWindow
     from annotator.ui.viewmodels.queue import QueueViewModel
     from annotator.ui.viewmodels.review import ReviewQueueViewModel
@@ -101,10 +103,15 @@ def ask_user_name(default: str) -> str | None:
     return name.strip() if accepted and name.strip() else None
 
 
-def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWindow:
+def build_window(options: GuiOptions, settings: Settings, user: str, *,
+                 suggest: bool = True) -> MainWindow:
     """The window of ``options`` for ``user``. A screenshot run writes nothing to a store that
     has documents: no set is created (the user's set is created by their first change) and no
-    one is made the store's lead."""
+    one is made the store's lead.
+
+    ``suggest=False``: the window has no suggestions yet; :class:`SuggestionsAfterFirstPaint`
+    gives them (run_gui's windows: the suggesters' resources and the first document's
+    suggestions are not worth delaying the first paint for)."""
     from annotator.core.roles import require_review
     from annotator.services.annotate import AnnotationService
     from annotator.services.project import open_project, project_schema, seed_if_empty
@@ -133,7 +140,8 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     else:
         service = AnnotationService(store, schema, annotator=user)
         # the suggesters' resources are read here, once, not when a document opens
-        suggestions = SuggestionService(service, compute=settings.suggest_on_open)
+        suggestions = SuggestionService(service, compute=settings.suggest_on_open) \
+            if suggest else None
         vm = AnnotationViewModel(service, schema, suggestions=suggestions,
                                  create_sets=options.screenshot is None)
         queue = QueueViewModel(service)
@@ -161,6 +169,74 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
 
 
 _built: list[MainWindow] = []   # every window made in this process (the language menus, Ctrl-C)
+
+
+class SuggestionsAfterFirstPaint:
+    """The suggestions of a window built with ``suggest=False``, given to it once it has
+    painted its article for the first time: the suggestion service (its resources read then)
+    and the open document's suggestions, drawn as soon as they are computed. The same as
+    :class:`~annotator.ui.viewmodels.annotation.AnnotationViewModel`'s ``open`` does with a
+    suggestion service from the start; nothing for a review window. :meth:`finish` gives them
+    now if they are not there yet (a screenshot)."""
+
+    #: how long to wait while the window shows another set than the user's own (ms)
+    RETRY_MS = 200
+
+    def __init__(self, window: MainWindow,
+                 make: Callable[[], SuggestionService] | None) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.window = window
+        self._make = make
+        self.done = make is None
+        self._closed = False
+        if self.done:
+            return
+        after = self
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    watched.removeEventFilter(self)
+                    QTimer.singleShot(0, after.finish)
+                return False
+
+        self._filter = FirstPaint()
+        window.article.viewport().installEventFilter(self._filter)
+        window.closing.insert(0, self._close)   # before the store closes
+
+    @classmethod
+    def of(cls, window: MainWindow, settings: Settings) -> SuggestionsAfterFirstPaint:
+        from annotator.services.suggesting import SuggestionService
+        from annotator.ui.viewmodels.review import ReviewViewModel
+
+        vm = window.vm
+        if isinstance(vm, ReviewViewModel) or vm.suggester is not None:
+            return cls(window, None)
+        return cls(window, lambda: SuggestionService(vm.service,
+                                                     compute=settings.suggest_on_open))
+
+    def _close(self) -> None:
+        self._closed = True
+
+    def finish(self) -> None:
+        """Give the window its suggestions now (once; nothing once it is closed)."""
+        if self.done or self._closed:
+            return
+        vm = self.window.vm
+        if vm.viewing is not None:   # another set is shown: the offers are for one's own
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(self.RETRY_MS, self.finish)
+            return
+        assert self._make is not None
+        self.done = True
+        suggester = vm.suggester = self._make()
+        if vm.document is None:
+            return
+        proposals = suggester.proposals(vm.document, vm.set_id)
+        vm.offers.reset(proposals, {(s.start, s.end, s.label) for s in vm.spans.all()})
+        vm.suggestions_changed.emit([(s.start, s.end) for s in proposals.spans])
 
 
 def _remember_layout(window: MainWindow) -> None:
@@ -360,7 +436,8 @@ def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
     if user != settings.user:
         settings = settings.with_(user=user)
         update_settings(user=user)
-    window = build_window(options, settings, user)
+    window = build_window(options, settings, user, suggest=False)
+    SuggestionsAfterFirstPaint.of(window, settings)   # (the window's closing list keeps it)
     window.resize(*options.size)
     window.show()
     startup.release()
@@ -371,7 +448,8 @@ def _screenshot(options: GuiOptions, settings: Settings, user: str, started: flo
     from PySide6.QtGui import QGuiApplication
 
     assert options.screenshot is not None
-    window = build_window(options, settings, user)
+    window = build_window(options, settings, user, suggest=False)
+    suggestions = SuggestionsAfterFirstPaint.of(window, settings)
     window.resize(*options.size)
     window.show()
     QGuiApplication.processEvents()
@@ -379,6 +457,7 @@ def _screenshot(options: GuiOptions, settings: Settings, user: str, started: flo
     QGuiApplication.processEvents()
     window.article.viewport().update()
     QGuiApplication.processEvents()
+    suggestions.finish()   # (given after the first paint above; the picture shows them)
     startup.release()   # shown: start-up is over
     options.screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(options.screenshot)):
