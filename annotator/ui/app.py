@@ -6,8 +6,8 @@ Importing this module imports neither Qt nor the store: :func:`run_gui` loads th
 collector hold of the process's start-up (:mod:`annotator.startup`), the layers below the
 window first (:func:`load_layers`), then Qt and the window. The order matters: once PySide6 is
 imported, every ``import`` statement goes through its ``__feature__`` import hook, which reads
-the source of each module it has not seen yet (SQLAlchemy's and the store's some 250 modules
-cost about 60 ms more after Qt than before it). So each function here imports the Qt names it
+the source of each module it has not seen yet (SQLAlchemy's and the store's 300 modules cost
+50-90 ms more after Qt than before it). So each function here imports the Qt names it
 uses.
 """
 
