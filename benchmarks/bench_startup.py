@@ -15,7 +15,15 @@ time moves less than the wall time under another process's load.
   ``python -c '... run_gui(GuiOptions(..., screenshot=...))'`` (bench_window.py's ``cold()``,
   not through the CLI);
 - ``window book``: the same on the 505k-character book's store with 20,000 spans
-  (bench_gui.py's ``build_store``; skipped when ../shared/corpora is absent).
+  (bench_gui.py's ``build_store``; skipped when ../shared/corpora is absent);
+- ``paint seed``: ``annotator --db DB --user bench gui`` as a user runs it (the event loop, no
+  screenshot), to the first paint of the article: the child writes the time and its CPU time
+  (``time.process_time``) from an event filter on the article's viewport, installed by a
+  wrapper around ``build_window`` (the wrapper imports nothing before the code does), then
+  closes the window; against a bare QPlainTextEdit with the same text, shown, to its first
+  paint. What comes after the first paint (the suggestions) is not in this figure; it is in
+  ``window seed``, whose screenshot waits for them. (Its store is a copy of the seed store: the
+  window creates the user's set.) ``paint book``: the same on a copy of the book's store.
 
 Then the top entries of ``python -X importtime`` (cumulative) for ``docs`` and for the window,
 and what ``docs`` and the window import that a plain run should not.
@@ -56,14 +64,80 @@ def _env(tmp: Path, code: Path = REPO) -> dict[str, str]:
 
 
 def timed(cmd: Command, env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system) of one run of ``cmd`` in a fresh process."""
+    """Wall and CPU seconds (user + system) of one run of ``cmd`` in a fresh process; for a
+    command that writes ``PAINTED <epoch> <cpu>`` (the paint figures), from the spawn to that
+    line, and the child's CPU time then."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spawned = time.time()
     started = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=OUT)
+    done = subprocess.run(cmd, env=env, check=True, capture_output=True, cwd=OUT, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    for line in done.stdout.splitlines():
+        if line.startswith("PAINTED "):
+            painted, cpu_then = line.split()[1:]
+            return float(painted) - spawned, float(cpu_then)
     return wall, cpu
+
+
+#: the first paint of the window's article: build_window wrapped (annotator.cli's gui handler
+#: imports annotator.ui.app where the code imports it, under the collector hold)
+PAINT_CODE = """
+import sys, time, runpy
+import annotator.cli as cli
+
+def report(window, viewport, quit_app):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                print("PAINTED", repr(time.time()), repr(time.process_time()), flush=True)
+                QTimer.singleShot(0, quit_app)
+            return False
+
+    window._bench_first_paint = FirstPaint()
+    viewport.installEventFilter(window._bench_first_paint)
+
+def gui(args, _gui=cli.HANDLERS["gui"]):
+    import annotator.ui.app as app
+    build = app.build_window
+
+    def build_window(*a, **k):
+        window = build(*a, **k)
+        report(window, window.article.viewport(), window.close)
+        return window
+
+    app.build_window = build_window
+    return _gui(args)
+
+cli.HANDLERS["gui"] = gui
+sys.argv = ["annotator", *%r]
+runpy.run_module("annotator", run_name="__main__", alter_sys=True)
+"""
+
+
+def paint_code(db: Path) -> str:
+    return PAINT_CODE % (["--db", str(db), "--user", USER, "gui"],)
+
+
+def bare_paint_code(db: Path) -> str:
+    return ("import sqlite3, time; from PySide6.QtCore import QEvent, QObject, QTimer; "
+            "from PySide6.QtWidgets import QApplication, QPlainTextEdit\n"
+            "class F(QObject):\n"
+            "    def eventFilter(self, watched, event):\n"
+            "        if event.type() == QEvent.Type.Paint:\n"
+            "            watched.removeEventFilter(self)\n"
+            "            print('PAINTED', repr(time.time()), repr(time.process_time()), "
+            "flush=True)\n"
+            "            QTimer.singleShot(0, a.quit)\n"
+            "        return False\n"
+            "a = QApplication([]); w = QPlainTextEdit(); "
+            f"w.setPlainText(sqlite3.connect(r'{db}').execute('SELECT text FROM document "
+            "ORDER BY external_id LIMIT 1').fetchone()[0]); w.resize(1400, 900); f = F(); "
+            "w.viewport().installEventFilter(f); w.show(); a.exec()")
 
 
 def seed_store(tmp: Path) -> Path:
@@ -96,6 +170,11 @@ def cases(tmp: Path, only: set[str]) -> dict[str, tuple[Command, Command]]:
     py = sys.executable
     found: dict[str, tuple[Command, Command]] = {}
     seed = seed_store(tmp)
+    painted = tmp / "paint.sqlite3"
+    if not painted.exists():
+        import shutil
+
+        shutil.copyfile(seed, painted)
     if "docs" in only:
         found["docs"] = (
             [py, "-m", "annotator", "--db", str(seed), "docs"],
@@ -109,10 +188,19 @@ def cases(tmp: Path, only: set[str]) -> dict[str, tuple[Command, Command]]:
                                 [py, "-c", bare_window_code(seed, tmp / "bare.png")])
         found["run_gui seed"] = ([py, "-c", window_code(seed, tmp / "app.png")],
                                  [py, "-c", bare_window_code(seed, tmp / "bare.png")])
+        found["paint seed"] = ([py, "-c", paint_code(painted)],
+                               [py, "-c", bare_paint_code(painted)])
     if "book" in only and BOOK.is_file():
         book = build_store(20_000)
         found["window book"] = (gui_command(book, tmp / "app-book.png"),
                                 [py, "-c", bare_window_code(book, tmp / "bare-book.png")])
+        book_copy = tmp / "paint-book.sqlite3"
+        if not book_copy.exists():
+            import shutil
+
+            shutil.copyfile(book, book_copy)
+        found["paint book"] = ([py, "-c", paint_code(book_copy)],
+                               [py, "-c", bare_paint_code(book_copy)])
     return found
 
 

@@ -28,7 +28,7 @@ _REPORT = """
 import atexit, gc, json, sys
 def _report():
     sys.__stderr__.write("STARTUP " + json.dumps({
-        "modules": sorted(sys.modules), "gc_enabled": gc.isenabled(),
+        "modules": sorted(sys.modules), "order": list(sys.modules), "gc_enabled": gc.isenabled(),
         "frozen": gc.get_freeze_count()}) + "\\n")
 atexit.register(_report)
 import runpy
@@ -115,15 +115,29 @@ def test_a_screenshot_run_freezes_once_the_window_is_shown(tmp_path: Path, seede
     # a store in use: no importer (the seeds go only into an empty store), no migration
     assert imported(found, ("alembic", "annotator.services.importing", "openpyxl",
                             "sqlalchemy.dialects.postgresql", "annotator.ui.charts")) == []
+    assert_layers_before_qt(found["order"])
+
+
+def assert_layers_before_qt(order: object) -> None:
+    """The store, SQLAlchemy and the services were imported before PySide6 (outside its import
+    hook, which reads the source of every module imported after it)."""
+    from annotator.ui.app import LAYERS
+
+    assert isinstance(order, list)
+    qt = order.index("PySide6")
+    for name in ("sqlalchemy", "sqlalchemy.orm", "annotator.db.store", *LAYERS):
+        assert order.index(name) < qt, name
+    assert order.index("annotator.ui.main_window") > qt
 
 
 def test_run_gui_in_a_fresh_interpreter_holds_its_start_up_too(tmp_path: Path,
                                                                 seeded: Path) -> None:
     """benchmarks/bench_window.py's cold(): run_gui called directly, not through the CLI."""
     shot = tmp_path / "direct.png"
-    code = ("import atexit, gc, sys\n"
+    code = ("import atexit, gc, json, sys\n"
             "atexit.register(lambda: sys.__stderr__.write("
-            "f'GC {gc.isenabled()} {gc.get_freeze_count()}\\n'))\n"
+            "f'GC {gc.isenabled()} {gc.get_freeze_count()}\\n'"
+            "f'ORDER {json.dumps(list(sys.modules))}\\n'))\n"
             "from annotator.ui.app import GuiOptions, run_gui\n"
             f"sys.exit(run_gui(GuiOptions(db_url='sqlite:///{seeded}', user='mona', "
             f"screenshot=__import__('pathlib').Path(r'{shot}'), size=(900, 600))))\n")
@@ -135,12 +149,15 @@ def test_run_gui_in_a_fresh_interpreter_holds_its_start_up_too(tmp_path: Path,
     enabled, frozen = next(x for x in done.stderr.splitlines() if x.startswith("GC ")).split()[1:]
     assert enabled == "True" and int(frozen) > 50_000
     assert shot.is_file()
+    order = next(x for x in done.stderr.splitlines() if x.startswith("ORDER "))
+    assert_layers_before_qt(json.loads(order[len("ORDER "):]))
 
 
-def test_app_module_imports_neither_the_store_nor_the_window(tmp_path: Path) -> None:
-    """Importing annotator.ui.app is cheap: run_gui loads the rest under its collector hold."""
+def test_app_module_imports_neither_qt_nor_the_store_nor_the_window(tmp_path: Path) -> None:
+    """Importing annotator.ui.app is cheap: run_gui loads the rest under its collector hold,
+    the store's layers before Qt."""
     code = ("import sys, annotator.ui.app\n"
-            "print(sorted(m for m in ('sqlalchemy', 'annotator.db.store', "
+            "print(sorted(m for m in ('sqlalchemy', 'annotator.db.store', 'PySide6', "
             "'annotator.ui.main_window', 'annotator.services.annotate') if m in sys.modules))")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         filter(None, [str(REPO), os.environ.get("PYTHONPATH")])), QT_QPA_PLATFORM="offscreen")

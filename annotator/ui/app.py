@@ -1,6 +1,15 @@
 """The composition root of the desktop app: settings, language, fonts, store, services,
 view-models, window; and the run of the window (a screenshot, or the event loop, which Ctrl-C
-ends cleanly)."""
+ends cleanly).
+
+Importing this module imports neither Qt nor the store: :func:`run_gui` loads them under the
+collector hold of the process's start-up (:mod:`annotator.startup`), the layers below the
+window first (:func:`load_layers`), then Qt and the window. The order matters: once PySide6 is
+imported, every ``import`` statement goes through its ``__feature__`` import hook, which reads
+the source of each module it has not seen yet (SQLAlchemy's and the store's 300 modules cost
+50-90 ms more after Qt than before it). So each function here imports the Qt names it
+uses.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +18,29 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QMessageLogContext,
-    QTimer,
-    QtMsgType,
-    qInstallMessageHandler,
-)
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import QApplication, QInputDialog
-
 from annotator import startup
 from annotator.core.errors import UserError
 from annotator.settings import Settings, load_settings, update_settings
-from annotator.ui.fonts import load_bundled_fonts
-from annotator.ui.i18n import apply_language, resolve
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.services.suggesting import SuggestionService
     from annotator.ui.main_window import MainWindow
     from annotator.ui.viewmodels.queue import QueueViewModel
     from annotator.ui.viewmodels.review import ReviewQueueViewModel
 
-# The store, the services and the window are imported when the first window is built
-# (build_window): run_gui holds the collector while they load (annotator.startup).
+# the window's layers below Qt (annotation mode), imported before Qt by load_layers()
+LAYERS = ("annotator.services.annotate", "annotator.services.project",
+          "annotator.services.suggesting", "annotator.services.team",
+          "annotator.ui.viewmodels.annotation", "annotator.ui.viewmodels.queue")
 
 #: Arabic fonts to prefer for the article, best first. Amiri ships with the package (the
 #: fontpkg-amiri wheel, OFL), so the window is the same on every machine; View -> Font offers the
@@ -59,12 +63,27 @@ class GuiOptions:
     language: str | None = None
 
 
+def load_layers() -> None:
+    """Import the window's layers below Qt (:data:`LAYERS`: the store, SQLAlchemy, the
+    services, the view-models), then Qt's modules: in this order each is imported once,
+    outside PySide6's import hook (see the module docstring)."""
+    import importlib
+
+    for name in LAYERS:
+        importlib.import_module(name)
+    import PySide6.QtWidgets  # noqa: F401
+
+
 def arabic_fonts() -> list[str]:
     """Installed font families that have Arabic glyphs."""
+    from PySide6.QtGui import QFontDatabase
+
     return list(QFontDatabase.families(QFontDatabase.WritingSystem.Arabic))
 
 
 def choose_font(wanted: str | None, available: list[str]) -> str:
+    from PySide6.QtGui import QFont
+
     if wanted and wanted in available:
         return wanted
     for family in PREFERRED_FONTS:
@@ -74,6 +93,9 @@ def choose_font(wanted: str | None, available: list[str]) -> str:
 
 
 def ask_user_name(default: str) -> str | None:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QInputDialog
+
     name, accepted = QInputDialog.getText(
         None, "annotator",
         QCoreApplication.translate("App", "Your name (it labels your annotations):"),
@@ -81,10 +103,15 @@ def ask_user_name(default: str) -> str | None:
     return name.strip() if accepted and name.strip() else None
 
 
-def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWindow:
+def build_window(options: GuiOptions, settings: Settings, user: str, *,
+                 suggest: bool = True) -> MainWindow:
     """The window of ``options`` for ``user``. A screenshot run writes nothing to a store that
     has documents: no set is created (the user's set is created by their first change) and no
-    one is made the store's lead."""
+    one is made the store's lead.
+
+    ``suggest=False``: the window has no suggestions yet; :class:`SuggestionsAfterFirstPaint`
+    gives them (run_gui's windows: the suggesters' resources and the first document's
+    suggestions are not worth delaying the first paint for)."""
     from annotator.core.roles import require_review
     from annotator.services.annotate import AnnotationService
     from annotator.services.project import open_project, project_schema, seed_if_empty
@@ -113,7 +140,8 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
     else:
         service = AnnotationService(store, schema, annotator=user)
         # the suggesters' resources are read here, once, not when a document opens
-        suggestions = SuggestionService(service, compute=settings.suggest_on_open)
+        suggestions = SuggestionService(service, compute=settings.suggest_on_open) \
+            if suggest else None
         vm = AnnotationViewModel(service, schema, suggestions=suggestions,
                                  create_sets=options.screenshot is None)
         queue = QueueViewModel(service)
@@ -143,6 +171,76 @@ def build_window(options: GuiOptions, settings: Settings, user: str) -> MainWind
 _built: list[MainWindow] = []   # every window made in this process (the language menus, Ctrl-C)
 
 
+class SuggestionsAfterFirstPaint:
+    """The suggestions of a window built with ``suggest=False``, given to it once it has
+    painted its article for the first time: the suggestion service (its resources read then)
+    and the open document's suggestions, drawn as soon as they are computed. The same as
+    :class:`~annotator.ui.viewmodels.annotation.AnnotationViewModel`'s ``open`` does with a
+    suggestion service from the start; nothing for a review window. :meth:`finish` gives them
+    now if they are not there yet (a screenshot)."""
+
+    #: how long to wait while the window shows another set than the user's own (ms)
+    RETRY_MS = 200
+
+    def __init__(self, window: MainWindow,
+                 make: Callable[[], SuggestionService] | None) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.window = window
+        self._make = make
+        self.done = make is None
+        self._closed = False
+        if self.done:
+            return
+        after = self
+
+        class FirstPaint(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    watched.removeEventFilter(self)
+                    QTimer.singleShot(0, after.finish)
+                return False
+
+        self._filter = FirstPaint()
+        window.article.viewport().installEventFilter(self._filter)
+        window.closing.insert(0, self._close)   # before the store closes
+
+    @classmethod
+    def of(cls, window: MainWindow, settings: Settings) -> SuggestionsAfterFirstPaint:
+        from annotator.services.suggesting import SuggestionService
+        from annotator.ui.viewmodels.review import ReviewViewModel
+
+        vm = window.vm
+        if isinstance(vm, ReviewViewModel) or vm.suggester is not None:
+            return cls(window, None)
+        return cls(window, lambda: SuggestionService(vm.service,
+                                                     compute=settings.suggest_on_open))
+
+    def _close(self) -> None:
+        self._closed = True
+
+    def finish(self) -> None:
+        """Give the window its suggestions now (once; nothing once it is closed)."""
+        if self.done or self._closed:
+            return
+        vm = self.window.vm
+        if vm.viewing is not None:   # another set is shown: the offers are for one's own
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(self.RETRY_MS, self.finish)
+            return
+        assert self._make is not None
+        self.done = True
+        suggester = vm.suggester = self._make()
+        if vm.document is None:
+            return
+        proposals = suggester.proposals(vm.document, vm.set_id)
+        vm.offers.reset(proposals, {(s.start, s.end, s.label) for s in vm.spans.all()})
+        # drawn in one pass over the text: block by block (the view's redraw of the ranges)
+        # takes 3 times as long for a book's 70,000 suggestions
+        self.window.article.highlighter.rehighlight()
+
+
 def _remember_layout(window: MainWindow) -> None:
     """Keep the docks' and the splitter's sizes for the next window of this mode and direction."""
     docks, splitter = window.layout_state()
@@ -154,6 +252,10 @@ def _remember_layout(window: MainWindow) -> None:
 
 def _switch_language(setting: str) -> None:
     """View -> Language: switch every window now, and remember the choice."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.i18n import apply_language, resolve
+
     app = QApplication.instance()
     if app is None:
         return
@@ -197,6 +299,8 @@ def _document_to_open(queue: QueueViewModel | ReviewQueueViewModel,
 
 
 def _font_menu(window: MainWindow, fonts: list[str], settings: Settings) -> None:
+    from PySide6.QtGui import QAction
+
     for family in fonts:
         item = QAction(family, window)
         item.triggered.connect(lambda _=False, f=family: _set_font(window, f))
@@ -212,6 +316,11 @@ def _set_font(window: MainWindow, family: str) -> None:
 def configure_app(app: QApplication, language: str = "auto") -> str:
     """The interface language (``language``: "ar", "en", or "auto" for the system locale; the
     layout direction follows it) and a UI font with Arabic glyphs; returns the language."""
+    from PySide6.QtGui import QFont
+
+    from annotator.ui.fonts import load_bundled_fonts
+    from annotator.ui.i18n import apply_language, resolve
+
     app.setApplicationName("annotator")
     load_bundled_fonts()
     ui_font = next((f for f in UI_FONTS if f in arabic_fonts()), None)
@@ -226,6 +335,8 @@ class Interruption:
     committed when it was made. A timer lets Python run its signal handler while Qt waits."""
 
     def __init__(self, app: QCoreApplication) -> None:
+        from PySide6.QtCore import QTimer
+
         self.app = app
         self.requested = False
         self._tick = QTimer()
@@ -234,10 +345,14 @@ class Interruption:
         self._previous = signal.signal(signal.SIGINT, self._handle)
 
     def _handle(self, _signum: int, _frame: FrameType | None) -> None:
+        from PySide6.QtCore import QTimer
+
         self.requested = True
         QTimer.singleShot(0, self._quit)
 
     def _quit(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
         if isinstance(self.app, QApplication):
             self.app.closeAllWindows()
         self.app.quit()
@@ -273,17 +388,28 @@ def run_gui(options: GuiOptions) -> int:
         raise UserError("no display to open the window on (DISPLAY is not set); on a machine "
                         "without a screen, QT_QPA_PLATFORM=offscreen annotator --user NAME gui "
                         "--screenshot shot.png renders it to a PNG")
-    if options.screenshot is not None:
-        qInstallMessageHandler(_quiet_offscreen)
-    if QApplication.instance() is None:   # this process's first window: its start-up
+    if not _application_made():   # this process's first window: its start-up
         startup.hold()
     try:
+        load_layers()
+        if options.screenshot is not None:
+            from PySide6.QtCore import qInstallMessageHandler
+
+            qInstallMessageHandler(_quiet_offscreen)
         return _run(options, started)
     finally:
         startup.release()
 
 
+def _application_made() -> bool:
+    """Whether this process has its QApplication already (without importing Qt to ask)."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    return widgets is not None and widgets.QApplication.instance() is not None
+
+
 def _run(options: GuiOptions, started: float) -> int:
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     settings = load_settings()
@@ -312,7 +438,8 @@ def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
     if user != settings.user:
         settings = settings.with_(user=user)
         update_settings(user=user)
-    window = build_window(options, settings, user)
+    window = build_window(options, settings, user, suggest=False)
+    SuggestionsAfterFirstPaint.of(window, settings)   # (the window's closing list keeps it)
     window.resize(*options.size)
     window.show()
     startup.release()
@@ -320,8 +447,11 @@ def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
 
 
 def _screenshot(options: GuiOptions, settings: Settings, user: str, started: float) -> int:
+    from PySide6.QtGui import QGuiApplication
+
     assert options.screenshot is not None
-    window = build_window(options, settings, user)
+    window = build_window(options, settings, user, suggest=False)
+    suggestions = SuggestionsAfterFirstPaint.of(window, settings)
     window.resize(*options.size)
     window.show()
     QGuiApplication.processEvents()
@@ -329,6 +459,7 @@ def _screenshot(options: GuiOptions, settings: Settings, user: str, started: flo
     QGuiApplication.processEvents()
     window.article.viewport().update()
     QGuiApplication.processEvents()
+    suggestions.finish()   # (given after the first paint above; the picture shows them)
     startup.release()   # shown: start-up is over
     options.screenshot.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(options.screenshot)):
