@@ -112,9 +112,12 @@ def test_a_screenshot_run_freezes_once_the_window_is_shown(tmp_path: Path, seede
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert found["gc_enabled"] is True
     assert isinstance(found["frozen"], int) and found["frozen"] > 50_000
-    # a store in use: no importer (the seeds go only into an empty store), no migration
+    # a store in use: no importer (the seeds go only into an empty store), no migration; an
+    # annotation window: nothing of review mode
     assert imported(found, ("alembic", "annotator.services.importing", "openpyxl",
-                            "sqlalchemy.dialects.postgresql", "annotator.ui.charts")) == []
+                            "sqlalchemy.dialects.postgresql", "annotator.ui.charts",
+                            "annotator.services.review", "annotator.ui.review_panels",
+                            "annotator.ui.viewmodels.review", "annotator.core.adjudication")) == []
     assert_layers_before_qt(found["order"])
 
 

@@ -120,7 +120,6 @@ def build_window(options: GuiOptions, settings: Settings, user: str, *,
     from annotator.ui.main_window import MainWindow
     from annotator.ui.viewmodels.annotation import AnnotationViewModel
     from annotator.ui.viewmodels.queue import QueueViewModel
-    from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
     store = open_project(options.db_url)
     if options.screenshot is None:
@@ -129,8 +128,9 @@ def build_window(options: GuiOptions, settings: Settings, user: str, *,
     schema = project_schema(store)
     vm: AnnotationViewModel
     queue: QueueViewModel | ReviewQueueViewModel
-    if options.review:
+    if options.review:   # review mode's modules: imported only for a review window
         from annotator.services.review import ReviewService
+        from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
         review = ReviewService(store, schema, reviewer=user)
         with store.unit_of_work(actor=user, write=False) as uow:
@@ -208,10 +208,9 @@ class SuggestionsAfterFirstPaint:
     @classmethod
     def of(cls, window: MainWindow, settings: Settings) -> SuggestionsAfterFirstPaint:
         from annotator.services.suggesting import SuggestionService
-        from annotator.ui.viewmodels.review import ReviewViewModel
 
         vm = window.vm
-        if isinstance(vm, ReviewViewModel) or vm.suggester is not None:
+        if vm.reviewing or vm.suggester is not None:
             return cls(window, None)
         return cls(window, lambda: SuggestionService(vm.service,
                                                      compute=settings.suggest_on_open))

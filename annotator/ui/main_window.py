@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
@@ -32,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.schema import Schema
-from annotator.services.review import review_status
 from annotator.ui.article_view import ArticleView
 from annotator.ui.common import status_names, translate
 from annotator.ui.highlighter import SpanHighlighter
@@ -40,19 +40,14 @@ from annotator.ui.i18n import NATIVE_NAMES
 from annotator.ui.palette import LabelPalette
 from annotator.ui.panels import DetailsPanel, SearchBar, SpanList
 from annotator.ui.queue_panel import QueuePanel
-from annotator.ui.review_panels import (
-    REVIEW_STATUS_COLORS,
-    AgreementBar,
-    ReviewHighlighter,
-    ReviewQueueModel,
-    VersionsPanel,
-    review_status_names,
-)
 from annotator.ui.set_chooser import SetChooser
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key, review_command_for_key
 from annotator.ui.viewmodels.queue import QueueViewModel
-from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
+
+if TYPE_CHECKING:   # review mode's modules are imported when a review window is built
+    from annotator.ui.review_panels import AgreementBar, VersionsPanel
+    from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
 
 TIME_FLUSH_MS = 30_000
 WATCH_MS = 1_000
@@ -136,10 +131,12 @@ class MainWindow(QMainWindow):
         self.queue = queue
         self.schema = schema
         self.user = user
-        self.review = isinstance(vm, ReviewViewModel)
+        self.review = vm.reviewing   # review mode: its modules are imported only then
         self.mode = "review" if self.review else "annotate"
         keys = review_command_for_key if self.review else command_for_key
-        self.article = ArticleView(vm, schema, keys=keys, highlighter=ReviewHighlighter
+        if self.review:
+            from annotator.ui import review_panels
+        self.article = ArticleView(vm, schema, keys=keys, highlighter=review_panels.ReviewHighlighter
                                    if self.review else SpanHighlighter)
         self.article.set_article_font(font_family, font_size)
         self.palette_bar = LabelPalette(schema)
@@ -159,8 +156,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.search_bar)
         layout.addWidget(self.read_only_bar)
         self.agreement_bar: AgreementBar | None = None
-        if isinstance(vm, ReviewViewModel):
-            self.agreement_bar = AgreementBar(vm)
+        if self.review:
+            self.agreement_bar = review_panels.AgreementBar(vm)
             layout.addWidget(self.agreement_bar)
         layout.addWidget(self.article, 1)
         self.setCentralWidget(central)
@@ -173,10 +170,10 @@ class MainWindow(QMainWindow):
         self.labels_toolbar.addWidget(self.palette_bar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.labels_toolbar)
 
-        if isinstance(queue, ReviewQueueViewModel):
-            self.queue_panel = QueuePanel(queue, model=ReviewQueueModel(queue),
-                                          statuses=review_status_names,
-                                          colors=REVIEW_STATUS_COLORS)
+        if self.review:
+            self.queue_panel = QueuePanel(queue, model=review_panels.ReviewQueueModel(queue),
+                                          statuses=review_panels.review_status_names,
+                                          colors=review_panels.REVIEW_STATUS_COLORS)
         else:
             self.queue_panel = QueuePanel(queue)
         self.span_list = SpanList(vm, schema, keys=keys)
@@ -184,8 +181,8 @@ class MainWindow(QMainWindow):
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.setObjectName("side")
         self.versions: VersionsPanel | None = None
-        if isinstance(vm, ReviewViewModel):
-            self.versions = VersionsPanel(vm, schema)
+        if self.review:
+            self.versions = review_panels.VersionsPanel(vm, schema)
             self.side.addWidget(self.versions)
         spans = QWidget()
         spans_layout = QVBoxLayout(spans)
@@ -232,7 +229,7 @@ class MainWindow(QMainWindow):
         queue.item_changed.connect(lambda _id: self._show_progress())
         vm.document_opened.connect(self._show_progress)
         vm.status_changed.connect(lambda _status: self._show_progress())
-        if isinstance(vm, ReviewViewModel):
+        if self.review:
             # the figures of a long book take a moment: after the document shows
             vm.document_opened.connect(lambda: QTimer.singleShot(0, self._load_figures))
         self.timer = QTimer(self)
@@ -465,7 +462,7 @@ class MainWindow(QMainWindow):
     # -- actions -----------------------------------------------------------------------------
 
     def run_command(self, command: Command) -> None:
-        if isinstance(self.vm, ReviewViewModel) and self._review_command(self.vm, command):
+        if self.review and self._review_command(self.vm, command):  # type: ignore[arg-type]
             return
         if command.name == "label":
             self.press_label(str(command.args[0]))
@@ -511,8 +508,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _load_figures(self) -> None:
-        if isinstance(self.vm, ReviewViewModel) and self.agreement_bar is not None:
-            self.vm.load_figures()
+        if self.review and self.agreement_bar is not None:
+            self.vm.load_figures()  # type: ignore[attr-defined]
             self.agreement_bar.refresh()
 
     def choose_set(self) -> None:
@@ -674,6 +671,9 @@ class MainWindow(QMainWindow):
     def _show_progress(self) -> None:
         done, total = self.queue.progress()
         if self.review:
+            from annotator.services.review import review_status
+            from annotator.ui.review_panels import review_status_names
+
             status = review_status_names()[review_status(self.vm.status)] \
                 if self.vm.document else ""
             text = translate("MainWindow", "Reviewed: {done}/{total}").format(done=done,

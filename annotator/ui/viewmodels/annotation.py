@@ -53,6 +53,9 @@ __all__ = ["AnnotationViewModel", "Hit", "SetChoice", "edits", "user_action"]
 
 
 class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
+    # a review window's view-model (ReviewViewModel) says True
+    reviewing = False
+
     def __init__(self, service: AnnotationService, schema: Schema, *,
                  clock: Callable[[], float] = time.monotonic,
                  suggestions: SuggestionService | None = None,

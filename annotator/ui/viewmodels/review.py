@@ -106,6 +106,8 @@ class ReviewQueueViewModel(DocumentList):
 
 
 class ReviewViewModel(AnnotationViewModel):
+    reviewing = True
+
     def __init__(self, review: ReviewService, schema: Schema, *,
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(review.gold, schema, clock=clock)
