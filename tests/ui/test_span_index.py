@@ -1,5 +1,6 @@
-"""The open set's span index: lookups by offset agree with a scan of every span, long spans
-(quotes of thousands of characters) included, after any sequence of adds and removes."""
+"""The open set's span index, and review's reach among its candidates: lookups by offset agree
+with a scan of every span, long spans (quotes of thousands of characters) included, after any
+sequence of adds and removes."""
 
 from __future__ import annotations
 
@@ -64,3 +65,26 @@ def test_a_long_span_is_found_far_from_its_start_and_forgotten_when_removed() ->
     assert index.overlapping(2_001, 2_003) == [word]
     index.add(span(1_000, 300, "quote", 3))
     assert [s.id for s in index.overlapping(1_250, 2_001)] == [3, 2]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(found=st.lists(spans, max_size=60),
+       queries=st.lists(st.tuples(st.integers(0, TEXT_LENGTH - 1), st.integers(1, 120)),
+                        min_size=1, max_size=25))
+def test_reviews_reach_finds_every_candidate_a_scan_finds(
+        found: list[Span], queries: list[tuple[int, int]]) -> None:
+    """ReviewViewModel.marks bisects the sorted candidate keys back by the reach, then adds
+    the long candidates from before it: together, every key that overlaps, in key order."""
+    from bisect import bisect_left
+
+    from annotator.ui.viewmodels.review import _Reach
+
+    keys = sorted({(s.start, s.end, s.label) for s in found})
+    reach = _Reach(keys)
+    for start, width in queries:
+        end = min(TEXT_LENGTH, start + width)
+        near = start - reach.short
+        candidates = [*reach.long_before(start, near),
+                      *range(bisect_left(keys, (near,)), bisect_left(keys, (end,)))]
+        assert [i for i in candidates if keys[i][1] > start] == \
+            [i for i, (s, e, _) in enumerate(keys) if s < end and e > start]

@@ -124,6 +124,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.settled = Signal()              # a decision and its move are all shown
         self._busy = 0                       # inside a decision (_one_update)
         self._levels: dict[int, str] = {}    # agreement by who has a candidate (bit mask)
+        self._reach = _Reach([])
         self._redraw: list[tuple[int, int]] = []
         self.current_changed = Signal()      # (candidate index or None)
         self.spans_changed.connect(self._gold_changed)
@@ -146,6 +147,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.states = opened.states()
         review = opened.review
         self._levels = {mask: level.value for mask, level in review.agreement_of.items()}
+        self._reach = _Reach(review.keys)
         self._open = self.states.count(State.OPEN)
         self._open_disagreements = review.unanimous.count(False) \
             if self._open == len(self.states) else \
@@ -211,11 +213,13 @@ class ReviewViewModel(AnnotationViewModel):
         if self.viewing is not None or self.review is None:
             return []
         keys, masks, levels = self.review.keys, self.review.masks, self._levels
-        lo = bisect_left(keys, (start - self.review.longest,))
+        near = start - self._reach.short   # no short candidate starting before this reaches
+        lo = bisect_left(keys, (near,))
         hi = bisect_left(keys, (end,))
         states, current, is_open = self.states, self.current, State.OPEN
         found = []
-        for i in range(lo, hi):
+        far = self._reach.long_before(start, near)
+        for i in (range(lo, hi) if not far else (*far, *range(lo, hi))):
             s, e, label = keys[i]
             if e > start and (states[i] == is_open or i == current):
                 found.append((s, e, label, levels[masks[i]], i == current))
@@ -499,3 +503,27 @@ class ReviewViewModel(AnnotationViewModel):
                 if ranges:
                     self.candidates_changed.emit(sorted(set(ranges)))
                 self.settled.emit()
+
+
+class _Reach:
+    """How far back a lookup by offset must bisect among a review's candidates (sorted keys):
+    by the longest short one, and among the few long ones (quotes) by the longest of those (one
+    long candidate made every paragraph's lookup scan back its length of candidates)."""
+
+    LONG = 64
+
+    def __init__(self, keys: list[tuple[int, int, str]]) -> None:
+        lengths = [end - start for start, end, _ in keys]
+        self.short = max((n for n in lengths if n <= self.LONG), default=0)
+        self._long = [i for i, n in enumerate(lengths) if n > self.LONG]   # in key order
+        self._long_starts = [keys[i][0] for i in self._long]
+        self._long_reach = max((lengths[i] for i in self._long), default=0)
+
+    def long_before(self, start: int, near: int) -> list[int]:
+        """The long candidates starting before ``near`` that may reach ``start``, in key order
+        (they come before the short ones' range)."""
+        if not self._long or self._long_starts[0] >= near:
+            return []
+        return self._long[bisect_left(self._long_starts, start - self._long_reach):
+                          bisect_left(self._long_starts, near)]
+
