@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSlider,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -25,6 +26,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollBar,
+    QStyle,
+    QStyleOptionSlider,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -257,6 +261,36 @@ class SpanModel(Table):
         return None
 
 
+class SteadyScrollBar(QScrollBar):
+    """A scroll bar drawn again only when what it shows changes. A list of 20,000 spans gains
+    or loses a row with every span added or deleted: its slider moves by less than a pixel, but
+    Qt redraws a scroll bar on every change of its range. It paints its whole rect (opaque):
+    the dock, splitter and list beneath it are not drawn again either."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget) -> None:
+        super().__init__(orientation, parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._shown: tuple[Any, ...] | None = None   # the look at the last paint
+
+    def _look(self) -> tuple[Any, ...]:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        slider = self.style().subControlRect(QStyle.ComplexControl.CC_ScrollBar, option,
+                                             QStyle.SubControl.SC_ScrollBarSlider, self)
+        return (slider.getRect(), self.value() == self.minimum(),
+                self.value() == self.maximum(), self.isEnabled())
+
+    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:  # noqa: N802
+        if change == QAbstractSlider.SliderChange.SliderRangeChange \
+                and self._shown is not None and self._look() == self._shown:
+            return   # the same slider in the same place: nothing to draw
+        super().sliderChange(change)
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802
+        self._shown = self._look()
+        super().paintEvent(event)
+
+
 class StillHeader(QHeaderView):
     """The span list's column header: clickable to sort, but it does not mark the columns of
     the selected row, so it is not drawn again whenever the current row comes and goes (the
@@ -310,9 +344,7 @@ class SpanList(QTableView):
         header.resizeSection(2, 56)
         header.resizeSection(3, 72)
         self.stretch = StretchColumn(self, 1)   # the text takes what the others leave
-        # the scroll bar paints its whole rect: without this its dock, splitter and list paint
-        # beneath it again whenever a row is added (its range changes)
-        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, self))
         self.activated.connect(self._jump)
         self.clicked.connect(self._jump)
         # rows moved by an action are laid out at once, not by the view's zero timer: its

@@ -986,3 +986,44 @@ def test_labeling_hundreds_of_hits_reads_the_span_list_again_whole(seed: Opened)
     vm.undo()
     assert [model.index(r, 1).data(Qt.ItemDataRole.UserRole)
             for r in range(model.rowCount())] == [chosen]
+
+
+def test_the_span_lists_scroll_bar_is_drawn_again_only_when_its_slider_moves(
+        qapp: QApplication, qtbot: QtBot) -> None:
+    """A row more or less in a list of 20,000 does not move the slider: no paint (Qt paints a
+    scroll bar on every change of its range); moving it, or a range that resizes it, does."""
+    from annotator.ui.panels import SteadyScrollBar
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    bar = SteadyScrollBar(Qt.Orientation.Vertical, parent)
+    bar.setRange(0, 20_000)
+    bar.setPageStep(10)
+    bar.setGeometry(0, 0, 16, 250)
+    parent.resize(100, 300)
+    parent.show()
+    qtbot.waitExposed(parent)
+    paints: list[int] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                paints.append(bar.value())
+            return False
+
+    spy = Paints()
+    bar.installEventFilter(spy)
+    bar.repaint()
+    qtbot.wait(100)   # the first paint, and a hover's (the pointer rests at 0, 0), settle
+    assert paints and set(paints) == {0}
+    paints[:] = [0]
+    for maximum in (20_001, 20_002, 20_001):
+        bar.setMaximum(maximum)
+        QApplication.processEvents()
+    assert paints == [0]
+    bar.setValue(10_000)
+    QApplication.processEvents()
+    assert paints == [0, 10_000]
+    bar.setMaximum(20)   # a short list: a long slider
+    QApplication.processEvents()
+    assert paints == [0, 10_000, 20]   # the value is clamped to the new maximum and drawn
