@@ -19,9 +19,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHeaderView,
+    QScrollBar,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QWidget,
 )
 
 from annotator.core.model import SetStatus
@@ -83,6 +85,22 @@ def select_row(table: QTableView, row: int) -> None:
         index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         | QItemSelectionModel.SelectionFlag.Rows)
     table.scrollTo(index)
+
+
+class OpaqueScrollBar(QScrollBar):
+    """A scroll bar that paints its whole rect (the styles shipped with Qt do): what is beneath
+    it (its view, the splitter, the dock) is not drawn again when it repaints. The style's
+    polish clears the attribute; it is set again after it."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Polish:
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        return handled
 
 
 class StretchColumn(QObject):

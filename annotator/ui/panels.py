@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollBar,
     QStyle,
     QStyleOptionSlider,
     QTableView,
@@ -42,6 +41,7 @@ from annotator.services.suggesting import SuggestionStats
 from annotator.ui.article_view import command_for_event
 from annotator.ui.common import (
     Index,
+    OpaqueScrollBar,
     RightToLeftText,
     StretchColumn,
     Table,
@@ -261,15 +261,13 @@ class SpanModel(Table):
         return None
 
 
-class SteadyScrollBar(QScrollBar):
+class SteadyScrollBar(OpaqueScrollBar):
     """A scroll bar drawn again only when what it shows changes. A list of 20,000 spans gains
     or loses a row with every span added or deleted: its slider moves by less than a pixel, but
-    Qt redraws a scroll bar on every change of its range. It paints its whole rect (opaque):
-    the dock, splitter and list beneath it are not drawn again either."""
+    Qt redraws a scroll bar on every change of its range."""
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget) -> None:
         super().__init__(orientation, parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._shown: tuple[Any, ...] | None = None   # the look at the last paint
 
     def _look(self) -> tuple[Any, ...]:

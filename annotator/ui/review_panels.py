@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
-from annotator.ui.common import Index, dot, status_names, translate
+from annotator.ui.common import Index, OpaqueScrollBar, dot, status_names, translate
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.queue_panel import DocumentListModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
@@ -232,7 +232,8 @@ class VersionsPanel(QTextBrowser):
         self.colors = {label.name: label.color for label in schema.labels}
         self.setOpenLinks(False)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.verticalScrollBar().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        # opaque: a new page's range repainted the dock and the splitter under it
+        self.setVerticalScrollBar(OpaqueScrollBar(Qt.Orientation.Vertical, self))
         self._page = ""
         self._pending = False
         vm.current_changed.connect(lambda _i: self.refresh_soon())
