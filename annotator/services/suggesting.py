@@ -33,7 +33,7 @@ Rules:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -299,6 +299,15 @@ class SuggestionService:
     def proposals(self, document: Document, set_id: int | None) -> Proposals:
         """What to offer on ``document``: every suggestion (the window hides those the set
         already has) and the ones rejected in set ``set_id``."""
+        found = self.prepare(document, set_id)
+        return found if isinstance(found, Proposals) else found()
+
+    def prepare(self, document: Document, set_id: int | None
+                ) -> Proposals | Callable[[], Proposals]:
+        """:meth:`proposals` in two steps: what it reads from the store, now (the stored set's
+        proposals, or the rejections and the names to propagate), and what it computes from
+        them: a function that touches neither the store nor this service's state, so that
+        a window may run it on another thread (a book's suggestions take seconds)."""
         assert document.id is not None
         with self.store.unit_of_work(actor=self.annotation.annotator) as uow:
             who = identity(uow, self.annotation.annotator)
@@ -313,9 +322,14 @@ class SuggestionService:
                 stored = uow.sets.for_documents({document.id: document.text},
                                                 SetFilter(kind=SetKind.SUGGESTIONS))
         if stored is None:
-            found_now = suggest(document.text, known=known_strings(self._counts or {}),
-                                resources=self.resources)
-            return Proposals(fit_to_schema(found_now, self.schema), rejected, stored=False)
+            text, schema, resources = document.text, self.schema, self.resources
+            known = known_strings(self._counts or {})   # a copy: learn() goes on meanwhile
+
+            def compute() -> Proposals:
+                found_now = suggest(text, known=known, resources=resources)
+                return Proposals(fit_to_schema(found_now, schema), rejected, stored=False)
+
+            return compute
         suggestions = from_set(stored[0]) if stored else Suggestions((), ())
         if not who.reviews:
             suggestions = _without(suggestions, PROPAGATE)

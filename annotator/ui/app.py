@@ -104,14 +104,17 @@ def ask_user_name(default: str) -> str | None:
 
 
 def build_window(options: GuiOptions, settings: Settings, user: str, *,
-                 suggest: bool = True) -> MainWindow:
+                 suggest: bool = True, background: bool = False) -> MainWindow:
     """The window of ``options`` for ``user``. A screenshot run writes nothing to a store that
     has documents: no set is created (the user's set is created by their first change) and no
     one is made the store's lead.
 
     ``suggest=False``: the window has no suggestions yet; :class:`SuggestionsAfterFirstPaint`
     gives them (run_gui's windows: the suggesters' resources and the first document's
-    suggestions are not worth delaying the first paint for)."""
+    suggestions are not worth delaying the first paint for). ``background``: a document's
+    suggestions are computed on a thread (:class:`annotator.ui.background.ThreadBackground`),
+    the document showing meanwhile (run_gui's interactive window; a screenshot and the tests
+    compute them when the document opens)."""
     from annotator.core.roles import require_review
     from annotator.services.annotate import AnnotationService
     from annotator.services.project import open_project, project_schema, seed_if_empty
@@ -142,7 +145,10 @@ def build_window(options: GuiOptions, settings: Settings, user: str, *,
         # the suggesters' resources are read here, once, not when a document opens
         suggestions = SuggestionService(service, compute=settings.suggest_on_open) \
             if suggest else None
+        if background:
+            from annotator.ui.background import ThreadBackground
         vm = AnnotationViewModel(service, schema, suggestions=suggestions,
+                                 background=ThreadBackground() if background else None,
                                  create_sets=options.screenshot is None)
         queue = QueueViewModel(service)
     queue.refresh()
@@ -230,14 +236,10 @@ class SuggestionsAfterFirstPaint:
             return
         assert self._make is not None
         self.done = True
-        suggester = vm.suggester = self._make()
-        if vm.document is None:
-            return
-        proposals = suggester.proposals(vm.document, vm.set_id)
-        vm.offers.reset(proposals, {(s.start, s.end, s.label) for s in vm.spans.all()})
-        # drawn in one pass over the text: block by block (the view's redraw of the ranges)
-        # takes 3 times as long for a book's 70,000 suggestions
-        self.window.article.highlighter.rehighlight()
+        vm.suggester = self._make()
+        # computed now, or on the window's background thread (run_gui's interactive window),
+        # then drawn (in one pass over the text when there are many: a book's 70,000)
+        vm.offer_suggestions()
 
 
 def _remember_layout(window: MainWindow) -> None:
@@ -274,7 +276,7 @@ def _switch_mode(window: MainWindow, options: GuiOptions, user: str, mode: str) 
     current = window.vm.document.external_id if window.vm.document is not None else None
     try:
         other = build_window(replace(options, review=mode == "review", open_document=current),
-                             load_settings(), user)
+                             load_settings(), user, background=True)
     except UserError as exc:
         window.statusBar().showMessage(str(exc), 8000)
         return
@@ -437,7 +439,7 @@ def _run_window(app: QApplication, options: GuiOptions, settings: Settings,
     if user != settings.user:
         settings = settings.with_(user=user)
         update_settings(user=user)
-    window = build_window(options, settings, user, suggest=False)
+    window = build_window(options, settings, user, suggest=False, background=True)
     SuggestionsAfterFirstPaint.of(window, settings)   # (the window's closing list keeps it)
     window.resize(*options.size)
     window.show()

@@ -121,6 +121,12 @@ class ArticleView(QPlainTextEdit):
         """Re-highlight only the blocks that the code-point ranges touch (but those of
         ``skip``)."""
         document = self.document()
+        if len(ranges) > max(64, document.blockCount() // 2):
+            # most of the text (a book's suggestions handed back at once): one pass over every
+            # block costs a third of finding and drawing each range's blocks
+            self._drawn = (self.vm.selected, set())
+            self.highlighter.rehighlight()
+            return
         selected, drawn = self._drawn
         if selected != self.vm.selected:
             selected, drawn = self._drawn = (self.vm.selected, set())

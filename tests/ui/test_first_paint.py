@@ -61,8 +61,9 @@ class Paints(QObject):
 
 
 class Proposals:
-    """For each call of SuggestionService.proposals: how many times the article had painted
-    before it (-1: nothing counted; the test sets ``paints``)."""
+    """For each call of SuggestionService.prepare (what a window's suggestions start with):
+    how many times the article had painted before it (-1: nothing counted; the test sets
+    ``paints``)."""
 
     def __init__(self) -> None:
         self.calls: list[int] = []
@@ -72,13 +73,13 @@ class Proposals:
 @pytest.fixture
 def proposals_after(monkeypatch: pytest.MonkeyPatch) -> Proposals:
     found = Proposals()
-    original = SuggestionService.proposals
+    original = SuggestionService.prepare
 
-    def proposals(self: SuggestionService, *args: Any, **kwargs: Any) -> Any:
+    def prepare(self: SuggestionService, *args: Any, **kwargs: Any) -> Any:
         found.calls.append(found.paints.count if found.paints is not None else -1)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(SuggestionService, "proposals", proposals)
+    monkeypatch.setattr(SuggestionService, "prepare", prepare)
     return found
 
 
@@ -219,3 +220,109 @@ def test_the_running_window_gets_its_suggestions_after_its_first_paint(
         app_as_it_was.setQuitOnLastWindowClosed(True)
     assert len(windows) == 1 and seen and len(seen[0]) > 20
     assert len(proposals_after.calls) == 1 and proposals_after.calls[0] >= 1
+
+
+# -- suggestions computed in the background (run_gui's interactive window) -----------------------
+
+
+class Deferred:
+    """A background that runs nothing until the test says so."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[Any, Any, Any]] = []
+
+    def run(self, work: Any, done: Any, *, failed: Any) -> None:
+        self.waiting.append((work, done, failed))
+
+    def finish(self, n: int) -> None:
+        work, done, failed = self.waiting[n]
+        try:
+            result = work()
+        except Exception as error:  # noqa: BLE001
+            failed(error)
+        else:
+            done(result)
+
+
+def test_a_document_shows_at_once_and_its_suggestions_follow_from_a_thread(
+        qtbot: QtBot, qapp: QApplication, url: str) -> None:
+    options = GuiOptions(db_url=url, open_document=SEED_ID)
+    eager = shown(qtbot, build_window(options, Settings(), "mona"))
+    qtbot.waitUntil(lambda: bool(formats(eager)))
+    expected, drawn = offered(eager), formats(eager)
+    eager.close()
+    window = build_window(options, Settings(), "mona", background=True)
+    assert window.vm.document is not None and window.vm.offers.proposals.spans == ()
+    shown(qtbot, window)
+    qtbot.waitUntil(lambda: offered(window) == expected, timeout=20_000)
+    qtbot.waitUntil(lambda: formats(window) == drawn)   # drawn as the eager window drew them
+    assert len(expected) > 20
+
+
+def test_suggestions_handed_back_late_fit_what_the_set_has_then_and_stale_ones_are_dropped(
+        qapp: QApplication, url: str) -> None:
+    window = build_window(GuiOptions(db_url=url, open_document=SEED_ID), Settings(), "mona")
+    try:
+        vm = window.vm
+        expected = offered(window)
+        later = Deferred()
+        vm.background = later
+        redrawn: list[int] = []
+        vm.suggestions_changed.connect(lambda ranges: redrawn.append(len(ranges)))
+        vm.offer_suggestions()   # computed again, in the "background": none offered meanwhile
+        vm.offer_suggestions()   # and once more: the first computation's result is stale
+        assert offered(window) == [] and len(later.waiting) == 2
+        first = expected[0]
+        vm.label_selection(first[0], first[1], first[2])   # the user labels one meanwhile
+        later.finish(0)
+        assert offered(window) == [] and redrawn == []      # stale: dropped
+        later.finish(1)
+        assert offered(window) == expected[1:]               # what the set has is not offered
+        assert redrawn == [len(vm.offers.spans)]             # every suggestion drawn, once
+    finally:
+        window.close()
+
+
+def test_suggestions_that_fail_in_the_background_are_a_message(
+        qapp: QApplication, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = build_window(GuiOptions(db_url=url, open_document=SEED_ID), Settings(), "mona")
+    try:
+        vm = window.vm
+        later = Deferred()
+        vm.background = later
+        messages: list[str] = []
+        vm.message.connect(messages.append)
+
+        def broken(*_args: Any, **_kwargs: Any) -> Any:
+            raise ValueError("no word list")
+
+        monkeypatch.setattr("annotator.services.suggesting.suggest", broken)
+        vm.offer_suggestions()
+        later.finish(0)
+        assert messages == ["Suggestions failed: no word list"] and offered(window) == []
+    finally:
+        window.close()
+
+
+def test_the_thread_background_hands_results_and_errors_back_on_the_gui_thread(
+        qtbot: QtBot, qapp: QApplication) -> None:
+    import threading
+
+    from annotator.ui.background import ThreadBackground
+
+    background = ThreadBackground()
+    seen: list[tuple[str, Any, bool]] = []
+    gui = threading.current_thread()
+
+    def fail() -> int:
+        raise ValueError("bad")
+
+    background.run(lambda: threading.current_thread() is not gui,
+                   lambda result: seen.append(("done", result, threading.current_thread() is gui)),
+                   failed=lambda error: seen.append(("failed", str(error), False)))
+    background.run(fail, lambda result: seen.append(("done", result, False)),
+                   failed=lambda error: seen.append(("failed", str(error),
+                                                     threading.current_thread() is gui)))
+    background.wait(10)
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert sorted(seen) == [("done", True, True), ("failed", "bad", True)]

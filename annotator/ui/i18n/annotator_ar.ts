@@ -82,8 +82,11 @@
         <translation>مجموعة {owner} (للقراءة فقط)</translation>
     </message>
     <message>
+        <source>Suggestions failed: {error}</source>
+        <translation>تعذّر حساب الاقتراحات: {error}</translation>
+    </message>
+    <message>
         <source>Empty selection: only spaces or punctuation</source>
-        <extracomment>the set shown read only instead of the user&apos;s own (None: their own, editable)</extracomment>
         <translation>تحديد فارغ: مسافات أو علامات ترقيم فقط</translation>
     </message>
     <message>

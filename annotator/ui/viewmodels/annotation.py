@@ -36,7 +36,8 @@ from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
 from annotator.core.snap import KnownNames
 from annotator.services.annotate import AnnotationService, DeletedSpan
-from annotator.services.suggesting import EMPTY, SuggestionService
+from annotator.services.suggesting import EMPTY, Proposals, SuggestionService
+from annotator.ui.viewmodels.background import Background
 from annotator.ui.viewmodels.actions import edits, user_action
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
@@ -59,12 +60,18 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
     def __init__(self, service: AnnotationService, schema: Schema, *,
                  clock: Callable[[], float] = time.monotonic,
                  suggestions: SuggestionService | None = None,
-                 create_sets: bool = True) -> None:
+                 create_sets: bool = True,
+                 background: Background | None = None) -> None:
         """``create_sets=False``: opening a document writes nothing (a screenshot); the user's
-        set is then created by their first change."""
+        set is then created by their first change. ``background`` computes a document's
+        suggestions off the GUI thread and hands them back on it (the window's
+        :class:`annotator.ui.background.Background`): a book's take seconds, and the document
+        shows and takes actions meanwhile; None: they are computed when it opens."""
         self.service = service
         self.create_sets = create_sets
         self.suggester = suggestions
+        self.background = background
+        self._offers_for: object = None   # the open whose suggestions are being computed
         self.offers = SuggestionLayer()
         self.schema = schema
         self.clock = clock
@@ -80,7 +87,7 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
         self._hit_starts: list[int] = []
         self._hit_longest = 0
         self.history = History()
-        #: the set shown read only instead of the user's own (None: their own, editable)
+        # the set shown read only instead of the user's own (None: their own, editable)
         self.viewing: SetChoice | None = None
         self._stash: tuple[SpanIndex, dict[int, Relation], int | None] | None = None
         self._own: dict[int, int] = {}   # span id -> its version after this window's last change
@@ -118,13 +125,45 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
             if self.suggester is not None and self.document is not None \
                     and self.viewing is None:
                 self.suggester.learn(self.text, self.spans.all())   # names of the one left
-            proposals = self.suggester.proposals(opened.document, opened.set.id) \
+            prepared = self.suggester.prepare(opened.document, opened.set.id) \
                 if self.suggester is not None else EMPTY
             self._show(opened.document, opened.set, SpanIndex(opened.set.spans))
-            self.offers.reset(proposals, self._keys())
+            self._offer(prepared, announce=False)   # drawn with the document
             if self._watcher is None:   # others' changes count from the first open on
                 self._watcher = self.service.watcher()
             self.document_opened.emit()
+
+    def offer_suggestions(self) -> None:
+        """Compute the open document's suggestions with this view-model's suggester (given
+        after the document was opened: a window's first paint does not wait for them) and
+        offer them."""
+        if self.suggester is not None and self.document is not None:
+            self._offer(self.suggester.prepare(self.document, self.set_id), announce=True)
+
+    def _offer(self, prepared: Proposals | Callable[[], Proposals], *, announce: bool) -> None:
+        """Offer the suggestions :meth:`SuggestionService.prepare` gave: at once when they
+        are read from the store or there is no background; else none until the background
+        hands them back (dropped if another document was opened meanwhile). ``announce``:
+        the document is already shown and its suggestions are drawn when they are offered."""
+        token = self._offers_for = object()
+        if isinstance(prepared, Proposals) or self.background is None:
+            proposals = prepared if isinstance(prepared, Proposals) else prepared()
+            self._offers_ready(token, proposals, announce=announce)
+            return
+        self.offers.reset(EMPTY, ())
+        self.background.run(prepared, lambda found: self._offers_ready(token, found),
+                            failed=lambda error: self.message.emit(
+                                translate("Annotation", "Suggestions failed: {error}")
+                                .format(error=error)))
+
+    def _offers_ready(self, token: object, proposals: Proposals, *,
+                      announce: bool = True) -> None:
+        if token is not self._offers_for:
+            return   # for a document no longer open
+        own = self._stash[0] if self._stash is not None else self.spans   # not a set viewed
+        self.offers.reset(proposals, {(s.start, s.end, s.label) for s in own.all()})
+        if announce and proposals.spans:
+            self.suggestions_changed.emit([(s.start, s.end) for s in proposals.spans])
 
     def _show(self, document: Document, aset: AnnotationSet, spans: SpanIndex) -> None:
         """Make ``aset`` of ``document`` the one shown, with a fresh selection, search, undo
