@@ -272,12 +272,18 @@ def test_suggestions_handed_back_late_fit_what_the_set_has_then_and_stale_ones_a
         vm.offer_suggestions()   # computed again, in the "background": none offered meanwhile
         vm.offer_suggestions()   # and once more: the first computation's result is stale
         assert offered(window) == [] and len(later.waiting) == 2
+        messages: list[str] = []
+        vm.message.connect(messages.append)
+        vm.next_suggestion()   # Tab meanwhile
+        assert messages == ["The suggestions are being computed"]
+        redrawn.clear()
         first = expected[0]
         vm.label_selection(first[0], first[1], first[2])   # the user labels one meanwhile
         later.finish(0)
         assert offered(window) == [] and redrawn == []      # stale: dropped
         later.finish(1)
         assert offered(window) == expected[1:]               # what the set has is not offered
+        assert not vm.computing_suggestions
         assert redrawn == [len(vm.offers.spans)]             # every suggestion drawn, once
     finally:
         window.close()

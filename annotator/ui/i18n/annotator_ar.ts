@@ -190,6 +190,10 @@
         <translation>الاقتراحات معطّلة في هذا الوضع</translation>
     </message>
     <message>
+        <source>The suggestions are being computed</source>
+        <translation>تُحسب الاقتراحات الآن</translation>
+    </message>
+    <message>
         <source>Suggestion {number}: {label} «{text}»</source>
         <translation>اقتراح {number}: {label} «{text}»</translation>
     </message>

@@ -72,6 +72,7 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
         self.suggester = suggestions
         self.background = background
         self._offers_for: object = None   # the open whose suggestions are being computed
+        self.computing_suggestions = False   # in the background, for the open document
         self.offers = SuggestionLayer()
         self.schema = schema
         self.clock = clock
@@ -151,15 +152,21 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
             self._offers_ready(token, proposals, announce=announce)
             return
         self.offers.reset(EMPTY, ())
+        self.computing_suggestions = True
         self.background.run(prepared, lambda found: self._offers_ready(token, found),
-                            failed=lambda error: self.message.emit(
-                                translate("Annotation", "Suggestions failed: {error}")
-                                .format(error=error)))
+                            failed=lambda error: self._offers_failed(token, error))
+
+    def _offers_failed(self, token: object, error: BaseException) -> None:
+        if token is self._offers_for:
+            self.computing_suggestions = False
+            self.message.emit(translate("Annotation", "Suggestions failed: {error}")
+                              .format(error=error))
 
     def _offers_ready(self, token: object, proposals: Proposals, *,
                       announce: bool = True) -> None:
         if token is not self._offers_for:
             return   # for a document no longer open
+        self.computing_suggestions = False
         own = self._stash[0] if self._stash is not None else self.spans   # not a set viewed
         self.offers.reset(proposals, {(s.start, s.end, s.label) for s in own.all()})
         if announce and proposals.spans:

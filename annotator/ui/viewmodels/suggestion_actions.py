@@ -30,9 +30,12 @@ class SuggestionActions:
         index = self.offers.step(step)
         self._set_current_suggestion(index)
         if index is None:
-            self.message.emit(translate("Annotation", "No suggestion left")
-                              if self.suggester is not None
-                              else translate("Annotation", "Suggestions are off in this mode"))
+            if self.suggester is None:
+                self.message.emit(translate("Annotation", "Suggestions are off in this mode"))
+            elif self.computing_suggestions:
+                self.message.emit(translate("Annotation", "The suggestions are being computed"))
+            else:
+                self.message.emit(translate("Annotation", "No suggestion left"))
             return None
         self.message.emit(self.describe_suggestion(index))
         return self.offers.spans[index]
