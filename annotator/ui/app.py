@@ -156,6 +156,7 @@ def build_window(options: GuiOptions, settings: Settings, user: str, *,
     family = choose_font(settings.font_family, fonts)
     window = MainWindow(vm, queue, schema, user=user, font_family=family,
                         font_size=settings.font_size)
+    window.closing.append(vm.drop_pending_suggestions)   # a result after close: nobody waits
     window.closing.append(store.close)
     window.mode_requested.connect(lambda mode: _switch_mode(window, options, user, mode))
     window.language_requested.connect(_switch_language)

@@ -141,6 +141,11 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
         if self.suggester is not None and self.document is not None:
             self._offer(self.suggester.prepare(self.document, self.set_id), announce=True)
 
+    def drop_pending_suggestions(self) -> None:
+        """Suggestions still being computed are dropped when they come (the window closes)."""
+        self._offers_for = None
+        self.computing_suggestions = False
+
     def _offer(self, prepared: Proposals | Callable[[], Proposals], *, announce: bool) -> None:
         """Offer the suggestions :meth:`SuggestionService.prepare` gave: at once when they
         are read from the store or there is no background; else none until the background
