@@ -11,6 +11,7 @@ computed. A result that arrives after the window is gone is dropped.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ class ThreadBackground(QObject):
         self._waiting: dict[int, tuple[Callable[[Any], None],
                                        Callable[[BaseException], None]]] = {}
         self._threads: list[threading.Thread] = []
+        self._restore: float | None = None   # the switch interval to put back
         self.finished.connect(self._deliver)
 
     def run(self, work: Callable[[], Any], done: Callable[[Any], None], *,
@@ -50,9 +52,16 @@ class ThreadBackground(QObject):
         # document opening, shown, painted) does not share the interpreter with it
         QTimer.singleShot(0, lambda: self._start(thread))
 
-    @staticmethod
-    def _start(thread: threading.Thread) -> None:
+    #: Python's switch interval while work runs here (s): the GUI thread waits for the
+    #: interpreter at each call from Qt into Python (a paint of the span list makes hundreds),
+    #: and with the default 5 ms a paint took a second while a book's suggestions computed
+    SWITCH_INTERVAL = 0.0002
+
+    def _start(self, thread: threading.Thread) -> None:
         if thread.ident is None:
+            if self._restore is None:
+                self._restore = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._restore, self.SWITCH_INTERVAL))
             thread.start()
 
     def wait(self, timeout: float | None = None) -> None:
@@ -65,6 +74,9 @@ class ThreadBackground(QObject):
     def _deliver(self, outcome: tuple[int, Any, BaseException | None]) -> None:
         key, result, error = outcome
         done, failed = self._waiting.pop(key)
+        if not self._waiting and self._restore is not None:   # nothing runs here any more
+            sys.setswitchinterval(self._restore)
+            self._restore = None
         if error is None:
             done(result)
         else:

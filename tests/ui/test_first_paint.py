@@ -317,6 +317,7 @@ def test_suggestions_that_fail_in_the_background_are_a_message(
 
 def test_the_thread_background_hands_results_and_errors_back_on_the_gui_thread(
         qtbot: QtBot, qapp: QApplication) -> None:
+    import sys
     import threading
 
     from annotator.ui.background import ThreadBackground
@@ -334,6 +335,13 @@ def test_the_thread_background_hands_results_and_errors_back_on_the_gui_thread(
     background.run(fail, lambda result: seen.append(("done", result, False)),
                    failed=lambda error: seen.append(("failed", str(error),
                                                      threading.current_thread() is gui)))
+    before = sys.getswitchinterval()
+    intervals: list[float] = []
+    background.run(sys.getswitchinterval, intervals.append, failed=lambda error: None)
     background.wait(10)
-    qtbot.waitUntil(lambda: len(seen) == 2)
+    qtbot.waitUntil(lambda: len(seen) == 2 and bool(intervals))
     assert sorted(seen) == [("done", True, True), ("failed", "bad", True)]
+    # while work runs there, the GUI thread gets the interpreter back within 0.2 ms (each call
+    # from Qt into Python waits for it); the interval is put back when none is left
+    assert intervals == [pytest.approx(ThreadBackground.SWITCH_INTERVAL)]
+    assert sys.getswitchinterval() == before
