@@ -38,9 +38,10 @@ from annotator.ui.common import status_names, translate
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.i18n import NATIVE_NAMES
 from annotator.ui.palette import LabelPalette
-from annotator.ui.panels import DetailsPanel, SearchBar, SpanList
+from annotator.ui.panels import DetailsPanel, SearchBar
 from annotator.ui.queue_panel import QueuePanel
 from annotator.ui.set_chooser import SetChooser
+from annotator.ui.span_list import SpanList
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key, review_command_for_key
 from annotator.ui.viewmodels.queue import QueueViewModel

@@ -995,7 +995,7 @@ def test_the_span_lists_scroll_bar_is_drawn_again_only_when_its_slider_moves(
         qapp: QApplication, qtbot: QtBot) -> None:
     """A row more or less in a list of 20,000 does not move the slider: no paint (Qt paints a
     scroll bar on every change of its range); moving it, or a range that resizes it, does."""
-    from annotator.ui.panels import SteadyScrollBar
+    from annotator.ui.span_list import SteadyScrollBar
 
     parent = QWidget()
     qtbot.addWidget(parent)

@@ -325,7 +325,6 @@
     <name>DetailsPanel</name>
     <message>
         <source>Note</source>
-        <extracomment>commands whose keys (Tab, Enter) belong to the list</extracomment>
         <translation>ملاحظة</translation>
     </message>
     <message>

@@ -28,17 +28,17 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+from annotator.core.collector import cycle_collector_paused
 from annotator.core.edges import move_edge
 from annotator.core.errors import UserError
-from annotator.core.collector import cycle_collector_paused
 from annotator.core.model import AnnotationSet, Document, Relation, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
 from annotator.core.snap import KnownNames
 from annotator.services.annotate import AnnotationService, DeletedSpan
 from annotator.services.suggesting import EMPTY, Proposals, SuggestionService
-from annotator.ui.viewmodels.background import Background
 from annotator.ui.viewmodels.actions import edits, user_action
+from annotator.ui.viewmodels.background import Background
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.other_sets import OtherSets, SetChoice
