@@ -18,9 +18,11 @@ refuses with a message until the user's own set is shown again; their own set an
 history are kept meanwhile. The words the view-model says are in the interface language
 (:mod:`annotator.ui.viewmodels.words`); errors from the services stay English.
 
-Its parts live in their own modules: search and label all hits (``search_actions``), the
-suggestions' keys (``suggestion_actions``), other sets shown read only and the open set read
-again after another writer's change (``other_sets``), the actions' error handling (``actions``).
+Its parts live in their own modules: edits of the selected span (``span_edits``), search and
+label all hits (``search_actions``), the suggestions offered and their keys
+(``suggestion_actions``), relations (``relation_actions``), other sets shown read only and the
+open set read again after another writer's change (``other_sets``), the actions' error handling
+(``actions``).
 """
 
 from __future__ import annotations
@@ -29,31 +31,33 @@ import time
 from typing import Any, Callable
 
 from annotator.core.collector import cycle_collector_paused
-from annotator.core.edges import move_edge
 from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet, Document, Relation, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.core.search import SearchIndex
 from annotator.core.snap import KnownNames
 from annotator.services.annotate import AnnotationService, DeletedSpan
-from annotator.services.suggesting import EMPTY, Proposals, SuggestionService
+from annotator.services.suggesting import EMPTY, SuggestionService
 from annotator.ui.viewmodels.actions import edits, user_action
 from annotator.ui.viewmodels.background import Background
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.other_sets import OtherSets, SetChoice
+from annotator.ui.viewmodels.relation_actions import RelationActions
 from annotator.ui.viewmodels.search_actions import Hit, SearchActions
+from annotator.ui.viewmodels.span_edits import SpanEdits
 from annotator.ui.viewmodels.spans import SpanIndex
 from annotator.ui.viewmodels.suggestion_actions import SuggestionActions
 from annotator.ui.viewmodels.suggestions import SuggestionLayer
 from annotator.ui.viewmodels.timer import ActiveTimer
-from annotator.ui.viewmodels.words import name_of, short_text, translate
+from annotator.ui.viewmodels.words import name_of, translate
 
 #: what other modules import from here (the view-model's parts live in their own modules)
 __all__ = ["AnnotationViewModel", "Hit", "SetChoice", "edits", "user_action"]
 
 
-class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
+class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationActions,
+                          OtherSets):
     # a review window's view-model (ReviewViewModel) says True
     reviewing = False
 
@@ -134,49 +138,6 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
                 self._watcher = self.service.watcher()
             self.document_opened.emit()
 
-    def offer_suggestions(self) -> None:
-        """Compute the open document's suggestions with this view-model's suggester (given
-        after the document was opened: a window's first paint does not wait for them) and
-        offer them."""
-        if self.suggester is not None and self.document is not None:
-            self._offer(self.suggester.prepare(self.document, self.set_id), announce=True)
-
-    def drop_pending_suggestions(self) -> None:
-        """Suggestions still being computed are dropped when they come (the window closes)."""
-        self._offers_for = None
-        self.computing_suggestions = False
-
-    def _offer(self, prepared: Proposals | Callable[[], Proposals], *, announce: bool) -> None:
-        """Offer the suggestions :meth:`SuggestionService.prepare` gave: at once when they
-        are read from the store or there is no background; else none until the background
-        hands them back (dropped if another document was opened meanwhile). ``announce``:
-        the document is already shown and its suggestions are drawn when they are offered."""
-        token = self._offers_for = object()
-        if isinstance(prepared, Proposals) or self.background is None:
-            proposals = prepared if isinstance(prepared, Proposals) else prepared()
-            self._offers_ready(token, proposals, announce=announce)
-            return
-        self.offers.reset(EMPTY, ())
-        self.computing_suggestions = True
-        self.background.run(prepared, lambda found: self._offers_ready(token, found),
-                            failed=lambda error: self._offers_failed(token, error))
-
-    def _offers_failed(self, token: object, error: BaseException) -> None:
-        if token is self._offers_for:
-            self.computing_suggestions = False
-            self.message.emit(translate("Annotation", "Suggestions failed: {error}")
-                              .format(error=error))
-
-    def _offers_ready(self, token: object, proposals: Proposals, *,
-                      announce: bool = True) -> None:
-        if token is not self._offers_for:
-            return   # for a document no longer open
-        self.computing_suggestions = False
-        own = self._stash[0] if self._stash is not None else self.spans   # not a set viewed
-        self.offers.reset(proposals, {(s.start, s.end, s.label) for s in own.all()})
-        if announce and proposals.spans:
-            self.suggestions_changed.emit([(s.start, s.end) for s in proposals.spans])
-
     def _show(self, document: Document, aset: AnnotationSet, spans: SpanIndex) -> None:
         """Make ``aset`` of ``document`` the one shown, with a fresh selection, search, undo
         history and timer (the annotation and the review view-models open documents so)."""
@@ -210,34 +171,6 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
 
     def spans_at(self, offset: int) -> list[Span]:
         return self.spans.at(offset)
-
-    def relations_of(self, span_id: int) -> list[Relation]:
-        return [r for r in self.relations.values() if span_id in (r.head, r.tail)]
-
-    def relation_lines(self, span_id: int) -> list[tuple[Relation, int, str]]:
-        """The relations of a span as (relation, the other span's id, a line to show):
-        from a quote "Said by: <actor>", from the actor "(Said by): <quote>" (the relation's
-        name in the interface language)."""
-        return [(relation, other_id, f"{name}: {short_text(text)}")
-                for relation, other_id, name, text in self._relations_of(span_id)]
-
-    def describe_relations(self, span_id: int, *, with_text: bool = True) -> list[str]:
-        """The lines of :meth:`relation_lines`, or only the names (for a narrow column)."""
-        if with_text:
-            return [line for _, _, line in self.relation_lines(span_id)]
-        return [name for _, _, name, _ in self._relations_of(span_id)]
-
-    def _relations_of(self, span_id: int) -> list[tuple[Relation, int, str, str]]:
-        found = []
-        for relation in sorted(self.relations_of(span_id), key=lambda r: r.id or 0):
-            outgoing = relation.head == span_id
-            other_id = relation.tail if outgoing else relation.head
-            other = self.span(other_id)
-            kind = self.schema.relation(relation.type)
-            # from the tail (the actor of a said_by) the name is in parentheses: "(Said by)"
-            name = name_of(kind) if outgoing else f"({name_of(kind)})"
-            found.append((relation, other_id, name, other.text if other else "?"))
-        return found
 
     def describe_at(self, offset: int) -> str:
         """Every label at ``offset`` (for the hover tooltip), outermost first."""
@@ -293,54 +226,6 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
             self.relabel_selected(label)
         else:
             self.message.emit(translate("Annotation", "Select words first, or click a span"))
-
-    @edits
-    def relabel_selected(self, label: str) -> None:
-        span = self._need_selected()
-        if span.label == label:
-            return
-        self._update(span, translate("Annotation", "relabel {old} → {new}").format(
-            old=self._label_name(span.label), new=self._label_name(label)), label=label)
-
-    @edits
-    def resize_selected(self, *, edge: str, grow: bool, by_word: bool) -> None:
-        span = self._need_selected()
-        moved = move_edge(self.text, span.start, span.end, edge=edge, grow=grow, by_word=by_word)
-        if moved is None:
-            self.message.emit(translate("Annotation", "The span cannot move that way"))
-            return
-        self._update(span, translate("Annotation", "move the start") if edge == "start"
-                     else translate("Annotation", "move the end"), start=moved[0], end=moved[1])
-
-    @edits
-    def set_attribute(self, name: str, value: str) -> None:
-        """An attribute key (d, i, p): set the value, or clear it when the span has it already."""
-        span = self._need_selected()
-        attributes = dict(span.attributes)
-        if attributes.get(name) == value:
-            attributes.pop(name)
-        else:
-            attributes[name] = value
-        self._update(span, self._attribute_step(span.label, name, value), attributes=attributes)
-
-    @edits
-    def choose_attribute(self, name: str, value: str | None) -> None:
-        """An attribute chosen in a list: ``value``, or None to clear it."""
-        span = self._need_selected()
-        attributes = dict(span.attributes)
-        if value is None:
-            attributes.pop(name, None)
-        else:
-            attributes[name] = value
-        if attributes != dict(span.attributes):
-            self._update(span, self._attribute_step(span.label, name, value),
-                         attributes=attributes)
-
-    @edits
-    def set_note(self, note: str) -> None:
-        span = self._need_selected()
-        if span.note != note:
-            self._update(span, translate("Annotation", "note"), note=note)
 
     @edits
     def delete_selected(self) -> None:
@@ -410,59 +295,6 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
                 "cancels)").format(label=self._label_name(kind.tail), relation=name_of(kind)))
             return
         self.complete_relation(span.id or 0)
-
-    @edits
-    def start_relation(self, name: str) -> None:
-        span = self._need_selected()
-        kind = self.schema.relation(name)
-        if span.label != kind.head:
-            self.message.emit(translate(
-                "Annotation", "{relation} starts from a span labeled {label}; select one "
-                "first").format(relation=name_of(kind), label=self._label_name(kind.head)))
-            return
-        self.pending_relation = name
-        self.message.emit(translate("Annotation", "{relation}: click the {label} (Esc cancels)")
-                          .format(relation=name_of(kind), label=self._label_name(kind.tail)))
-        self.pending_changed.emit()
-
-    @edits
-    def complete_relation(self, tail_id: int) -> Relation | None:
-        name, head = self.pending_relation, self.selected
-        self.pending_relation = None
-        self.pending_changed.emit()
-        if name is None or head is None:
-            return None
-        status_before = self.status
-        relation = self._run(lambda: self.service.add_relation(self._set(), name, head, tail_id))
-        self._relation_added(relation)
-
-        def undo(status: SetStatus | None) -> None:
-            self.service.delete_relation(relation.id or 0, status=status)
-            self._relation_deleted(relation)
-
-        def redo() -> None:
-            self._relation_added(self.service.restore_relation(relation))
-
-        self._push(translate("Annotation", "link {relation}").format(
-            relation=name_of(self.schema.relation(name))), redo=redo, undo=undo,
-            status_before=status_before)
-        return relation
-
-    @edits
-    def delete_relation(self, relation_id: int) -> None:
-        status_before = self.status
-        relation = self._run(lambda: self.service.delete_relation(relation_id))
-        self._relation_deleted(relation)
-
-        def undo(status: SetStatus | None) -> None:
-            self._relation_added(self.service.restore_relation(relation, status=status))
-
-        def redo() -> None:
-            self.service.delete_relation(relation_id)
-            self._relation_deleted(relation)
-
-        self._push(translate("Annotation", "delete a relation"), redo=redo, undo=undo,
-                   status_before=status_before)
 
     def cancel(self) -> None:
         if self.pending_relation is not None:
@@ -559,17 +391,6 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
     def _label_name(self, label: str) -> str:
         return name_of(self.schema.label(label)) if self.schema.has_label(label) else label
 
-    def _attribute_step(self, label: str, name: str, value: str | None) -> str:
-        """An undo step's words for setting attribute ``name`` of a ``label`` span."""
-        from annotator.ui.viewmodels.words import value_name
-
-        found = [a for a in self.schema.attributes_of(label) if a.name == name]
-        if not found:
-            return f"{name} = {value}"
-        attribute = found[0]
-        shown = value_name(attribute.values, attribute.values_ar, value) if value else "—"
-        return f"{name_of(attribute)} = {shown}"
-
     def _remember(self, span: Span) -> None:
         if self._known is not None and self.schema.label(span.label).strips_clitics:
             self._known.remember([span.text])   # in place (the service's names, shared)
@@ -602,35 +423,6 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
                 self._set_status(restore)
 
         self.history.push(Step(description, redo=redo, undo=undo_step))
-
-    def _update(self, span: Span, description: str, **changes: object) -> None:
-        status_before = self.status
-        before, after = self._run(lambda: self.service.update_span(
-            span.id or 0, expected_version=span.version, **changes))
-        if before == after and before.version == after.version:
-            return
-        self._replace(before, after)
-
-        def state(s: Span) -> dict[str, Any]:
-            # every field, so that undoing a relabel gives back the attributes it dropped (and
-            # undoing an edit of a gold span its provenance)
-            return {"start": s.start, "end": s.end, "label": s.label,
-                    "attributes": dict(s.attributes), "note": s.note,
-                    "provenance": s.provenance}
-
-        span_id = span.id or 0
-
-        def undo(status: SetStatus | None) -> None:
-            self._replace(*self.service.update_span(
-                span_id, status=status, expected_version=self._own_versions([span_id])[span_id],
-                **state(before)))
-
-        def redo() -> None:
-            self._replace(*self.service.update_span(
-                span_id, expected_version=self._own_versions([span_id])[span_id],
-                **state(after)))
-
-        self._push(description, redo=redo, undo=undo, status_before=status_before)
 
     def _own_versions(self, ids: list[int]) -> dict[int, int]:
         """The versions this window's own last changes left the spans at: an undo or redo
@@ -694,16 +486,4 @@ class AnnotationViewModel(SearchActions, SuggestionActions, OtherSets):
             self.offers.refresh(ranges, lambda start, end: {
                 (s.start, s.end, s.label) for s in self.spans.overlapping(start, end)})
         self.spans_changed.emit(ranges)
-        self.saved.emit()
-
-    def _relation_added(self, relation: Relation) -> None:
-        self.relations[relation.id or 0] = relation
-        self._mark_in_progress()
-        self.relations_changed.emit()
-        self.saved.emit()
-
-    def _relation_deleted(self, relation: Relation) -> None:
-        self.relations.pop(relation.id or 0, None)
-        self._mark_in_progress()
-        self.relations_changed.emit()
         self.saved.emit()

@@ -10,13 +10,57 @@ from annotator.core.errors import UserError
 from annotator.core.model import SetStatus
 from annotator.core.suggest import Suggestion
 from annotator.services.annotate import Change
-from annotator.services.suggesting import Key
+from annotator.services.suggesting import EMPTY, Key, Proposals
 from annotator.ui.viewmodels.actions import edits
 from annotator.ui.viewmodels.words import name_of, short_text, translate
 
 
 class SuggestionActions:
-    """Tab / Shift+Tab, Enter, x and Shift+Enter on the offered suggestions."""
+    """Offering the open document's suggestions (at once, or handed back by a background),
+    and Tab / Shift+Tab, Enter, x and Shift+Enter on them."""
+
+    def offer_suggestions(self) -> None:
+        """Compute the open document's suggestions with this view-model's suggester (given
+        after the document was opened: a window's first paint does not wait for them) and
+        offer them."""
+        if self.suggester is not None and self.document is not None:
+            self._offer(self.suggester.prepare(self.document, self.set_id), announce=True)
+
+    def drop_pending_suggestions(self) -> None:
+        """Suggestions still being computed are dropped when they come (the window closes)."""
+        self._offers_for = None
+        self.computing_suggestions = False
+
+    def _offer(self, prepared: Proposals | Callable[[], Proposals], *, announce: bool) -> None:
+        """Offer the suggestions :meth:`SuggestionService.prepare` gave: at once when they
+        are read from the store or there is no background; else none until the background
+        hands them back (dropped if another document was opened meanwhile). ``announce``:
+        the document is already shown and its suggestions are drawn when they are offered."""
+        token = self._offers_for = object()
+        if isinstance(prepared, Proposals) or self.background is None:
+            proposals = prepared if isinstance(prepared, Proposals) else prepared()
+            self._offers_ready(token, proposals, announce=announce)
+            return
+        self.offers.reset(EMPTY, ())
+        self.computing_suggestions = True
+        self.background.run(prepared, lambda found: self._offers_ready(token, found),
+                            failed=lambda error: self._offers_failed(token, error))
+
+    def _offers_failed(self, token: object, error: BaseException) -> None:
+        if token is self._offers_for:
+            self.computing_suggestions = False
+            self.message.emit(translate("Annotation", "Suggestions failed: {error}")
+                              .format(error=error))
+
+    def _offers_ready(self, token: object, proposals: Proposals, *,
+                      announce: bool = True) -> None:
+        if token is not self._offers_for:
+            return   # for a document no longer open
+        self.computing_suggestions = False
+        own = self._stash[0] if self._stash is not None else self.spans   # not a set viewed
+        self.offers.reset(proposals, {(s.start, s.end, s.label) for s in own.all()})
+        if announce and proposals.spans:
+            self.suggestions_changed.emit([(s.start, s.end) for s in proposals.spans])
 
     def suggestion_marks(self, start: int, end: int) -> list[tuple[int, int, str, str]]:
         """The offered suggestions in [start, end), for the highlighter."""
