@@ -77,10 +77,10 @@ def test_reviews_reach_finds_every_candidate_a_scan_finds(
     the long candidates from before it: together, every key that overlaps, in key order."""
     from bisect import bisect_left
 
-    from annotator.ui.viewmodels.review import _Reach
+    from annotator.ui.viewmodels.spans import Reach
 
     keys = sorted({(s.start, s.end, s.label) for s in found})
-    reach = _Reach(keys)
+    reach = Reach(keys)
     for start, width in queries:
         end = min(TEXT_LENGTH, start + width)
         near = start - reach.short

@@ -1,4 +1,5 @@
-"""Review mode: the reviewer's queue, and the gold set of a document built from candidates.
+"""Review mode: the gold set of a document built from candidates (the reviewer's queue is in
+review_queue.py).
 
 :class:`ReviewViewModel` is the annotation view-model working on the document's gold set (so
 labeling, boundary keys, relations, search and undo work as in annotation), plus the candidates
@@ -24,21 +25,16 @@ from annotator.core.errors import UserError
 from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.services.annotate import Change
-from annotator.services.review import (
-    GoldState,
-    ReviewDocument,
-    ReviewItem,
-    ReviewService,
-    ReviewStatus,
-    review_status,
-)
+from annotator.services.review import GoldState, ReviewDocument, ReviewService
 from annotator.ui.viewmodels.annotation import AnnotationViewModel, edits, user_action
 from annotator.ui.viewmodels.observable import Signal
-from annotator.ui.viewmodels.queue import DocumentList
-from annotator.ui.viewmodels.spans import SpanIndex
+from annotator.ui.viewmodels.review_queue import ReviewQueueViewModel
+from annotator.ui.viewmodels.spans import Reach, SpanIndex
 from annotator.ui.viewmodels.words import translate
 
-#: (start, end, label, agreement, current): an open candidate as the highlighter draws it.
+__all__ = ["KeyedSpanIndex", "Mark", "ReviewQueueViewModel", "ReviewViewModel", "decision"]
+
+# (start, end, label, agreement, current): an open candidate as the highlighter draws it.
 Mark = tuple[int, int, str, str, bool]
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,38 +69,6 @@ class KeyedSpanIndex(SpanIndex):
         return span
 
 
-class ReviewQueueViewModel(DocumentList):
-    """The documents to review: annotators, review status, agreement; worst agreement first."""
-
-    STATUS = ReviewStatus
-    FINISHED = frozenset({ReviewStatus.REVIEWED})
-    LEFT = FINISHED
-
-    def __init__(self, service: ReviewService) -> None:
-        super().__init__()
-        self.service = service
-
-    def refresh(self) -> None:
-        self.items = self.service.queue()
-        self.changed.emit()
-
-    def update(self, document_id: int, *, status: SetStatus | None = None,
-               spans: int | None = None) -> None:
-        """Mirror the gold set's status change (the review view-model's ``status``)."""
-        n = self.position(document_id)
-        if n is None or status is None:
-            return
-        item = self.items[n]
-        new = review_status(status)
-        if new != item.status:
-            self.replace_item(n, ReviewItem(item.document_id, item.external_id, item.title,
-                                            item.length, item.annotators, new, item.agreement))
-            if self.status_filter is not None:
-                self.changed.emit()
-            else:
-                self.item_changed.emit(document_id)
-
-
 class ReviewViewModel(AnnotationViewModel):
     reviewing = True
 
@@ -124,7 +88,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.settled = Signal()              # a decision and its move are all shown
         self._busy = 0                       # inside a decision (_one_update)
         self._levels: dict[int, str] = {}    # agreement by who has a candidate (bit mask)
-        self._reach = _Reach([])
+        self._reach = Reach([])
         self._redraw: list[tuple[int, int]] = []
         self.current_changed = Signal()      # (candidate index or None)
         self.spans_changed.connect(self._gold_changed)
@@ -147,7 +111,7 @@ class ReviewViewModel(AnnotationViewModel):
         self.states = opened.states()
         review = opened.review
         self._levels = {mask: level.value for mask, level in review.agreement_of.items()}
-        self._reach = _Reach(review.keys)
+        self._reach = Reach(review.keys)
         self._open = self.states.count(State.OPEN)
         self._open_disagreements = review.unanimous.count(False) \
             if self._open == len(self.states) else \
@@ -503,27 +467,3 @@ class ReviewViewModel(AnnotationViewModel):
                 if ranges:
                     self.candidates_changed.emit(sorted(set(ranges)))
                 self.settled.emit()
-
-
-class _Reach:
-    """How far back a lookup by offset must bisect among a review's candidates (sorted keys):
-    by the longest short one, and among the few long ones (quotes) by the longest of those (one
-    long candidate made every paragraph's lookup scan back its length of candidates)."""
-
-    LONG = 64
-
-    def __init__(self, keys: list[tuple[int, int, str]]) -> None:
-        lengths = [end - start for start, end, _ in keys]
-        self.short = max((n for n in lengths if n <= self.LONG), default=0)
-        self._long = [i for i, n in enumerate(lengths) if n > self.LONG]   # in key order
-        self._long_starts = [keys[i][0] for i in self._long]
-        self._long_reach = max((lengths[i] for i in self._long), default=0)
-
-    def long_before(self, start: int, near: int) -> list[int]:
-        """The long candidates starting before ``near`` that may reach ``start``, in key order
-        (they come before the short ones' range)."""
-        if not self._long or self._long_starts[0] >= near:
-            return []
-        return self._long[bisect_left(self._long_starts, start - self._long_reach):
-                          bisect_left(self._long_starts, near)]
-

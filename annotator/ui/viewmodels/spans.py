@@ -1,4 +1,5 @@
-"""The spans of the open set, sorted for fast lookups by offset (bisect), with nesting layers."""
+"""The spans of the open set, sorted for fast lookups by offset (bisect), with nesting layers;
+and how far back such a lookup must reach among sorted keys with a few long ones (Reach)."""
 
 from __future__ import annotations
 
@@ -121,3 +122,26 @@ class SpanIndex:
             depth[span.id or 0] = len(open_spans)
             open_spans.append(span)
         return depth
+
+
+class Reach:
+    """How far back a lookup by offset must bisect among a review's candidates (sorted keys):
+    by the longest short one, and among the few long ones (quotes) by the longest of those (one
+    long candidate made every paragraph's lookup scan back its length of candidates)."""
+
+    LONG = 64
+
+    def __init__(self, keys: list[tuple[int, int, str]]) -> None:
+        lengths = [end - start for start, end, _ in keys]
+        self.short = max((n for n in lengths if n <= self.LONG), default=0)
+        self._long = [i for i, n in enumerate(lengths) if n > self.LONG]   # in key order
+        self._long_starts = [keys[i][0] for i in self._long]
+        self._long_reach = max((lengths[i] for i in self._long), default=0)
+
+    def long_before(self, start: int, near: int) -> list[int]:
+        """The long candidates starting before ``near`` that may reach ``start``, in key order
+        (they come before the short ones' range)."""
+        if not self._long or self._long_starts[0] >= near:
+            return []
+        return self._long[bisect_left(self._long_starts, start - self._long_reach):
+                          bisect_left(self._long_starts, near)]

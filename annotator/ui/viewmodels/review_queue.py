@@ -1,0 +1,40 @@
+"""The reviewer's queue: the documents to review with their annotators, review status and
+agreement, worst agreement first. No Qt here."""
+
+from __future__ import annotations
+
+from annotator.core.model import SetStatus
+from annotator.services.review import ReviewItem, ReviewService, ReviewStatus, review_status
+from annotator.ui.viewmodels.queue import DocumentList
+
+
+class ReviewQueueViewModel(DocumentList):
+    """The documents to review: annotators, review status, agreement; worst agreement first."""
+
+    STATUS = ReviewStatus
+    FINISHED = frozenset({ReviewStatus.REVIEWED})
+    LEFT = FINISHED
+
+    def __init__(self, service: ReviewService) -> None:
+        super().__init__()
+        self.service = service
+
+    def refresh(self) -> None:
+        self.items = self.service.queue()
+        self.changed.emit()
+
+    def update(self, document_id: int, *, status: SetStatus | None = None,
+               spans: int | None = None) -> None:
+        """Mirror the gold set's status change (the review view-model's ``status``)."""
+        n = self.position(document_id)
+        if n is None or status is None:
+            return
+        item = self.items[n]
+        new = review_status(status)
+        if new != item.status:
+            self.replace_item(n, ReviewItem(item.document_id, item.external_id, item.title,
+                                            item.length, item.annotators, new, item.agreement))
+            if self.status_filter is not None:
+                self.changed.emit()
+            else:
+                self.item_changed.emit(document_id)
