@@ -20,7 +20,8 @@ class DocumentList:
     FINISHED: frozenset[Any] = frozenset({SetStatus.DONE})
     LEFT: frozenset[Any] = frozenset({SetStatus.DONE, SetStatus.SKIPPED})
 
-    def __init__(self) -> None:
+    def __init__(self, service: Any) -> None:
+        self.service = service        # its queue() gives the items
         self._items: list[Any] = []
         self._position: dict[int, int] = {}
         self._finished = 0
@@ -49,10 +50,24 @@ class DocumentList:
         n = self._position.get(document_id)
         return None if n is None else self._items[n]
 
+    def refresh(self) -> None:
+        self.items = self.service.queue()
+        self.changed.emit()
+
     def replace_item(self, n: int, item: Any) -> None:
         old = self._items[n]
         self._finished += (item.status in self.FINISHED) - (old.status in self.FINISHED)
         self._items[n] = item
+
+    def put(self, n: int, item: Any) -> None:
+        """Replace item ``n`` and tell the lists: the whole list when the status filter may now
+        keep the document out or let it in, else only its row."""
+        old = self._items[n]
+        self.replace_item(n, item)
+        if self.status_filter is not None and item.status != old.status:
+            self.changed.emit()
+        else:
+            self.item_changed.emit(item.document_id)
 
     def set_filter(self, text: str | None = None, status: Any = "keep") -> None:
         if text is not None:
@@ -93,12 +108,7 @@ class DocumentList:
 
 class QueueViewModel(DocumentList):
     def __init__(self, service: AnnotationService) -> None:
-        super().__init__()
-        self.service = service
-
-    def refresh(self) -> None:
-        self.items = self.service.queue()
-        self.changed.emit()
+        super().__init__(service)
 
     def update(self, document_id: int, *, status: SetStatus | None = None,
                spans: int | None = None) -> None:
@@ -111,10 +121,5 @@ class QueueViewModel(DocumentList):
             document_id=item.document_id, external_id=item.external_id, title=item.title,
             length=item.length, status=status if status is not None else item.status,
             spans=spans if spans is not None else item.spans)
-        if new == item:
-            return
-        self.replace_item(n, new)
-        if self.status_filter is not None and new.status != item.status:
-            self.changed.emit()  # it may enter or leave the filtered list
-        else:
-            self.item_changed.emit(document_id)
+        if new != item:
+            self.put(n, new)

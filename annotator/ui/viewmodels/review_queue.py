@@ -16,12 +16,7 @@ class ReviewQueueViewModel(DocumentList):
     LEFT = FINISHED
 
     def __init__(self, service: ReviewService) -> None:
-        super().__init__()
-        self.service = service
-
-    def refresh(self) -> None:
-        self.items = self.service.queue()
-        self.changed.emit()
+        super().__init__(service)
 
     def update(self, document_id: int, *, status: SetStatus | None = None,
                spans: int | None = None) -> None:
@@ -32,9 +27,5 @@ class ReviewQueueViewModel(DocumentList):
         item = self.items[n]
         new = review_status(status)
         if new != item.status:
-            self.replace_item(n, ReviewItem(item.document_id, item.external_id, item.title,
-                                            item.length, item.annotators, new, item.agreement))
-            if self.status_filter is not None:
-                self.changed.emit()
-            else:
-                self.item_changed.emit(document_id)
+            self.put(n, ReviewItem(item.document_id, item.external_id, item.title, item.length,
+                                   item.annotators, new, item.agreement))
