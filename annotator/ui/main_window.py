@@ -9,18 +9,20 @@ floated; their sizes and the side splitter's are remembered per mode and directi
 the window's width.
 
 Every word the window shows is in the interface language (``retranslate`` on LanguageChange).
+
+Its parts live in their own modules: the docks (``window_docks``), the status bar and title
+(``window_status``), review mode's actions (``review_window``), the keys' help page
+(``keyboard_help``).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -34,89 +36,31 @@ from PySide6.QtWidgets import (
 
 from annotator.core.schema import Schema
 from annotator.ui.article_view import ArticleView
-from annotator.ui.common import status_names, translate
+from annotator.ui.common import translate
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.i18n import NATIVE_NAMES
+from annotator.ui.keyboard_help import keyboard_help
 from annotator.ui.palette import LabelPalette
 from annotator.ui.panels import DetailsPanel, SearchBar
 from annotator.ui.queue_panel import QueuePanel
+from annotator.ui.review_window import ReviewWindow
 from annotator.ui.set_chooser import SetChooser
 from annotator.ui.span_list import SpanList
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key, review_command_for_key
 from annotator.ui.viewmodels.queue import QueueViewModel
+from annotator.ui.window_docks import WindowDocks
+from annotator.ui.window_status import WindowStatus
 
 if TYPE_CHECKING:   # review mode's modules are imported when a review window is built
     from annotator.ui.review_panels import AgreementBar, VersionsPanel
-    from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
+    from annotator.ui.viewmodels.review import ReviewQueueViewModel
 
 TIME_FLUSH_MS = 30_000
 WATCH_MS = 1_000
-QUEUE_SHARE = 0.25   # of the window's width, when no size was remembered
-SPANS_SHARE = 0.23
-LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 
-def keyboard_help(review: bool) -> str:
-    """The keys, as an HTML table (F1), in the interface language."""
-    def table(title: str, rows: list[tuple[str, str]]) -> str:
-        body = "".join(f"<tr><td dir='ltr'>{html.escape(keys)}</td><td>{html.escape(what)}</td>"
-                       "</tr>" for keys, what in rows)
-        return f"<h3>{html.escape(title)}</h3><table cellpadding=3>{body}</table>"
-
-    def note(text: str) -> str:
-        return f"<p>{html.escape(text)}</p>"
-
-    annotation = table(translate("Help", "Keyboard"), [
-        ("q a l c / 1 2 3 4",
-         translate("Help", "label the selection, or relabel the selected span")),
-        ("Shift + ← →", translate("Help", "select words (dragging and double-clicking too; "
-                                          "snapped to whole words)")),
-        ("", translate("Help", "a click on a span selects it (in the span list too: the label "
-                               "and other keys then act on it)")),
-        ("Delete", translate("Help", "remove the selected span")),
-        ("Alt + → / ←",
-         translate("Help", "grow the span by a word at its start (right) / end (left)")),
-        ("Alt + Shift + → / ←", translate("Help", "shrink the span by a word from that side")),
-        ("Ctrl + Alt + …", translate("Help", "the same by one character")),
-        ("s / v",
-         translate("Help", "with a quote selected: link it to its speaker / cue; then click")),
-        ("d i p", translate("Help", "quote kind: direct / indirect / partial")),
-        ("Esc", translate("Help", "cancel a relation, close search, deselect")),
-        ("Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y", translate("Help", "undo, redo")),
-        ("Ctrl+F, Enter",
-         translate("Help", "search (hamza, harakat, ى/ي, ة/ه ignored), next hit")),
-        ("Ctrl+Enter", translate("Help", "mark the document done and open the next one")),
-        ("Ctrl + / Ctrl -", translate("Help", "zoom")),
-        ("F6", translate("Help", "move between the article, the queue, the span list and the "
-                                 "details")),
-        ("Tab / Shift+Tab", translate("Help", "next / previous suggestion (dotted underline; "
-                                              "the current one wavy)")),
-        ("Enter",
-         translate("Help", "accept the suggestion (with its relations to spans you have)")),
-        ("x", translate("Help", "reject the suggestion (hidden for you, remembered)")),
-        ("Shift+Enter",
-         translate("Help", "accept every suggestion of the document (one undo step)")),
-    ]) + note(translate("Help", "Letter keys work with the Arabic keyboard layout too "
-                                "(ض = q …)."))
-    if not review:
-        return annotation
-    decisions = table(translate("Help", "Review"), [
-        ("Tab / Shift+Tab", translate("Help", "next / previous disagreement")),
-        ("Enter", translate("Help", "accept the candidate into gold")),
-        ("x", translate("Help", "reject it")),
-        ("1 … 9", translate("Help", "take that annotator's version of the region")),
-        ("u", translate("Help", "accept every unanimous candidate of the document")),
-        ("Alt + ← →, q a l c, s / v", translate("Help", "fix a gold span's boundaries, label, "
-                                                        "link (as in annotation)")),
-        ("Ctrl+Enter", translate("Help", "mark the document reviewed, open the next one")),
-        ("Ctrl+Z, Ctrl+Shift+Z", translate("Help", "undo, redo any decision")),
-    ]) + note(translate("Help", "Underlines: solid = every annotator, dashed = a majority, "
-                                "dotted = a minority."))
-    return decisions + annotation
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
     """The annotation window; with a ReviewViewModel and a ReviewQueueViewModel, review mode:
     the document's gold set, the candidates merged from the annotators' sets, the agreement bar
     and the annotators' versions of the region being decided."""
@@ -243,91 +187,6 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     # -- docks and their sizes ---------------------------------------------------------------
-
-    def _dock(self, name: str, widget: QWidget) -> QDockWidget:
-        dock = QDockWidget(self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        dock.visibilityChanged.connect(lambda _visible: self._later_keep_article_half())
-        return dock
-
-    def _right_to_left(self) -> bool:
-        return self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-
-    def _place_docks(self) -> None:
-        """The queue on the reading side, the spans on the other."""
-        reading, other = (RIGHT, LEFT) if self._right_to_left() else (LEFT, RIGHT)
-        self.addDockWidget(reading, self.queue_dock)
-        self.addDockWidget(other, self.spans_dock)
-
-    def _mirror_docks(self) -> None:
-        """The language's direction changed: every docked panel moves to the other side,
-        keeping its width."""
-        widths = {dock: dock.width() for dock in self._docks}
-        for dock in self._docks:
-            area = self.dockWidgetArea(dock)
-            if area in (LEFT, RIGHT) and not dock.isFloating():
-                self.addDockWidget(RIGHT if area == LEFT else LEFT, dock)
-        shown = [d for d in self._docks if d.isVisible() and not d.isFloating()]
-        if shown:
-            self.resizeDocks(shown, [widths[d] for d in shown], Qt.Orientation.Horizontal)
-        self._later_keep_article_half()
-
-    def layout_key(self) -> str:
-        """Under which name the settings keep this window's layout: mode and direction."""
-        return f"{self.mode}-{'rtl' if self._right_to_left() else 'ltr'}"
-
-    def layout_state(self) -> tuple[str, str]:
-        """The docks (QMainWindow.saveState) and the side splitter, as base64 text."""
-        return (bytes(self.saveState().toBase64().data()).decode("ascii"),
-                bytes(self.side.saveState().toBase64().data()).decode("ascii"))
-
-    def restore_layout(self, window_state: str | None, splitter_state: str | None) -> bool:
-        """Put the docks and the splitter back as :meth:`layout_state` gave them (before the
-        window shows); returns whether the docks' state was usable."""
-        restored = False
-        if window_state:
-            restored = self.restoreState(QByteArray.fromBase64(window_state.encode("ascii")))
-        if splitter_state:
-            self.side.restoreState(QByteArray.fromBase64(splitter_state.encode("ascii")))
-        self._restored = restored
-        return restored
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._docks_sized:
-            self._docks_sized = True
-            if not self._restored:
-                width = self.width()
-                self.resizeDocks(list(self._docks),
-                                 [int(width * QUEUE_SHARE), int(width * SPANS_SHARE)],
-                                 Qt.Orientation.Horizontal)
-            self._later_keep_article_half()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._later_keep_article_half()
-
-    def _later_keep_article_half(self) -> None:
-        QTimer.singleShot(0, self.keep_article_half)
-
-    def keep_article_half(self) -> None:
-        """Narrow the docked side panels (in proportion) until the article has at least half
-        the window's width."""
-        docked = [d for d in self._docks if d.isVisible() and not d.isFloating()
-                  and self.dockWidgetArea(d) in (LEFT, RIGHT)]
-        central = self.centralWidget().width()
-        half = (self.width() + 1) // 2
-        if not docked or central >= half:
-            return
-        total = sum(d.width() for d in docked)
-        excess = half - central
-        widths = [max(d.minimumSizeHint().width(), d.width() - (excess * d.width()) // total - 1)
-                  for d in docked]
-        self.resizeDocks(docked, widths, Qt.Orientation.Horizontal)
 
     # -- menus ---------------------------------------------------------------------------------
 
@@ -492,45 +351,10 @@ class MainWindow(QMainWindow):
         elif command.name == "accept_all_suggestions":
             self.vm.accept_all_suggestions()
 
-    @staticmethod
-    def _review_command(vm: ReviewViewModel, command: Command) -> bool:
-        if command.name == "next":
-            vm.next_disagreement(int(command.args[0]))  # type: ignore[call-overload]
-        elif command.name == "accept":
-            vm.accept_current()
-        elif command.name == "reject":
-            vm.reject_current()
-        elif command.name == "version":
-            vm.take_version(int(command.args[0]))  # type: ignore[call-overload]
-        elif command.name == "unanimous":
-            vm.accept_unanimous()
-        else:
-            return False
-        return True
-
-    def _load_figures(self) -> None:
-        if self.review and self.agreement_bar is not None:
-            self.vm.load_figures()  # type: ignore[attr-defined]
-            self.agreement_bar.refresh()
-
     def choose_set(self) -> None:
         """View -> Show set…: open the set chooser's list."""
         self.set_chooser.combo.setFocus()
         self.set_chooser.combo.showPopup()
-
-    def show_agreement(self) -> None:
-        """The project's agreement over every document (reviewers and leads)."""
-        from annotator.core.errors import UserError
-        from annotator.services.agreement import agreement
-        from annotator.ui.review_panels import AgreementDialog
-
-        try:
-            report = agreement(self.vm.service.store, actor=self.user)
-        except UserError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        self.agreement_dialog = AgreementDialog(report, self)
-        self.agreement_dialog.show()
 
     def show_suggestion_stats(self) -> None:
         """How annotators took each suggester's proposals (reviewers and leads)."""
@@ -628,37 +452,6 @@ class MainWindow(QMainWindow):
 
     # -- status ------------------------------------------------------------------------------
 
-    def _saved(self) -> None:
-        self._saved_at = QTime.currentTime().toString("HH:mm:ss")
-        self._show_saved()
-
-    def _show_saved(self) -> None:
-        self.saved_label.setText(
-            translate("MainWindow", "Saved {time}").format(time=self._saved_at)
-            if self._saved_at else translate("MainWindow", "All saved"))
-
-    def _show_who(self) -> None:
-        """The title and the status bar say whose set is on screen."""
-        viewing = self.vm.viewing
-        who = translate("MainWindow", "Reviewer: {name}") if self.review \
-            else translate("MainWindow", "Annotator: {name}")
-        title = f"annotator — {self.user}"
-        if self.review:
-            title += " — " + translate("MainWindow", "Review")
-        if viewing is not None:
-            shown = viewing.describe()
-            title += " — " + shown
-            self.user_label.setText(translate("MainWindow", "Showing: {set}").format(set=shown))
-            self.user_label.setStyleSheet("font-weight: bold; color: #8a5a00;")
-            self.read_only_bar.setText(self.vm.read_only_message())
-            self.read_only_bar.show()
-        else:
-            self.user_label.setText(who.format(name=self.user))
-            self.user_label.setStyleSheet("")
-            self.read_only_bar.hide()
-        self.palette_bar.setEnabled(viewing is None)
-        self.setWindowTitle(title)
-
     def _set_shown(self) -> None:
         self._show_who()
         self.article.highlighter.rehighlight()
@@ -668,21 +461,6 @@ class MainWindow(QMainWindow):
             return
         if self.vm.document is not None and self.vm.document.id is not None:
             self.queue.update(self.vm.document.id, status=self.vm.status, spans=len(self.vm.spans))
-
-    def _show_progress(self) -> None:
-        done, total = self.queue.progress()
-        if self.review:
-            from annotator.services.review import review_status
-            from annotator.ui.review_panels import review_status_names
-
-            status = review_status_names()[review_status(self.vm.status)] \
-                if self.vm.document else ""
-            text = translate("MainWindow", "Reviewed: {done}/{total}").format(done=done,
-                                                                            total=total)
-        else:
-            status = status_names().get(self.vm.status, "") if self.vm.document else ""
-            text = translate("MainWindow", "Done: {done}/{total}").format(done=done, total=total)
-        self.progress_label.setText(text + (f"  |  {status}" if status else ""))
 
     def _poll_external(self) -> None:
         from annotator.core.errors import UserError

@@ -33,7 +33,8 @@ from pytestqt.qtbot import QtBot
 from annotator.settings import Settings, load_settings
 from annotator.ui.app import GuiOptions, build_window
 from annotator.ui.i18n import HERE, apply_language, qm_path, resolve
-from annotator.ui.main_window import MainWindow, keyboard_help
+from annotator.ui.keyboard_help import keyboard_help
+from annotator.ui.main_window import MainWindow
 from annotator.ui.viewmodels import words
 from tests.ui.helpers import EMOJI_ID, team_store
 

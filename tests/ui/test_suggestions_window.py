@@ -26,7 +26,8 @@ from annotator.services.suggesting import suggest_documents
 from annotator.services.team import TeamService, ensure_first_lead
 from annotator.settings import Settings
 from annotator.ui.app import GuiOptions, build_window, configure_app
-from annotator.ui.main_window import MainWindow, keyboard_help
+from annotator.ui.keyboard_help import keyboard_help
+from annotator.ui.main_window import MainWindow
 from annotator.ui.panels import SuggestionStatsDialog
 from tests.ui.helpers import dump
 

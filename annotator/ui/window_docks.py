@@ -1,0 +1,103 @@
+"""The window's docked side panels: the queue on the reading side and the spans on the other,
+mirrored when the language's direction changes, their sizes remembered per mode and direction,
+and narrowed (in proportion) whenever the article would get less than half the window. A mixin
+of :class:`~annotator.ui.main_window.MainWindow`, whose docks it places."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+QUEUE_SHARE = 0.25   # of the window's width, when no size was remembered
+SPANS_SHARE = 0.23
+LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+
+
+class WindowDocks:
+    """Placing, mirroring, remembering and sizing the window's docks."""
+
+    def _dock(self, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.visibilityChanged.connect(lambda _visible: self._later_keep_article_half())
+        return dock
+
+    def _right_to_left(self) -> bool:
+        return self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+
+    def _place_docks(self) -> None:
+        """The queue on the reading side, the spans on the other."""
+        reading, other = (RIGHT, LEFT) if self._right_to_left() else (LEFT, RIGHT)
+        self.addDockWidget(reading, self.queue_dock)
+        self.addDockWidget(other, self.spans_dock)
+
+    def _mirror_docks(self) -> None:
+        """The language's direction changed: every docked panel moves to the other side,
+        keeping its width."""
+        widths = {dock: dock.width() for dock in self._docks}
+        for dock in self._docks:
+            area = self.dockWidgetArea(dock)
+            if area in (LEFT, RIGHT) and not dock.isFloating():
+                self.addDockWidget(RIGHT if area == LEFT else LEFT, dock)
+        shown = [d for d in self._docks if d.isVisible() and not d.isFloating()]
+        if shown:
+            self.resizeDocks(shown, [widths[d] for d in shown], Qt.Orientation.Horizontal)
+        self._later_keep_article_half()
+
+    def layout_key(self) -> str:
+        """Under which name the settings keep this window's layout: mode and direction."""
+        return f"{self.mode}-{'rtl' if self._right_to_left() else 'ltr'}"
+
+    def layout_state(self) -> tuple[str, str]:
+        """The docks (QMainWindow.saveState) and the side splitter, as base64 text."""
+        return (bytes(self.saveState().toBase64().data()).decode("ascii"),
+                bytes(self.side.saveState().toBase64().data()).decode("ascii"))
+
+    def restore_layout(self, window_state: str | None, splitter_state: str | None) -> bool:
+        """Put the docks and the splitter back as :meth:`layout_state` gave them (before the
+        window shows); returns whether the docks' state was usable."""
+        restored = False
+        if window_state:
+            restored = self.restoreState(QByteArray.fromBase64(window_state.encode("ascii")))
+        if splitter_state:
+            self.side.restoreState(QByteArray.fromBase64(splitter_state.encode("ascii")))
+        self._restored = restored
+        return restored
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._docks_sized = True
+            if not self._restored:
+                width = self.width()
+                self.resizeDocks(list(self._docks),
+                                 [int(width * QUEUE_SHARE), int(width * SPANS_SHARE)],
+                                 Qt.Orientation.Horizontal)
+            self._later_keep_article_half()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._later_keep_article_half()
+
+    def _later_keep_article_half(self) -> None:
+        QTimer.singleShot(0, self.keep_article_half)
+
+    def keep_article_half(self) -> None:
+        """Narrow the docked side panels (in proportion) until the article has at least half
+        the window's width."""
+        docked = [d for d in self._docks if d.isVisible() and not d.isFloating()
+                  and self.dockWidgetArea(d) in (LEFT, RIGHT)]
+        central = self.centralWidget().width()
+        half = (self.width() + 1) // 2
+        if not docked or central >= half:
+            return
+        total = sum(d.width() for d in docked)
+        excess = half - central
+        widths = [max(d.minimumSizeHint().width(), d.width() - (excess * d.width()) // total - 1)
+                  for d in docked]
+        self.resizeDocks(docked, widths, Qt.Orientation.Horizontal)
