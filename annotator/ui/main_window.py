@@ -18,7 +18,7 @@ Its parts live in their own modules: the docks (``window_docks``), the status ba
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -358,17 +358,27 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
 
     def show_suggestion_stats(self) -> None:
         """How annotators took each suggester's proposals (reviewers and leads)."""
-        from annotator.core.errors import UserError
         from annotator.services.suggesting import suggestion_stats
         from annotator.ui.panels import SuggestionStatsDialog
 
+        shown = self.report_dialog(suggestion_stats, SuggestionStatsDialog)
+        if shown is not None:
+            self.suggestion_dialog = shown
+
+    def report_dialog(self, compute: Callable[..., Any],
+                      dialog: Callable[[Any, QWidget], QWidget]) -> QWidget | None:
+        """A project report (``compute(store, actor=user)``) shown in its dialog; a refusal
+        (not a reviewer or lead) is a message on the status bar."""
+        from annotator.core.errors import UserError
+
         try:
-            stats = suggestion_stats(self.vm.service.store, actor=self.user)
+            report = compute(self.vm.service.store, actor=self.user)
         except UserError as exc:
             self.statusBar().showMessage(str(exc), 8000)
-            return
-        self.suggestion_dialog = SuggestionStatsDialog(stats, self)
-        self.suggestion_dialog.show()
+            return None
+        shown = dialog(report, self)
+        shown.show()
+        return shown
 
     def press_label(self, label: str) -> None:
         self.vm.press_label(label, self.article.selection())

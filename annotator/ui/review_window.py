@@ -38,14 +38,9 @@ class ReviewWindow:
 
     def show_agreement(self) -> None:
         """The project's agreement over every document (reviewers and leads)."""
-        from annotator.core.errors import UserError
         from annotator.services.agreement import agreement
         from annotator.ui.review_panels import AgreementDialog
 
-        try:
-            report = agreement(self.vm.service.store, actor=self.user)
-        except UserError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        self.agreement_dialog = AgreementDialog(report, self)
-        self.agreement_dialog.show()
+        shown = self.report_dialog(agreement, AgreementDialog)
+        if shown is not None:
+            self.agreement_dialog = shown
