@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from annotator.cli import ProgressBar
+from annotator.cli_import import ProgressBar
 
 
 def test_the_bar_redraws_at_most_ten_times_a_second_and_always_at_the_end() -> None:
