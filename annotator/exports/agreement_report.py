@@ -41,7 +41,7 @@ from annotator.core.agreement import (
 )
 from annotator.core.errors import UserError
 from annotator.exports.atomic import default_mode
-from annotator.exports.excel import FONT, FORMULA_START, cell_text
+from annotator.exports.excel_cells import FONT, FORMULA_START, cell_text
 
 NA = "n/a"
 NA_FILL = "FFE0E0E0"

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from annotator.db.store import Store
-from annotator.exports import excel
+from annotator.exports import excel, excel_cells
 from annotator.services.exporting import export
 from annotator.services.importing import import_paths
 from tests.conftest import SEED_ARTICLE
@@ -363,8 +363,8 @@ def test_a_file_that_is_not_a_workbook_is_refused(store: Store, tmp_path: Path) 
     ({" k": "v"}, '{" k": "v"}'),
 ])
 def test_attributes_cell_round_trips(attributes: dict[str, Any], cell: str | None) -> None:
-    assert excel.format_attributes(attributes) == cell
-    assert excel.parse_attributes(cell) == attributes
+    assert excel_cells.format_attributes(attributes) == cell
+    assert excel_cells.parse_attributes(cell) == attributes
 
 
 # -- a real consumer: LibreOffice Calc ----------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 
 from annotator.core.text import canonical_text, unstorable, unstorable_value
 from annotator.db.store import Store
-from annotator.exports import brat, excel
+from annotator.exports import brat, excel_read
 from annotator.services.exporting import export
 from annotator.services.importing import import_paths
 from tests.services.helpers import line, snapshot, span
@@ -330,18 +330,18 @@ def test_a_damaged_workbook_package_is_one_line(store: Store, tmp_path: Path,
 
 def test_excel_stops_after_a_run_of_empty_rows_with_nothing_after_them(
         store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    blank = b"".join(b'<row r="%d"/>' % n for n in range(4, 4 + excel.EMPTY_RUN + 20_000))
+    blank = b"".join(b'<row r="%d"/>' % n for n in range(4, 4 + excel_read.EMPTY_RUN + 20_000))
     book = _edit(_book(store, tmp_path), SPANS, _rows_before_end(blank))
     pulled = _count_parsed_rows(monkeypatch)
     report = import_paths(store, [book])
     assert report.errors == [] and report.files[0].sets_existing == 1   # the same gold set
     # Documents (2 rows), Spans (3 rows and the empty run), Relations (1 row)
-    assert pulled == [2, 3 + excel.EMPTY_RUN, 1]
+    assert pulled == [2, 3 + excel_read.EMPTY_RUN, 1]
 
 
 def test_excel_reads_on_past_a_run_of_empty_rows_when_a_value_follows(
         store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    last = 4 + excel.EMPTY_RUN + 2_000
+    last = 4 + excel_read.EMPTY_RUN + 2_000
     blank = b"".join(b'<row r="%d"/>' % n for n in range(4, last))
     value = (b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>nope</t></is></c>'
              b'<c r="B%d" t="inlineStr"><is><t>gold</t></is></c></row>') % (last, last, last)
@@ -403,11 +403,11 @@ def test_the_cli_prints_a_label_with_a_line_break_on_one_line(tmp_path: Path,
 def test_excel_module_reads_sheets_without_openpyxl_sizing_them(tmp_path: Path,
                                                                  store: Store) -> None:
     book = _book(store, tmp_path)
-    wb = excel._open_book(book)
+    wb = excel_read._open_book(book)
     try:
         assert [ws.title for ws in wb.worksheets] == ["Documents", "Spans", "Relations"]
         assert [ws.max_row for ws in wb.worksheets] == [None, None, None]
-        rows = list(excel.sheet_rows(wb["Spans"], book))
+        rows = list(excel_read.sheet_rows(wb["Spans"], book))
         assert [(n, sorted(cells)) for n, cells in rows] == [
             (1, list(range(11))), (2, [0, 1, 2, 3, 4, 5, 6, 7, 10]),
             (3, [0, 1, 2, 3, 4, 5, 6, 7, 10])]
