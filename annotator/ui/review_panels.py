@@ -25,7 +25,7 @@ from annotator.ui.common import Index, OpaqueScrollBar, dot, status_names, trans
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.queue_panel import DocumentListModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
-from annotator.ui.viewmodels.words import name_of
+from annotator.ui.viewmodels.words import name_of, short_text
 
 REVIEW_STATUS_COLORS = {ReviewStatus.UNREVIEWED: "#b0b0b0", ReviewStatus.IN_REVIEW: "#f9a825",
                         ReviewStatus.REVIEWED: "#2e7d32"}
@@ -297,7 +297,7 @@ class VersionsPanel(QTextBrowser):
                 names=html.escape(translate("VersionsPanel", ", ").join(candidate.annotators)),
                 state=states.get(state, state), kinds=html.escape(kinds))
         blocks = [f"<p>{head}</p>",
-                  f"<p dir='rtl'>{html.escape(_clip(text[region.start:region.end]))}</p>"]
+                  f"<p dir='rtl'>{html.escape(short_text(text[region.start:region.end], 300))}</p>"]
         nothing = f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
         for number, name, spans, relations in self.vm.versions():
             key = f"{number}" if number else "—"
@@ -321,11 +321,7 @@ class VersionsPanel(QTextBrowser):
         color = QColor(self.colors.get(label, "#9e9e9e"))
         rgba = f"rgba({color.red()},{color.green()},{color.blue()},0.35)"
         return (f"<span style='background-color:{rgba}'>{html.escape(self._name(label))}"
-                f": «{html.escape(_clip(text, 60))}»</span>&nbsp; ")
-
-
-def _clip(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+                f": «{html.escape(short_text(text, 60))}»</span>&nbsp; ")
 
 
 class AgreementDialog(QDialog):

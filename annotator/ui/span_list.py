@@ -35,7 +35,7 @@ from annotator.ui.common import (
 )
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key
-from annotator.ui.viewmodels.words import name_of, value_name
+from annotator.ui.viewmodels.words import name_of, short_text, value_name
 
 
 class SpanModel(Table):
@@ -225,7 +225,7 @@ class SpanModel(Table):
             if column == 0:
                 return self._label_names.get(span.label, span.label)  # color and tooltip say the rest
             if column == 1:
-                return span.text if len(span.text) <= 80 else span.text[:79] + "…"
+                return short_text(span.text, 80)
             if column == 2:
                 return self._attributes(span)
             return self._relation_names.get(span.id or 0, "")

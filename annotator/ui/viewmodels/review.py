@@ -30,7 +30,7 @@ from annotator.ui.viewmodels.annotation import AnnotationViewModel, edits, user_
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.review_queue import ReviewQueueViewModel
 from annotator.ui.viewmodels.spans import Reach, SpanIndex
-from annotator.ui.viewmodels.words import translate
+from annotator.ui.viewmodels.words import short_text, translate
 
 __all__ = ["KeyedSpanIndex", "Mark", "ReviewQueueViewModel", "ReviewViewModel", "decision"]
 
@@ -218,8 +218,7 @@ class ReviewViewModel(AnnotationViewModel):
         return found
 
     def _key_text(self, key: Key) -> str:
-        text = self.text[key[0]:key[1]]
-        return text if len(text) <= 40 else text[:39] + "…"
+        return short_text(self.text[key[0]:key[1]], 40)
 
     def gold_state(self) -> GoldState:
         """The gold set as shown, for a decision: the span ids by key are the index's own
