@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.core.schema import Schema
 from annotator.core.text import Utf16Map
+from annotator.ui.common import OpaqueScrollBar
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key
@@ -49,6 +50,8 @@ class ArticleView(QPlainTextEdit):
         # lines wrap at the width (anywhere if need be): a horizontal bar would only show a
         # pixel or two of rounding, on some widths
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # moved by every jump to a span, hit or candidate: its tall groove is drawn from a copy
+        self.setVerticalScrollBar(OpaqueScrollBar(Qt.Orientation.Vertical, self))
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.document().setUndoRedoEnabled(False)

@@ -991,6 +991,46 @@ def test_labeling_hundreds_of_hits_reads_the_span_list_again_whole(seed: Opened)
             for r in range(model.rowCount())] == [chosen]
 
 
+@pytest.mark.parametrize("direction", [Qt.LayoutDirection.LeftToRight,
+                                       Qt.LayoutDirection.RightToLeft])
+def test_a_scroll_bar_with_its_groove_copied_looks_exactly_as_the_style_draws_it(
+        qapp: QApplication, qtbot: QtBot, direction: Qt.LayoutDirection) -> None:
+    """The window's scroll bars draw their groove from a copy kept per look (GrooveCache): the
+    pixels are the style's own, slider and arrows included, at every position, in both
+    directions, disabled too, and a moved slider does not draw the groove again."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QScrollBar
+
+    from annotator.ui.common import OpaqueScrollBar, groove_cache
+
+    parent = QWidget()
+    parent.setLayoutDirection(direction)
+    qtbot.addWidget(parent)
+    plain, copied = QScrollBar(Qt.Orientation.Vertical, parent), \
+        OpaqueScrollBar(Qt.Orientation.Vertical, parent)
+    for x, bar in enumerate((plain, copied)):
+        bar.setRange(0, 20_000)
+        bar.setPageStep(40)
+        bar.setGeometry(40 + 30 * x, 10, 16, 400)   # away from the pointer, at 0, 0
+    parent.resize(120, 420)
+    parent.show()
+    qtbot.waitExposed(parent)
+    cache = groove_cache()
+    cache._grooves.clear()
+    for value, enabled in ((0, True), (7_000, True), (20_000, True), (12_345, False)):
+        for bar in (plain, copied):
+            bar.setValue(value)
+            bar.setEnabled(enabled)
+        plain_image, copied_image = (
+            bar.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+            for bar in (plain, copied))
+        assert plain_image.size() == copied_image.size() == QSize(16, 400)
+        assert plain_image == copied_image, (value, enabled)
+    # one groove per look (enabled, disabled), not one per position of the slider
+    assert len(cache._grooves) == 2
+
+
 def test_the_span_lists_scroll_bar_is_drawn_again_only_when_its_slider_moves(
         qapp: QApplication, qtbot: QtBot) -> None:
     """A row more or less in a list of 20,000 does not move the slider: no paint (Qt paints a
