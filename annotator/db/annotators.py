@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, insert, select, update
 
 from annotator.core.model import Role
 from annotator.db.models import AnnotatorRow
@@ -15,8 +14,8 @@ class AnnotatorRepository(_Repository):
     """Annotators by name. Ids found are remembered for the unit of work (annotators are never
     deleted or renamed), so a bulk import does not ask once per record."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
         self._ids: dict[str, int] = {}
 
     def id_of(self, name: str) -> int | None:

@@ -8,8 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, select, update
 
 from annotator.db.models import (
     AnnotationSetRow,
@@ -33,8 +32,8 @@ class LabelCount:
 class BulkRepository(_Repository):
     """Changes of many rows at once: removing documents and sets, relabeling spans."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def existing_documents(self, document_ids: Collection[int]) -> dict[int, tuple[str, str]]:
         """id -> (external_id, title) of those of ``document_ids`` that still exist."""

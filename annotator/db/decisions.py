@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, Text, case, cast, delete, func, insert, select
-from sqlalchemy.orm import Session
 
 from annotator.core.model import Origin, SetKind
 from annotator.db.models import (
@@ -32,8 +31,8 @@ from annotator.db.statements import SPAN_COLUMNS
 class ReviewRepository(_Repository):
     """Candidates rejected in gold sets (annotator.services.review)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def add_rejection(self, set_id: int, start: int, end: int, label: str, *,
                       decided_by: str) -> int:
@@ -65,7 +64,7 @@ class ReviewRepository(_Repository):
         as stored text) sorted by (start, end, label); each set's relations (type, head id, tail
         id). Rows come straight from the driver's cursor: a book's 60,000 spans cost a third
         less than through SQLAlchemy's rows, and no span object is made here."""
-        connection = self.session.connection()
+        connection = self.connection
         sets = [(set_id, owner) for set_id, owner in connection.execute(
             select(AnnotationSetRow.id, AnnotatorRow.name)
             .join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id)
@@ -122,8 +121,8 @@ class SuggestionRepository(_Repository):
     """Suggestions dismissed by their annotator, and what the suggesters learn from the human
     sets (annotator.services.suggesting; the known names of snapping too)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def add_suggestion_rejection(self, set_id: int, start: int, end: int, label: str, *,
                                  suggester: str | None) -> int:
@@ -171,11 +170,11 @@ class SuggestionRepository(_Repository):
         if owner is not None:
             query = query.join(AnnotatorRow, AnnotatorRow.id == AnnotationSetRow.owner_id).where(
                 AnnotatorRow.name == owner, AnnotationSetRow.kind == str(SetKind.ANNOTATION))
-        for document_id, start, end, label in self.session.connection().execute(query):
+        for document_id, start, end, label in self.connection.execute(query):
             offsets[document_id].append((start, end, label))
         counts: dict[tuple[str, str], int] = defaultdict(int)
         for chunk in _chunks(sorted(offsets), 50):
-            for document_id, text in self.session.connection().execute(
+            for document_id, text in self.connection.execute(
                     select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(chunk))):
                 for start, end, label in offsets[document_id]:
                     counts[(text[start:end], label)] += 1

@@ -8,8 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select
 
 from annotator.core.model import Document, SetKind, SetStatus
 from annotator.db.bulk_insert import _insert_rows
@@ -49,8 +48,8 @@ def _document(row: Any) -> Document:
 
 
 class DocumentRepository(_Repository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     _columns = (DocumentRow.id, DocumentRow.external_id, DocumentRow.title, DocumentRow.text,
                 DocumentRow.sha256, DocumentRow.source, DocumentRow.meta)
@@ -97,7 +96,7 @@ class DocumentRepository(_Repository):
         # multi-row INSERTs whose RETURNING rows come in no given order: sha256 is unique, so
         # each id maps back
         ids = {sha: i for i, sha in _insert_rows(
-            self.session.connection(), DocumentRow.__table__,
+            self.connection, DocumentRow.__table__,
             ("external_id", "title", "text", "sha256", "source", "meta"), rows,
             constants={"imported_at": utcnow()}, returning=("id", "sha256"))}
         return [ids[d.sha256] for d in documents]

@@ -48,11 +48,16 @@ class StoreBusy(UserError):
 
 def _one_line_errors(context: Any) -> None:
     """Driver errors a person can act on become one-line UserErrors (DESIGN invariant 6)."""
-    orig = context.original_exception
+    if context.engine is not None:
+        raise_user_error(context.engine, context.original_exception)
+
+
+def raise_user_error(engine: Engine, orig: BaseException) -> None:
+    """Raise the one-line UserError that a driver error means to a person, if it means one
+    (the store held by another process for longer than the busy timeout)."""
     message = " ".join(str(orig).split())
-    if context.engine is not None and context.engine.dialect.name == "sqlite" \
-            and "database is locked" in message:
-        raise StoreBusy(f"another process holds the store {context.engine.url.database} (it has "
+    if engine.dialect.name == "sqlite" and "database is locked" in message:
+        raise StoreBusy(f"another process holds the store {engine.url.database} (it has "
                         f"been writing for more than {SQLITE_BUSY_TIMEOUT_MS // 1000} s); "
                         "nothing was changed, try again when it is done") from orig
 

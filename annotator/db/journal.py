@@ -7,8 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from annotator.db.models import EventRow
 from annotator.db.repository_base import _chunks, _Repository
@@ -39,8 +38,8 @@ _EVENT_COLUMNS = (EventRow.id, EventRow.at, EventRow.actor, EventRow.batch, Even
 class EventRepository(_Repository):
     """Reads of the journal (``event``); writes go through ``UnitOfWork.record``."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def _records(self, query: Any) -> list[EventRecord]:
         return [EventRecord(*row) for row in self._execute(query)]

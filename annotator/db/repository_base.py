@@ -7,9 +7,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from annotator.core.model import Provenance
+from annotator.db import driver
 
 _IN_CHUNK = 500  # bound parameters per IN (...) query, well under every backend's limit
 
@@ -73,10 +74,14 @@ class _Repository:
     bookkeeping is not needed by repositories that read and write rows, and skipping it halves
     the cost of each statement on the hot paths (an annotation action runs five)."""
 
-    session: Session
+    connection: Connection
 
     def _execute(self, statement: Any, parameters: Any = None) -> Any:
-        connection = self.session.connection()
+        connection = self.connection
+        if parameters is not None:
+            rows = driver.run(connection, statement, parameters)
+            if rows is not None:
+                return rows
         if parameters is None:
             return connection.execute(statement)
         return connection.execute(statement, parameters)

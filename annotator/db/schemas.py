@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select
 
 from annotator.db.models import LabelSchemaRow, utcnow
 from annotator.db.repository_base import _Repository
 
 
 class SchemaRepository(_Repository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def latest(self) -> tuple[int, str] | None:
         """(version, TOML text) of the schema loaded last, or None in a new store."""

@@ -8,8 +8,18 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Text, case, cast, delete, func, insert, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Text,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from annotator.core.model import (
     AnnotationSet,
@@ -45,8 +55,8 @@ from annotator.db.statements import Prepared
 
 
 class SetRepository(_Repository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def find(self, document_id: int, owner_id: int, kind: SetKind) -> int | None:
         return self._execute(Prepared.find_set(), {
@@ -93,7 +103,7 @@ class SetRepository(_Repository):
         returns their ids in order. A set the store has already raises IntegrityError."""
         rows = [(document_id, owner_id, str(kind), str(status), 0.0)
                 for document_id, owner_id, kind, status in sets]
-        found = _insert_rows(self.session.connection(), AnnotationSetRow.__table__,
+        found = _insert_rows(self.connection, AnnotationSetRow.__table__,
                              ("document_id", "owner_id", "kind", "status", "active_seconds"),
                              rows, constants={"updated_at": utcnow()},
                              returning=("id", "document_id", "owner_id", "kind"))
@@ -112,7 +122,7 @@ class SetRepository(_Repository):
                  None if s.source is None else dict(s.source)) for set_id, s in spans]
         now = now or utcnow()
         found = _insert_rows(
-            self.session.connection(), SpanRow.__table__,
+            self.connection, SpanRow.__table__,
             ("set_id", "start", "end", "label", "attributes", "note", "origin", "provenance",
              "source"), rows,
             constants={"version": 1, "updated_by": by, "created_at": now, "updated_at": now},
@@ -124,7 +134,7 @@ class SetRepository(_Repository):
         """Insert relations of many sets, ``(set id, type, head span id, tail span id)``, a few
         hundred per statement; returns how many. Both ends must be spans of the relation's set
         (the foreign keys)."""
-        _insert_rows(self.session.connection(), RelationRow.__table__,
+        _insert_rows(self.connection, RelationRow.__table__,
                      ("set_id", "type", "head_id", "tail_id"), relations,
                      constants={"version": 1})
         return len(relations)
@@ -181,7 +191,7 @@ class SetRepository(_Repository):
         spans: dict[int, list[Span]] = defaultdict(list)
         relations: dict[int, list[Relation]] = defaultdict(list)
         doc_of = {s.id: s.document_id for s in sets}
-        connection = self.session.connection()
+        connection = self.connection
         attributes = _JsonCache()
         provenances = _ProvenanceCache()
         origins = {o.value: o for o in Origin}

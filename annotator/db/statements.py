@@ -5,11 +5,11 @@ running a prepared one (~0.015 ms, measured on the book's store); an action runs
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
+from annotator.db.driver import driven
 from annotator.db.models import AnnotationSetRow, AnnotatorRow, RelationRow, SpanRow
 
 #: a span row as the repositories read it (annotator.db.set_records.SpanRecord)
@@ -23,7 +23,7 @@ class Prepared:
     """The hot path's statements, each built on first use and kept."""
 
     @staticmethod
-    @cache
+    @driven
     def info_and_role() -> Any:
         role = select(AnnotatorRow.role).where(
             AnnotatorRow.name == bindparam("person")).scalar_subquery()
@@ -34,21 +34,21 @@ class Prepared:
                 .where(AnnotationSetRow.id == bindparam("set_id")))
 
     @staticmethod
-    @cache
+    @driven
     def existing_key() -> Any:
         return select(SpanRow.id).where(
             SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
             SpanRow.end == bindparam("end"), SpanRow.label == bindparam("label")).limit(1)
 
     @staticmethod
-    @cache
+    @driven
     def spans_starting() -> Any:
         return select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label).where(
             SpanRow.set_id == bindparam("set_id"),
             SpanRow.start.in_(bindparam("starts", expanding=True)))
 
     @staticmethod
-    @cache
+    @driven
     def existing_key_except() -> Any:
         return select(SpanRow.id).where(
             SpanRow.set_id == bindparam("set_id"), SpanRow.start == bindparam("start"),
@@ -56,29 +56,29 @@ class Prepared:
             SpanRow.id != bindparam("exclude")).limit(1)
 
     @staticmethod
-    @cache
+    @driven
     def insert_spans_keyed() -> Any:
         table = SpanRow.__table__
         return insert(table).returning(table.c.id, table.c.start, table.c.end, table.c.label)
 
     @staticmethod
-    @cache
+    @driven
     def insert_spans_ordered() -> Any:
         table = SpanRow.__table__
         return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
     @staticmethod
-    @cache
+    @driven
     def insert_span_rows() -> Any:
         return insert(SpanRow.__table__)
 
     @staticmethod
-    @cache
+    @driven
     def span_records() -> Any:
         return select(*SPAN_COLUMNS).where(SpanRow.id.in_(bindparam("ids", expanding=True)))
 
     @staticmethod
-    @cache
+    @driven
     def relations_of_spans() -> Any:
         ids = bindparam("ids", expanding=True)
         return (select(RelationRow.id, RelationRow.set_id, RelationRow.type,
@@ -86,13 +86,13 @@ class Prepared:
                 .where(RelationRow.head_id.in_(ids) | RelationRow.tail_id.in_(ids)))
 
     @staticmethod
-    @cache
+    @driven
     def delete_span_version() -> Any:
         return delete(SpanRow).where(SpanRow.id == bindparam("span_id"),
                                      SpanRow.version == bindparam("version"))
 
     @staticmethod
-    @cache
+    @driven
     def update_span() -> Any:
         return update(SpanRow).where(
             SpanRow.id == bindparam("span_id"), SpanRow.version == bindparam("old_version")
@@ -102,17 +102,17 @@ class Prepared:
                  updated_by=bindparam("by"), updated_at=bindparam("now"))
 
     @staticmethod
-    @cache
+    @driven
     def annotator_id() -> Any:
         return select(AnnotatorRow.id).where(AnnotatorRow.name == bindparam("name"))
 
     @staticmethod
-    @cache
+    @driven
     def annotator_role() -> Any:
         return select(AnnotatorRow.role).where(AnnotatorRow.name == bindparam("name"))
 
     @staticmethod
-    @cache
+    @driven
     def find_set() -> Any:
         return select(AnnotationSetRow.id).where(
             AnnotationSetRow.document_id == bindparam("document_id"),
@@ -120,7 +120,7 @@ class Prepared:
             AnnotationSetRow.kind == bindparam("kind"))
 
     @staticmethod
-    @cache
+    @driven
     def touch() -> Any:
         return update(AnnotationSetRow).where(AnnotationSetRow.id == bindparam("set_id")).values(
             updated_at=bindparam("now"))

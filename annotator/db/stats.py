@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, func, select
 
 from annotator.core.model import Role
 from annotator.db.models import (
@@ -31,11 +30,11 @@ class StoreStats:
 
 
 class StatsRepository(_Repository):
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def collect(self) -> StoreStats:
-        s = self.session
+        s = self.connection
         documents, characters = s.execute(
             select(func.count(), func.coalesce(func.sum(func.length(DocumentRow.text)), 0))).one()
         annotators = s.execute(select(func.count()).select_from(AnnotatorRow)

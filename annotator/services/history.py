@@ -175,7 +175,6 @@ def undo_import(store: Store, prefix: str, *, actor: str = "system") -> UndoRepo
                                "sha256": added.documents[doc_id].get("sha256")})
         uow.bulk.delete_documents(documents)
         removed, kept = _unextend(uow, schema, added.labels)
-        uow.session.flush()
         owners = uow.bulk.delete_unused_annotators(added.annotators)
         uow.record("undo", "batch", after={
             "batch": batch, "documents": len(documents), "sets": sets, "spans": spans,
@@ -268,7 +267,6 @@ def _unextend(uow: UnitOfWork, schema: Schema, labels: list[str]) -> tuple[list[
     relation type links them); returns (removed, kept)."""
     if not labels:
         return [], []
-    uow.session.flush()
     used = {c.label for c in uow.bulk.label_counts()}
     removed: list[str] = []
     kept: list[str] = []

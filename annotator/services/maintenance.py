@@ -256,7 +256,7 @@ def _restore_folder(store: Store, folder: Path) -> BackupReport:
             raise UserError(f"{folder}: the backup lacks {name}")
     counts: dict[str, int] = defaultdict(int)
     with store.unit_of_work(actor="system") as uow:
-        session = uow.session
+        connection = uow.connection
         present = {n for n, _ in uow.annotators.names()}
         for person in _lines(folder / "team.jsonl"):
             role = Role(person["role"])
@@ -265,7 +265,7 @@ def _restore_folder(store: Store, folder: Path) -> BackupReport:
             else:
                 uow.annotators.ensure(person["name"], role)
             counts["team"] += 1
-        known = {sha for (sha,) in session.execute(select(LabelSchemaRow.sha256))}
+        known = {sha for (sha,) in connection.execute(select(LabelSchemaRow.sha256))}
         for schema in _lines(folder / "schemas.jsonl"):
             if schema["sha256"] not in known:
                 uow.schemas.add(name=schema["name"], version=schema["version"],
@@ -277,8 +277,8 @@ def _restore_folder(store: Store, folder: Path) -> BackupReport:
     counts["documents"] = report.documents_added
     counts["spans"] = report.spans_added
     with store.unit_of_work(actor="system") as uow:
-        session = uow.session
-        sets = {(ext, owner, kind): set_id for set_id, ext, owner, kind in session.execute(
+        connection = uow.connection
+        sets = {(ext, owner, kind): set_id for set_id, ext, owner, kind in connection.execute(
             select(AnnotationSetRow.id, DocumentRow.external_id, AnnotatorRow.name,
                    AnnotationSetRow.kind)
             .join(DocumentRow, DocumentRow.id == AnnotationSetRow.document_id)
@@ -290,11 +290,11 @@ def _restore_folder(store: Store, folder: Path) -> BackupReport:
                                 f"for {item['doc_id']!r} in store.jsonl")
             at = datetime.fromisoformat(item["at"])
             if item["what"] == "candidate":
-                session.execute(insert(RejectionRow).values(
+                connection.execute(insert(RejectionRow).values(
                     set_id=set_id, start=item["start"], end=item["end"], label=item["label"],
                     decided_by=item["decided_by"], decided_at=at))
             else:
-                session.execute(insert(SuggestionRejectionRow).values(
+                connection.execute(insert(SuggestionRejectionRow).values(
                     set_id=set_id, start=item["start"], end=item["end"], label=item["label"],
                     suggester=item.get("suggester"), rejected_at=at))
             counts["rejections"] += 1
@@ -304,11 +304,11 @@ def _restore_folder(store: Store, folder: Path) -> BackupReport:
             event.pop("db_user", None)
             events.append(event)
             if len(events) >= 1000:
-                session.execute(insert(EventRow), events)
+                connection.execute(insert(EventRow), events)
                 counts["journal"] += len(events)
                 events = []
         if events:
-            session.execute(insert(EventRow), events)
+            connection.execute(insert(EventRow), events)
             counts["journal"] += len(events)
         uow.record("restore", "store", after={"from": str(folder), **counts})
     return BackupReport(str(folder), "folder", dict(counts))
@@ -321,20 +321,20 @@ def check(store: Store) -> list[str]:
     """Every integrity problem of the store, one line each (empty: all is well)."""
     problems: list[str] = []
     with store.unit_of_work(write=False) as uow:
-        session = uow.session
+        connection = uow.connection
         latest = uow.schemas.latest()
         schema = parse_schema(latest[1]) if latest else None
         texts: dict[int, str] = {}
-        for doc_id, ext, body, sha in session.execute(
+        for doc_id, ext, body, sha in connection.execute(
                 select(DocumentRow.id, DocumentRow.external_id, DocumentRow.text,
                        DocumentRow.sha256)):
             texts[doc_id] = body
             if sha256_text(body) != sha:
                 problems.append(f"document {ext}: its text does not hash to its sha256 {sha}")
-        set_doc = dict(session.execute(select(AnnotationSetRow.id,
+        set_doc = dict(connection.execute(select(AnnotationSetRow.id,
                                               AnnotationSetRow.document_id)).all())
         labels: dict[int, str] = {}
-        for span_id, set_id, start, end, label, attributes in session.execute(
+        for span_id, set_id, start, end, label, attributes in connection.execute(
                 select(SpanRow.id, SpanRow.set_id, SpanRow.start, SpanRow.end, SpanRow.label,
                        SpanRow.attributes)):
             labels[span_id] = label
@@ -355,7 +355,7 @@ def check(store: Store) -> list[str]:
                     problem = schema.check_attributes(label, attributes or {})
                     if problem:
                         problems.append(f"{where}: {problem}")
-        for rel_id, set_id, kind, head, tail in session.execute(
+        for rel_id, set_id, kind, head, tail in connection.execute(
                 select(RelationRow.id, RelationRow.set_id, RelationRow.type, RelationRow.head_id,
                        RelationRow.tail_id)):
             where = f"relation {rel_id} (set {set_id})"
@@ -368,14 +368,14 @@ def check(store: Store) -> list[str]:
                                     f"{labels[tail]}, not a {rule.head} to a {rule.tail}")
             elif schema is not None:
                 problems.append(f"{where}: relation type {kind!r} is not in the schema")
-        problems.extend(_journal_problems(session, set(labels), set(set_doc)))
+        problems.extend(_journal_problems(connection, set(labels), set(set_doc)))
     return problems
 
 
-def _journal_problems(session: Any, spans: set[int], sets: set[int]) -> list[str]:
+def _journal_problems(connection: Any, spans: set[int], sets: set[int]) -> list[str]:
     found: list[str] = []
     last: dict[int, str] = {}
-    for entity_id, action in session.execute(
+    for entity_id, action in connection.execute(
             select(EventRow.entity_id, EventRow.action)
             .where(EventRow.entity == "span", EventRow.entity_id.is_not(None))
             .order_by(EventRow.id)):
@@ -383,11 +383,11 @@ def _journal_problems(session: Any, spans: set[int], sets: set[int]) -> list[str
     for span_id in sorted(spans):
         if last.get(span_id) == "delete":
             found.append(f"span {span_id}: the journal says it was deleted, but it is there")
-    created = {set_id for (set_id,) in session.execute(
+    created = {set_id for (set_id,) in connection.execute(
         select(EventRow.set_id).where(EventRow.set_id.is_not(None),
                                       EventRow.action.in_(("create", "assign", "import",
                                                            "suggest", "restore"))))}
-    restored = session.execute(select(func.count()).select_from(EventRow).where(
+    restored = connection.execute(select(func.count()).select_from(EventRow).where(
         EventRow.entity == "store", EventRow.action == "restore")).scalar_one()
     if not restored:    # a restored store's journal speaks of the original store's ids
         for set_id in sorted(sets - created):

@@ -236,7 +236,6 @@ class SetWrites:
             uow.sets.restore_span_records(records)
             for set_id in owned:
                 uow.sets.restore_relations(set_id, [r for sid, r in relations if sid == set_id])
-            uow.session.flush()
         except IntegrityError as exc:
             raise ConflictError(f"cannot restore the spans: another writer changed the set "
                                 f"meanwhile ({' '.join(str(exc.orig).split())[:120]})") from exc
@@ -334,7 +333,6 @@ class SetWrites:
         self._check_restorable_relations(uow, [(info.id, r) for r in relations], restored={})
         try:
             uow.sets.restore_relations(info.id, relations)
-            uow.session.flush()
         except IntegrityError as exc:
             raise UserError(f"cannot restore the relations: {exc.orig}") from exc
         for relation in relations:

@@ -98,7 +98,7 @@ def database_login(uow: UnitOfWork, name: str, *, password: str | None = None) -
     """On PostgreSQL, what became of the person's database login: created if missing and the
     connection may create roles (:func:`annotator.db.security.ensure_login`), or why not (a
     ``password`` asked for makes that an error); None on SQLite."""
-    if uow.session.get_bind().dialect.name != "postgresql":
+    if uow.connection.dialect.name != "postgresql":
         if password is not None:
             raise UserError("a password is for a database login, and only PostgreSQL has them "
                             "(SQLite trusts --user)")
@@ -106,7 +106,7 @@ def database_login(uow: UnitOfWork, name: str, *, password: str | None = None) -
     from annotator.db.security import ensure_login
 
     try:
-        return str(ensure_login(uow.session, name, password=password))
+        return str(ensure_login(uow.connection, name, password=password))
     except UserError as exc:
         if password is not None:
             raise
