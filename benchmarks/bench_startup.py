@@ -231,7 +231,7 @@ UNWANTED = {
              "annotator.exports.excel", "annotator.services.importing"),
     "window": ("alembic", "sqlalchemy.dialects.postgresql", "openpyxl", "psycopg",
                "annotator.ui.charts", "annotator.services.review", "annotator.ui.review_panels",
-               "annotator.services.importing", "annotator.exports.registry"),
+               "annotator.services.importing", "annotator.exports.excel"),
 }
 
 

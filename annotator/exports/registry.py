@@ -4,9 +4,12 @@ to list documents."""
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from annotator.core.errors import UserError
-from annotator.exports.base import Format
+
+if TYPE_CHECKING:   # the CLI's parser names the formats without loading any of them
+    from annotator.exports.base import Format
 
 #: name -> (module, one-line description)
 FORMATS: dict[str, tuple[str, str]] = {
