@@ -50,7 +50,6 @@ from annotator.core.model import (
     RESERVED_OWNERS,
     AnnotationSet,
     Decision,
-    Document,
     Origin,
     Provenance,
     Relation,
@@ -67,7 +66,6 @@ from annotator.core.roles import (
     require_review,
 )
 from annotator.core.schema import Schema
-from annotator.core.snap import KnownNames, SnapResult, snap
 from annotator.db.repositories import SetInfo, SpanRecord
 from annotator.db.store import Store, UnitOfWork
 from annotator.services.annotation_changes import (
@@ -84,16 +82,18 @@ from annotator.services.annotation_changes import (
     span_of_record,
     span_state,
 )
+from annotator.services.set_changes import SetChanges
 from annotator.services.set_writes import SetWrites
-from annotator.services.snapping import SnapNames
+from annotator.services.snapping import SnapNames, SnapSelection
 
-#: what other modules import from here (the service's records and writes live in their own
-#: modules: annotation_changes, set_writes)
+#: what other modules import from here (the service's records, writes, changes of several
+#: kinds at once and snapping live in their own modules: annotation_changes, set_writes,
+#: set_changes, snapping)
 __all__ = ["AnnotationService", "Change", "DeletedSpan", "NewRelation", "NewSpan", "OpenDocument",
            "QueueItem", "RejectedSuggestion", "SetHeader", "SpanRef"]
 
 
-class AnnotationService(SetWrites):
+class AnnotationService(SetWrites, SetChanges, SnapSelection):
     """The use cases of one person on one kind of set (see the module docstring for the rules).
 
     ``kind=SetKind.ANNOTATION`` (the default): the annotator's own sets. ``kind=SetKind.GOLD``:
@@ -213,68 +213,6 @@ class AnnotationService(SetWrites):
             spans = self._add(uow, info, text, [NewSpan(s, e, lb) for s, e, lb in items])
         self._names.remember(spans)
         return spans
-
-    def change(self, set_id: int | None, *, document_id: int | None = None,
-               delete: Sequence[int | Span] = (),
-               restore: Sequence[DeletedSpan] = (), add: Sequence[NewSpan] = (),
-               unrelate: Sequence[int] = (), relink: Sequence[Relation] = (),
-               relate: Sequence[NewRelation] = (), reject: Sequence[tuple[int, int, str]] = (),
-               unreject: Sequence[tuple[int, int, str]] = (),
-               dismiss: Sequence[RejectedSuggestion] = (),
-               undismiss: Sequence[RejectedSuggestion] = (),
-               status: SetStatus | None = None) -> Change:
-        """Several changes of one set in one transaction (one user action; all or nothing), in
-        this order: relations ``unrelate`` deleted, spans ``delete`` deleted (with their
-        relations), spans ``restore`` put back (with theirs), relations ``relink`` put back, spans
-        ``add`` added, relations ``relate`` added (ends: stored span ids, or the keys of spans
-        added here); in a gold set, candidates ``reject`` recorded as rejected and ``unreject``
-        no longer; in an annotation set, suggestions ``dismiss`` recorded as rejected by its
-        owner and ``undismiss`` no longer. ``inverse_of(result)`` gives the arguments that undo
-        it exactly.
-        ``set_id=None`` (with ``document_id``): this person's set of that document, created in
-        the same transaction if missing."""
-        with self._uow() as uow:
-            if set_id is None:
-                if document_id is None:
-                    raise UserError("change() needs a set id or a document id")
-                set_id = self._ensure_set(uow, document_id)
-            info, text = self._owned(uow, set_id)
-            if (reject or unreject) and info.kind != SetKind.GOLD:
-                raise UserError("candidates are rejected in a gold set only")
-            if (dismiss or undismiss) and info.kind != SetKind.ANNOTATION:
-                raise UserError("suggestions are rejected in an annotator's own set only")
-            dismissed = self._dismiss(uow, info, text, list(dict.fromkeys(dismiss)), True)
-            undismissed = self._dismiss(uow, info, text, list(dict.fromkeys(undismiss)), False)
-            rejected = self._reject(uow, info, text, list(dict.fromkeys(reject)), True)
-            unrejected = self._reject(uow, info, text, list(dict.fromkeys(unreject)), False)
-            unlinked = self._unlink(uow, info, unrelate)
-            versions = {s.id: s.version for s in delete if isinstance(s, Span) and s.id}
-            ids = list(dict.fromkeys(s.id if isinstance(s, Span) else s for s in delete))
-            removed = self._delete(uow, {info.id: (info, text)}, [i for i in ids if i is not None],
-                                   versions=versions or None)
-            restored = self._restore(uow, {info.id: (info, text)}, list(restore)) \
-                if restore else []
-            relinked = self._relink(uow, info, list(relink))
-            added = self._add(uow, info, text, list(add), began=False) if add else []
-            linked = self._relate(uow, info, list(relate), added)
-            result = Change(set_id, removed=tuple(removed), put=tuple(restored + added),
-                            unlinked=tuple(unlinked), linked=tuple(relinked + linked),
-                            rejected=tuple(rejected), unrejected=tuple(unrejected),
-                            dismissed=tuple(dismissed), undismissed=tuple(undismissed))
-            if not result.empty or status is not None:
-                self._began(uow, info, status)
-        self._names.remember(list(result.put))
-        return result
-
-    @staticmethod
-    def inverse_of(change: Change) -> dict[str, Any]:
-        """The keyword arguments of :meth:`change` that undo ``change`` (ids kept)."""
-        return {"delete": [s for s in change.put if s.id is not None],
-                "restore": list(change.removed),
-                "unrelate": [r.id for r in change.linked if r.id is not None],
-                "relink": list(change.unlinked),
-                "reject": list(change.unrejected), "unreject": list(change.rejected),
-                "dismiss": list(change.undismissed), "undismiss": list(change.dismissed)}
 
     def update_span(self, span_id: int, *, start: int | None = None, end: int | None = None,
                     label: str | None = None, attributes: Mapping[str, Any] | None = None,
@@ -449,43 +387,6 @@ class AnnotationService(SetWrites):
                        set_id=set_id, before=set_state(info.status, info.active_seconds),
                        after=set_state(info.status, total))
         return total
-
-    # -- snapping -----------------------------------------------------------------------------
-
-    def known_names(self) -> KnownNames:
-        """Gazetteer names plus the text of every span whose label strips clitics, normalized.
-
-        Reads the store each call (one query) and keeps the result for :meth:`snap_selection`.
-        """
-        with self._uow(write=False) as uow:
-            # blind annotation: an annotator learns names from their own sets only
-            owner = None if self._identity(uow).reviews else self.annotator
-            texts = uow.suggestions.span_texts(self._names.labels(), owner=owner)
-        return self._names.load(texts)
-
-    def remember_name(self, text: str) -> KnownNames:
-        """Add one name to the cached known names (no query once loaded); returns them."""
-        known = self._names.known if self._names.known is not None else self.known_names()
-        known.remember([text])
-        return known
-
-    def prepare_snapping(self) -> None:
-        """Read what snapping needs (the known names from the store, the word frequencies)
-        now, when a document opens, so that the first selection is as quick as the others."""
-        from annotator.core.suggest.resources import default_words
-
-        if self._names.known is None:
-            self.known_names()
-        default_words()
-
-    def snap_selection(self, document: Document, start: int, end: int, label: str, *,
-                       known: KnownNames | None = None) -> SnapResult | None:
-        """Snap a raw selection for ``label`` (its clitic rule, the known names); None if empty."""
-        self._check_label(label)
-        if known is None:
-            known = self._names.known if self._names.known is not None else self.known_names()
-        return snap(document.text, start, end,
-                    clitics=self.schema.label(label).clitic_rule, known_names=known)
 
     # -- internals ----------------------------------------------------------------------------
 
