@@ -57,15 +57,8 @@ from annotator.exports.base import (
     ReadNote,
     counting_documents,
 )
-from annotator.exports.tokens import (
-    CONLL_TOKENIZED,
-    TagError,
-    TaggedTokens,
-    decode,
-    detect_scheme,
-    split_tag,
-    tag_tokens,
-)
+from annotator.exports.tag_decode import TagError, decode, detect_scheme, split_tag
+from annotator.exports.tokens import CONLL_TOKENIZED, TaggedTokens, tag_tokens
 
 DOCSTART = "-DOCSTART-"
 #: the document delimiter spaCy's converter splits on

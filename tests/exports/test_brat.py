@@ -9,7 +9,7 @@ import pytest
 
 from annotator.core.errors import UserError
 from annotator.db.store import Store
-from annotator.exports import brat
+from annotator.exports import brat, brat_names
 from annotator.exports.base import ImportContext
 from annotator.services.exporting import Split, export
 from annotator.services.importing import import_paths
@@ -312,7 +312,7 @@ def test_an_ann_without_its_txt_is_named(store: Store, tmp_path: Path) -> None:
 
 def test_names_escape_and_unescape() -> None:
     for name in ("d/1", "50%", ".hidden", "a\\b", "وثيقة ١", "x\ny"):
-        assert brat.unescape_name(brat.escape_name(name)) == name
+        assert brat_names.unescape_name(brat.escape_name(name)) == name
         assert "/" not in brat.escape_name(name) and not brat.escape_name(name).startswith(".")
     assert brat.escape_name("d/1") == "d%2F1"
 

@@ -9,14 +9,11 @@ from hypothesis import strategies as st
 from annotator.core.arabic import tokenize
 from annotator.core.model import AnnotationSet, Document, SetKind, Span
 from annotator.exports.base import ExportReport
+from annotator.exports.tag_decode import TagError, decode, detect_scheme, split_tag
 from annotator.exports.tokens import (
-    TagError,
     clitic_cuts,
     clitic_tokens,
     conll_sentences,
-    decode,
-    detect_scheme,
-    split_tag,
     tag_document,
     tag_sequence,
     whole_tokens,

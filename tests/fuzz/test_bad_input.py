@@ -14,7 +14,7 @@ import pytest
 
 from annotator.core.text import canonical_text, unstorable, unstorable_value
 from annotator.db.store import Store
-from annotator.exports import brat, excel_read
+from annotator.exports import brat, brat_names, excel_read
 from annotator.services.exporting import export
 from annotator.services.importing import import_paths
 from tests.services.helpers import line, snapshot, span
@@ -221,7 +221,7 @@ def test_a_brat_export_of_a_document_id_over_255_bytes_names_it_safely_and_gives
     (report,) = export(store, out, fmt="brat", which="gold")
     assert report.documents == 1
     name = brat.file_name(doc_id)
-    assert len(name.encode("utf-8")) <= brat.NAME_BYTES
+    assert len(name.encode("utf-8")) <= brat_names.NAME_BYTES
     assert re.fullmatch("خبر%2F" + "و" * 87 + "~[0-9a-f]{16}", name)    # 9 + 174 + 17 bytes
     assert sorted(p.name for p in (out / "gold").iterdir()) == [f"{name}.ann", f"{name}.txt"]
     assert json.loads((out / "names.jsonl").read_text(encoding="utf-8")) == \
