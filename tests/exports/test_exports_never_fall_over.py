@@ -19,7 +19,7 @@ from annotator.core.errors import UserError
 from annotator.core.model import AnnotationSet, Document, SetKind, Span
 from annotator.core.text import sha256_text
 from annotator.db.store import Store
-from annotator.exports import registry, spacy_docbin
+from annotator.exports import registry, spacy_docbin, spacy_layout
 from annotator.exports.base import ExportReport
 from annotator.services.exporting import Split, export
 from annotator.services.importing import import_paths
@@ -59,12 +59,12 @@ def test_linear_cuts_and_outermost_match_the_quadratic_definitions(
             break
         tokens.append((pos, pos + width, pos % 2 == 0))
         pos += width + 1
-    pieces, split = spacy_docbin.token_pieces(tokens, cuts)
+    pieces, split = spacy_layout.token_pieces(tokens, cuts)
     assert pieces == _brute_pieces(tokens, set(cuts))
     assert len(split) == sum(1 for s, e, _ in tokens if any(s < c < e for c in cuts))
     spans = [Span(start=s, end=s + w, label=lb, text=text[s:s + w])
              for s, w, lb in sorted(set(raw))]
-    assert spacy_docbin.outermost(spans) == _brute_outermost(spans)
+    assert spacy_layout.outermost(spans) == _brute_outermost(spans)
 
 
 def test_a_document_longer_than_spacys_max_length_is_exported(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_a_document_longer_than_spacys_max_length_is_exported(tmp_path: Path) ->
     document = Document(external_id="long", title="t", text=TEXT, sha256=sha256_text(TEXT), id=1)
     aset = AnnotationSet(document_id=1, owner="gold", kind=SetKind.GOLD, spans=(
         Span(start=start, end=start + 5, label="location", text="موسكو", id=1),))
-    doc = spacy_docbin.make_doc(nlp, document, aset, ExportReport(path="x"))
+    doc = spacy_layout.make_doc(nlp, document, aset, ExportReport(path="x"))
     assert doc.text == TEXT and [(e.text, e.label_) for e in doc.ents] == [("موسكو", "location")]
 
 
@@ -193,7 +193,7 @@ def test_docbin_entries_written_without_docs_read_back_exactly_as_spacys_own(tex
                     for _ in range(2))
     ids = spacy_docbin.StringIds()
     for aset_or_none in (aset, None):
-        doc, layout = spacy_docbin.build_doc(nlp, document, aset_or_none, ExportReport(path="x"))
+        doc, layout = spacy_layout.build_doc(nlp, document, aset_or_none, ExportReport(path="x"))
         assert "".join(t.text_with_ws for t in doc) == text
         spacy_docbin.add_layout(ours, layout, ids)
         theirs.add(doc)
@@ -227,7 +227,7 @@ def test_docbin_entries_written_without_docs_read_back_exactly_as_spacys_own(tex
 ])
 def test_spacy_tokens_tile_the_text_as_spacy_keeps_whitespace(
         text: str, offsets: list[tuple[int, int]], expected: list[tuple[int, int, bool]]) -> None:
-    assert spacy_docbin.spacy_tokens(text, offsets) == expected
+    assert spacy_layout.spacy_tokens(text, offsets) == expected
 
 
 @settings(max_examples=120, derandomize=True, deadline=None)
@@ -239,8 +239,8 @@ def test_tile_tokens_is_spacy_tokens_then_token_pieces(text: str, cuts: list[int
 
     cuts = [c for c in cuts if c <= len(text)]
     offsets = whole_tokens(text)
-    pieces, split = spacy_docbin.token_pieces(spacy_docbin.spacy_tokens(text, offsets), cuts)
-    starts, ends, spaces, split_too = spacy_docbin.tile_tokens(text, offsets, cuts)
+    pieces, split = spacy_layout.token_pieces(spacy_layout.spacy_tokens(text, offsets), cuts)
+    starts, ends, spaces, split_too = spacy_layout.tile_tokens(text, offsets, cuts)
     assert list(zip(starts, ends, spaces)) == pieces
     assert split_too == split
 
@@ -257,7 +257,7 @@ def test_spans_placed_from_offsets_are_the_strict_char_spans() -> None:
     document = Document(external_id="d", title="t", text=text, sha256=sha256_text(text), id=1)
     aset = AnnotationSet(document_id=1, owner="gold", kind=SetKind.GOLD, spans=tuple(spans))
     report = ExportReport(path="x")
-    doc, _ = spacy_docbin.build_doc(spacy.blank("ar"), document, aset, report)
+    doc, _ = spacy_layout.build_doc(spacy.blank("ar"), document, aset, report)
     strict = [(s.start, s.end) for s in spans
               if (found := doc.char_span(s.start, s.end, alignment_mode="strict")) is not None
               and found.text == s.text]

@@ -10,7 +10,7 @@ import pytest
 
 from annotator.core.errors import UserError
 from annotator.db.store import Store
-from annotator.exports import spacy_docbin
+from annotator.exports import spacy_docbin, spacy_layout
 from annotator.exports.base import ExportOptions
 from annotator.services.exporting import Split, export
 from annotator.services.importing import import_paths
@@ -193,7 +193,7 @@ def test_a_span_starting_on_whitespace_is_reported_not_dropped_silently(tmp_path
 
 
 def test_token_pieces_split_only_inside_tokens() -> None:
-    pieces, split = spacy_docbin.token_pieces([(0, 6, True), (7, 10, False)], {0, 1, 6, 7, 9})
+    pieces, split = spacy_layout.token_pieces([(0, 6, True), (7, 10, False)], {0, 1, 6, 7, 9})
     assert pieces == [(0, 1, False), (1, 6, True), (7, 9, False), (9, 10, False)]
     assert split == [(0, 6), (7, 10)]
 
