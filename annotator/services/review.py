@@ -19,15 +19,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from annotator.core.adjudication import (
-    Key,
-    Review,
-    State,
-    relations_to_accept,
-    review_of_rows,
-    states,
-)
+from annotator.core.adjudication import Key, Review, State, review_of_rows
 from annotator.core.errors import UserError
+from annotator.core.gold_states import relations_to_accept, states
 from annotator.core.model import (
     AnnotationSet,
     Decision,

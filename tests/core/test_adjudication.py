@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from annotator.core.adjudication import (
-    Agreement,
-    Disagreement,
-    State,
-    build_review,
-    relations_to_accept,
-    states,
-)
+from annotator.core.adjudication import Agreement, Disagreement, State, build_review
+from annotator.core.gold_states import relations_to_accept, states
 from annotator.core.model import AnnotationSet, Relation, SetKind, Span
 from tests.ui.helpers import ACTOR, CUE, EMOJI_TEXT, FRANCE, MOSCOW, QUOTE
 
