@@ -47,7 +47,7 @@ def driven(build: Callable[[], T]) -> Callable[[], T]:
     return once
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
@@ -60,7 +60,7 @@ class _Plan:
     columns: tuple[Any, ...]                         # the columns it returns
     # the result processors, found at the first run: some depend on the type the driver
     # names in the cursor's description (a PostgreSQL float); () when none is needed
-    results: list[tuple[Callable[[Any], Any] | None, ...]]
+    results: tuple[Callable[[Any], Any] | None, ...] | None = None
 
 
 _plans: dict[tuple[Any, ...], _Plan] = {}
@@ -84,18 +84,17 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
             binds=_bind_processors(compiled, dialect),
             fixed={n: v for n, v in state.parameters.items() if n not in keys}
             if state is not None else {},
-            columns=tuple(statement.exported_columns) if returns else (),
-            results=[])
+            columns=tuple(statement.exported_columns) if returns else ())
     return plan
 
 
 def _result_processors(plan: _Plan, dialect: Dialect, description: Sequence[Any]
                        ) -> tuple[Callable[[Any], Any] | None, ...]:
-    if not plan.results:
+    if plan.results is None:
         found = tuple(column.type.dialect_impl(dialect).result_processor(dialect, described[1])
                       for column, described in zip(plan.columns, description, strict=True))
-        plan.results.append(found if any(found) else ())
-    return plan.results[0]
+        plan.results = found if any(found) else ()
+    return plan.results
 
 
 def _bind_processors(compiled: Any, dialect: Dialect) -> dict[str, Callable[[Any], Any]]:
@@ -129,19 +128,11 @@ class Rows:
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self._rows)
 
-    def all(self) -> list[tuple[Any, ...]]:
-        return list(self._rows)
-
     def first(self) -> tuple[Any, ...] | None:
         return self._rows[0] if self._rows else None
 
     def scalar(self) -> Any:
         return self._rows[0][0] if self._rows else None
-
-    def scalar_one(self) -> Any:
-        if len(self._rows) != 1:
-            raise LookupError(f"expected one row, got {len(self._rows)}")
-        return self._rows[0][0]
 
     def scalars(self) -> list[Any]:
         return [row[0] for row in self._rows]
@@ -150,7 +141,8 @@ class Rows:
 def run(connection: Connection, statement: Any,
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Rows | None:
     """Run a driven statement on ``connection``'s driver cursor; None when it is not one for
-    the driver (not driven, or many parameter sets with RETURNING): Core runs it then."""
+    the driver (not driven; many parameter sets with RETURNING or an IN list): Core runs it
+    then."""
     if id(statement) not in _DRIVEN:
         return None
     batch: Sequence[Mapping[str, Any]] = \
@@ -173,11 +165,11 @@ def run(connection: Connection, statement: Any,
                           {**plan.binds, **state.processors}, state.parameters)]
     dbapi = dialect.loaded_dbapi
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    parameters = values if many else values[0]
+    sent = values if many else values[0]   # what the cursor is given, as listeners see it
     heard = connection.dispatch   # listeners of the statements run (tests count them)
     try:
         if heard.before_cursor_execute:
-            heard.before_cursor_execute(connection, cursor, sql, parameters, None, many)
+            heard.before_cursor_execute(connection, cursor, sql, sent, None, many)
         if many:
             cursor.executemany(sql, values)
         else:
@@ -187,10 +179,10 @@ def run(connection: Connection, statement: Any,
         processors = _result_processors(plan, dialect, cursor.description) \
             if plan.columns else ()
         if heard.after_cursor_execute:
-            heard.after_cursor_execute(connection, cursor, sql, parameters, None, many)
+            heard.after_cursor_execute(connection, cursor, sql, sent, None, many)
     except dbapi.Error as error:
         raise_user_error(connection.engine, error)
-        raise DBAPIError.instance(sql, parameters, error, dbapi.Error,
+        raise DBAPIError.instance(sql, sent, error, dbapi.Error,
                                   dialect=dialect) from error
     finally:
         cursor.close()
