@@ -231,8 +231,12 @@ class Table(QAbstractTableModel):
             self._words = (language, self.headers(), self.header_tips())
         return self._words
 
+    _columns: int | None = None   # as many in every language
+
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(self._header_words()[1])
+        if self._columns is None:
+            self._columns = len(self.headers())
+        return self._columns
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:

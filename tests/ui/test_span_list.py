@@ -1,0 +1,123 @@
+"""The span list's cells (SpanCells): filled from the model's rows in one call per cell, they
+look exactly as Qt's own delegate draws the model's data, in both interface languages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from annotator.services.project import open_project
+from annotator.settings import Settings
+from annotator.ui.app import GuiOptions, build_window, configure_app
+from annotator.ui.common import RightToLeftText
+from annotator.ui.i18n import apply_language
+from annotator.ui.main_window import MainWindow
+from annotator.ui.span_list import SpanCells, SpanList, SpanModel
+from tests.ui.helpers import SEED_ID, import_documents
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[MainWindow]:
+    configure_app(qapp, "en")
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = open_project(url)
+    import_documents(store, tmp_path)
+    store.close()
+    built = build_window(GuiOptions(db_url=url, open_document=SEED_ID),
+                         Settings(suggest_on_open=False), "mona")
+    qtbot.addWidget(built)
+    built.resize(1400, 900)
+    built.show()
+    qtbot.waitExposed(built)
+    yield built
+    built.close()
+    apply_language(qapp, "en")
+    QApplication.processEvents()
+
+
+def _spans(window: MainWindow) -> dict[str, Any]:
+    """A quote over a paragraph break (its text holds a newline and is cut short), with an
+    attribute and a speaker; a cue; the actor selected."""
+    vm = window.vm
+    text = vm.text
+    first_break = text.index("\n", text.index("\n") + 2)   # the end of the first paragraph
+    quote = vm.label_selection(first_break - 30, first_break + 70, "quote")
+    vm.choose_attribute("kind", "direct")
+    actor = vm.label_selection(text.index("لودريان"), text.index("لودريان") + 7, "actor")
+    vm.select_span(quote.id)
+    vm.start_relation("said_by")
+    vm.complete_relation(actor.id)
+    cue = vm.label_selection(text.index("وقال"), text.index("وقال") + 4, "cue")
+    vm.select_span(actor.id)
+    QApplication.processEvents()
+    return {"quote": vm.span(quote.id), "actor": actor, "cue": cue}
+
+
+def _picture(table: SpanList) -> QImage:
+    table.viewport().repaint()
+    return table.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_span_lists_cells_look_exactly_as_qts_delegate_draws_the_models_data(
+        window: MainWindow, qapp: QApplication, language: str) -> None:
+    apply_language(qapp, language)
+    QApplication.processEvents()
+    spans = _spans(window)
+    table = window.span_list
+    model = table.source
+    assert "\n" in spans["quote"].text and len(spans["quote"].text) > 80
+    rows = {model.span_at(r).id: r for r in range(model.rowCount())}
+    assert model.data(model.index(rows[spans["quote"].id], 3)) != ""     # its speaker
+    assert model.data(model.index(rows[spans["quote"].id], 2)) != ""     # its kind
+    assert table.selectionModel().selectedRows() == [model.index(rows[spans["actor"].id], 0)]
+    cells = table.itemDelegate()
+    assert isinstance(cells, SpanCells)
+    plain, arabic = QStyledItemDelegate(table), RightToLeftText(table)
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            mine, theirs = QStyleOptionViewItem(), QStyleOptionViewItem()
+            mine.decorationSize = theirs.decorationSize = QSize(16, 16)
+            cells.initStyleOption(mine, index)
+            (arabic if column == 1 else plain).initStyleOption(theirs, index)
+            assert (mine.text, mine.features, mine.direction, mine.displayAlignment,
+                    mine.decorationSize, mine.icon.cacheKey()) == \
+                (theirs.text, theirs.features, theirs.direction, theirs.displayAlignment,
+                 theirs.decorationSize, theirs.icon.cacheKey()), (row, column)
+    ours = _picture(table)
+    table.setItemDelegate(QStyledItemDelegate(table))          # Qt's, asking the model's data
+    table.setItemDelegateForColumn(1, RightToLeftText(table))
+    qts = _picture(table)
+    assert ours.size() == qts.size() and ours.width() > 300
+    assert ours == qts
+
+
+def test_the_span_lists_cells_are_drawn_without_asking_the_model_for_data(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One call per cell: none of the seven a cell costs through SpanModel.data."""
+    _spans(window)
+    table = window.span_list
+    asked: list[int] = []
+    data = SpanModel.data
+
+    def counted(self: SpanModel, index: Any, role: int = 0) -> Any:
+        asked.append(int(role))
+        return data(self, index, role)
+
+    monkeypatch.setattr(SpanModel, "data", counted)
+    table.viewport().repaint()
+    assert asked == []
+    table.setItemDelegate(QStyledItemDelegate(table))   # Qt's: seven roles for each cell
+    table.viewport().repaint()
+    shown = table.source.rowCount() * 4
+    assert len(asked) == 7 * shown
+    assert table.source.rowCount() == 3
+    assert Qt.ItemDataRole.DisplayRole in asked
