@@ -64,6 +64,7 @@ class ArticleView(QPlainTextEdit):
         #: (the selected span, the blocks last drawn while it was selected): a block drawn
         #: with this selection needs no second drawing when the selection is announced
         self._drawn: tuple[int | None, set[int]] = (None, set())
+        self._deferred: list[tuple[int, int]] = []   # to redraw when an action has settled
         self._redraw_generation = 0   # a redraw of every block in slices stops when it changes
         vm.document_opened.connect(self._show_document)
         vm.spans_changed.connect(self.redraw)
@@ -72,6 +73,7 @@ class ArticleView(QPlainTextEdit):
         vm.hits_changed.connect(self._show_current_hit)
         vm.suggestions_changed.connect(self.redraw)
         vm.suggestion_changed.connect(self._show_current_suggestion)
+        vm.settled.connect(self._redraw_deferred)
         if hasattr(vm, "candidates_changed"):   # review mode
             vm.candidates_changed.connect(self.redraw)
             vm.current_changed.connect(self._show_current_candidate)
@@ -97,6 +99,7 @@ class ArticleView(QPlainTextEdit):
         self.umap = Utf16Map(text)
         self.highlighter.set_text_map(self.umap)
         self._drawn = (None, set())
+        self._deferred = []
         self._redraw_generation += 1
         self.highlighter.blockSignals(True)
         self.setPlainText(text)
@@ -124,7 +127,12 @@ class ArticleView(QPlainTextEdit):
     def redraw(self, ranges: list[tuple[int, int]], *, skip: frozenset[int] = frozenset()
                ) -> None:
         """Re-highlight only the blocks that the code-point ranges touch (but those of
-        ``skip``)."""
+        ``skip``). During an editing action, once when it has settled: its changes, the
+        selection (and in review the candidates' states and the next candidate) each ask for
+        their blocks, often the same one."""
+        if self.vm.updating:
+            self._deferred += ranges
+            return
         document = self.document()
         if len(ranges) > max(64, document.blockCount() // 2):
             self.redraw_all()   # most of the text (a book's suggestions handed back at once)
@@ -143,6 +151,11 @@ class ArticleView(QPlainTextEdit):
                     self.highlighter.rehighlightBlock(block)
                     drawn.add(number)
                 block = block.next()
+
+    def _redraw_deferred(self) -> None:
+        ranges, self._deferred = self._deferred, []
+        if ranges:
+            self.redraw(ranges)
 
     #: blocks drawn per turn of the event loop by :meth:`redraw_all`, past the visible ones
     REDRAW_SLICE = 400

@@ -245,7 +245,7 @@ class VersionsPanel(QTextBrowser):
 
     def refresh_soon(self) -> None:
         """Refresh now, or at the end of the decision being made (once)."""
-        if self.vm.deciding:
+        if self.vm.updating:
             self._pending = True
         else:
             self.refresh()

@@ -293,6 +293,33 @@ def test_plain_paragraphs_of_candidates_are_drawn_as_the_general_way_draws_them(
     review.window.close()
 
 
+def test_after_every_decision_the_article_is_drawn_as_a_full_redraw_draws_it(
+        review: Review) -> None:
+    """A decision's blocks are highlighted once, when it has settled (the gold span, the
+    candidates' states, the selection and the next candidate each ask for theirs): what is
+    drawn then is what drawing every block again gives, after each key, undo and redo."""
+    view = review.view
+    rehighlighted: list[int] = []
+    rehighlight_block = view.highlighter.rehighlightBlock
+
+    def counted(block: Any) -> None:
+        rehighlighted.append(block.blockNumber())
+        rehighlight_block(block)
+
+    view.highlighter.rehighlightBlock = counted   # type: ignore[method-assign]
+    steps = [(Qt.Key.Key_Tab, NO), (Qt.Key.Key_Return, NO), (Qt.Key.Key_1, NO),
+             (Qt.Key.Key_Z, CTRL), (Qt.Key.Key_Z, CTRL | SHIFT), (Qt.Key.Key_X, NO),
+             (Qt.Key.Key_U, NO), (Qt.Key.Key_Z, CTRL)]
+    for key, modifiers in steps:
+        rehighlighted.clear()
+        review.key(key, modifiers)
+        drawn = _formats(view.document())
+        assert len(rehighlighted) == len(set(rehighlighted)), (key, rehighlighted)
+        view.highlighter.rehighlight()
+        assert drawn == _formats(view.document()), key
+    assert [g[:3] for g in review.gold()] == [(46, 52, "actor"), (83, 88, "location")]
+
+
 def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Review) -> None:
     """The counts' label has the size of the longest counts of the document, fixed: a new count
     changes its text only. The versions panel is laid out once for a decision, with the page of

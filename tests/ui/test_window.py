@@ -911,6 +911,44 @@ def test_a_new_span_is_drawn_once_and_selected(emoji: Opened,
     assert fill.background().color().alpha() == FILL_ALPHA
 
 
+def test_every_editing_action_draws_each_paragraph_once_as_a_full_redraw_would(
+        emoji: Opened, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editing action's paragraphs are highlighted when it has settled, each once (a
+    deleted selected span asked for its paragraph twice: the selection gone, the span gone),
+    and what is drawn is what drawing every paragraph again gives."""
+    view, vm = emoji.view, emoji.vm
+    drawn: list[int] = []
+    original = view.highlighter.rehighlightBlock
+
+    def counting(block: Any) -> None:
+        drawn.append(block.blockNumber())
+        original(block)
+
+    monkeypatch.setattr(view.highlighter, "rehighlightBlock", counting)
+
+    def formats() -> list[list[tuple[int, int, str, int]]]:
+        return [[(a, b, f.background().color().name(), f.underlineStyle().value)
+                 for a, b, f in emoji.formats(n)] for n in range(view.blockCount())]
+
+    steps = [lambda: (view.select_range(*RAW_QUOTE), emoji.key(Qt.Key.Key_Q)),
+             lambda: emoji.key(Qt.Key.Key_D),                        # an attribute
+             lambda: (view.select_range(*MOSCOW[0]), emoji.key(Qt.Key.Key_A)),
+             lambda: emoji.key(Qt.Key.Key_L),                        # relabel
+             lambda: emoji.key(Qt.Key.Key_Delete),
+             lambda: emoji.key(Qt.Key.Key_Z, CTRL),
+             lambda: emoji.key(Qt.Key.Key_Z, CTRL | SHIFT),
+             lambda: vm.select_span(vm.spans.at(QUOTE[0])[0].id),
+             lambda: emoji.key(Qt.Key.Key_Delete)]
+    for number, step in enumerate(steps):
+        drawn.clear()
+        step()
+        shown = formats()
+        assert len(drawn) == len(set(drawn)), (number, drawn)
+        view.highlighter.rehighlight()
+        assert shown == formats(), number
+    assert [(s.start, s.end, s.label) for s in vm.spans.all()] == []
+
+
 def test_paragraphs_drawn_run_by_run_look_as_when_cut_at_every_boundary(
         seed: Opened, monkeypatch: pytest.MonkeyPatch) -> None:
     """The quick way (spans and hits that do not touch, one run each) gives every character

@@ -6,9 +6,12 @@ person's set is shown read only."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable, TypeVar
 
 from annotator.core.errors import ConflictError, UserError
+from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.words import translate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +45,35 @@ def edits(method: F) -> F:
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         if self.viewing is not None:
             raise UserError(self.read_only_message())
-        return method(self, *args, **kwargs)
+        with self._one_update():
+            return method(self, *args, **kwargs)
 
     return user_action(wrapper)  # type: ignore[return-value]
+
+
+class OneUpdate:
+    """An editing action is announced as one update: views may gather what it changes while
+    the view-model is ``updating`` and show it once it has ``settled`` (the article draws each
+    paragraph once, however many of the action's changes touch it)."""
+
+    settled: Signal   # () an action and everything it changed are announced
+    _busy: int        # actions under way (one may run another)
+
+    @property
+    def updating(self) -> bool:
+        return self._busy > 0
+
+    @contextmanager
+    def _one_update(self) -> Iterator[None]:
+        self._busy += 1
+        try:
+            yield
+        finally:
+            if self._busy == 1:
+                self._settling()
+            self._busy -= 1
+            if not self._busy:
+                self.settled.emit()
+
+    def _settling(self) -> None:
+        """What is left to announce as the action ends, while the views still gather."""

@@ -38,7 +38,7 @@ from annotator.core.search import SearchIndex
 from annotator.core.snap import KnownNames
 from annotator.services.annotate import AnnotationService, DeletedSpan
 from annotator.services.suggesting import EMPTY, SuggestionService
-from annotator.ui.viewmodels.actions import edits, user_action
+from annotator.ui.viewmodels.actions import OneUpdate, edits, user_action
 from annotator.ui.viewmodels.background import Background
 from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
@@ -57,7 +57,7 @@ __all__ = ["AnnotationViewModel", "Hit", "SetChoice", "edits", "user_action"]
 
 
 class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationActions,
-                          OtherSets):
+                          OtherSets, OneUpdate):
     # a review window's view-model (ReviewViewModel) says True
     reviewing = False
 
@@ -114,6 +114,8 @@ class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationA
         self.suggestions_changed = Signal()      # (list of (start, end) ranges to redraw)
         self.suggestion_changed = Signal()       # (index of the current suggestion or None)
         self.set_shown = Signal()                # () another set (or one's own again) is shown
+        self.settled = Signal()                  # () an editing action is all announced
+        self._busy = 0
         # what snapping needs is read when the window is built, not at the first selection
         service.prepare_snapping()
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import functools
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -40,7 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def decision(method: F) -> F:
-    """A review decision: shown as one update (see ReviewViewModel._one_update)."""
+    """A review decision and the move after it: shown as one update (OneUpdate)."""
 
     @functools.wraps(method)
     def wrapper(self: ReviewViewModel, *args: Any, **kwargs: Any) -> Any:
@@ -85,8 +84,6 @@ class ReviewViewModel(AnnotationViewModel):
         self._open_disagreements = 0      # kept up to date with ``states`` (counts())
         self._open = 0
         self.candidates_changed = Signal()   # (list of (start, end) ranges to redraw)
-        self.settled = Signal()              # a decision and its move are all shown
-        self._busy = 0                       # inside a decision (_one_update)
         self._levels: dict[int, str] = {}    # agreement by who has a candidate (bit mask)
         self._reach = Reach([])
         self._redraw: list[tuple[int, int]] = []
@@ -441,28 +438,15 @@ class ReviewViewModel(AnnotationViewModel):
             redraw.append((review.region_starts[region], review.region_ends[region]))
         self._candidates_changed(redraw)
 
-    @property
-    def deciding(self) -> bool:
-        """Inside a decision: its views are updated when it has ``settled``."""
-        return self._busy > 0
-
     def _candidates_changed(self, ranges: list[tuple[int, int]]) -> None:
         if self._busy:
             self._redraw += ranges
         else:
             self.candidates_changed.emit(ranges)
 
-    @contextmanager
-    def _one_update(self) -> Iterator[None]:
-        """A decision and the move after it as one update of the views: the candidates to
-        redraw announced once, then ``settled``."""
-        self._busy += 1
-        try:
-            yield
-        finally:
-            self._busy -= 1
-            if not self._busy:
-                ranges, self._redraw = self._redraw, []
-                if ranges:
-                    self.candidates_changed.emit(sorted(set(ranges)))
-                self.settled.emit()
+    def _settling(self) -> None:
+        """A decision and the move after it: the candidates to redraw announced once, while
+        the views still gather (they draw each paragraph once when it has settled)."""
+        ranges, self._redraw = self._redraw, []
+        if ranges:
+            self.candidates_changed.emit(sorted(set(ranges)))
