@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -106,13 +106,13 @@ class ReviewHighlighter(SpanHighlighter):
         super().__init__(*args, **kwargs)
         self._alone: dict[tuple[str, str], QTextCharFormat] = {}
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def draw_block(self, block: QTextBlock, text: str) -> None:
         vm = self.vm
-        if not isinstance(vm, ReviewViewModel) or not self._marks_alone(vm, text):
-            super().highlightBlock(text)
+        if not isinstance(vm, ReviewViewModel) or not self._marks_alone(vm, block, text):
+            super().draw_block(block, text)
 
-    def _marks_alone(self, vm: ReviewViewModel, text: str) -> bool:
-        start = self.umap.to_codepoint(self.currentBlock().position())
+    def _marks_alone(self, vm: ReviewViewModel, block: QTextBlock, text: str) -> bool:
+        start = self.umap.to_codepoint(block.position())
         end = start + len(text)
         marks = vm.marks(start, end)
         if not marks or any(m[4] for m in marks) or not self.umap.plain(start, end) \

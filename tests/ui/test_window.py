@@ -683,6 +683,49 @@ def cursor_at(view: ArticleView, u16: int) -> QTextCursor:
     return cursor
 
 
+def test_the_article_keeps_its_glyphs_and_draws_as_when_shaped_afresh(seed: Opened) -> None:
+    """Every paragraph keeps its shaped glyphs (Qt shapes them again at every paint unless its
+    layout caches them), and what is drawn after spans are added, relabeled and deleted is to
+    the pixel what the same paragraphs give shaped afresh."""
+    from PySide6.QtGui import QImage
+
+    view, vm = seed.view, seed.vm
+    document = view.document()
+
+    def blocks() -> list[Any]:
+        block, found = document.begin(), []
+        while block.isValid():
+            found.append(block)
+            block = block.next()
+        return found
+
+    def picture() -> QImage:
+        view.viewport().repaint()
+        return view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+    def afresh() -> QImage:
+        for block in blocks():
+            block.layout().setCacheEnabled(False)
+        document.markContentsDirty(0, document.characterCount())   # laid out, shaped again
+        QApplication.processEvents()
+        shaped = picture()
+        view.highlighter.rehighlight()   # and kept again (the highlighter keeps them)
+        QApplication.processEvents()
+        return shaped
+
+    assert len(blocks()) > 10
+    assert all(block.layout().cacheEnabled() for block in blocks())
+    vm.label_selection(123, 128, "location")
+    vm.label_selection(52, 63, "actor")
+    steps = [lambda: None, lambda: vm.relabel_selected("quote"), vm.delete_selected, vm.undo,
+             lambda: vm.select_span(None)]
+    for number, step in enumerate(steps):
+        step()
+        kept = picture()
+        assert all(block.layout().cacheEnabled() for block in blocks()), number
+        assert kept == afresh(), number
+
+
 def test_highlights_cover_exactly_the_utf16_range_of_each_span(emoji: Opened) -> None:
     view, vm = emoji.view, emoji.vm
     u16 = view.umap.to_utf16
