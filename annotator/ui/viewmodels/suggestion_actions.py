@@ -58,7 +58,10 @@ class SuggestionActions:
             return   # for a document no longer open
         self.computing_suggestions = False
         own = self._stash[0] if self._stash is not None else self.spans   # not a set viewed
-        self.offers.reset(proposals, {(s.start, s.end, s.label) for s in own.all()})
+        # the keys of one's own spans hide the suggestions they already are (none to hide:
+        # a book's 20,000 keys are not gathered)
+        self.offers.reset(proposals, {(s.start, s.end, s.label) for s in own.all()}
+                          if proposals.spans else ())
         if announce and proposals.spans:
             self.suggestions_changed.emit([(s.start, s.end) for s in proposals.spans])
 
