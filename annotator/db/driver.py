@@ -32,9 +32,12 @@ from annotator.db.engine import raise_user_error
 T = TypeVar("T")
 
 _DRIVEN: set[int] = set()   # ids of the driven statements (each kept alive by its cache)
+#: every driven statement's builder, for prepare(); for an insert, the columns it is not given
+_BUILDERS: list[tuple[Callable[[], Any], tuple[str, ...] | None]] = []
 
 
-def driven(build: Callable[[], T]) -> Callable[[], T]:
+def driven(build: Callable[[], T], *, _without: tuple[str, ...] | None = None
+           ) -> Callable[[], T]:
     """A statement built on first use, kept, and run on the driver's cursor."""
 
     @functools.cache
@@ -44,7 +47,14 @@ def driven(build: Callable[[], T]) -> Callable[[], T]:
         return statement
 
     functools.update_wrapper(once, build)
+    _BUILDERS.append((once, _without))
     return once
+
+
+def driven_insert(*without: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
+    """A driven insert, given every column of its table but ``without`` (its key, a column
+    the server fills): so :func:`prepare` knows the parameters it runs with."""
+    return functools.partial(driven, _without=without)
 
 
 @dataclass(slots=True)
@@ -64,6 +74,7 @@ class _Plan:
 
 
 _plans: dict[tuple[Any, ...], _Plan] = {}
+_prepared: set[tuple[Any, ...]] = set()   # (statement, dialect) pairs prepare() compiled
 
 
 def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
@@ -72,20 +83,49 @@ def _plan(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
            getattr(dialect, "server_version_info", None), keys)
     plan = _plans.get(key)
     if plan is None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        expanding = any(b.expanding for b in compiled.binds.values())
-        state = compiled.construct_expanded_state({k: None for k in keys}) \
-            if not expanding else None
-        returns = bool(statement.is_select or compiled.returning)
-        plan = _plans[key] = _Plan(
-            compiled=compiled, sql=state.statement if state is not None else None,
-            names=tuple(state.positiontup or state.parameters) if state is not None else (),
-            positional=bool(compiled.positional),
-            binds=_bind_processors(compiled, dialect),
-            fixed={n: v for n, v in state.parameters.items() if n not in keys}
-            if state is not None else {},
-            columns=tuple(statement.exported_columns) if returns else ())
+        # the same names in another order share the plan (values are taken by name)
+        loose = (*key[:4], frozenset(keys))
+        plan = _plans.get(loose)
+        if plan is None:
+            plan = _plans[loose] = _compile(statement, dialect, keys)
+        _plans[key] = plan
     return plan
+
+
+def prepare(dialect: Dialect) -> int:
+    """Compile every driven statement for ``dialect`` ahead of its first run (the first span
+    added compiled four, 4 ms); returns how many. The parameters are named as the repositories
+    name them: an insert's are its table's columns (but those :func:`driven_insert` names), the
+    others' their binds."""
+    for build, without in _BUILDERS:
+        statement = build()
+        done = (id(statement), type(dialect), dialect.paramstyle,
+                getattr(dialect, "server_version_info", None))
+        if done in _prepared:
+            continue
+        _prepared.add(done)
+        if without is not None:
+            keys = tuple(c.key for c in statement.table.columns if c.key not in without)
+        else:
+            keys = tuple(name for name, bind in statement.compile(dialect=dialect).binds.items()
+                         if bind.required)
+        _plan(statement, dialect, keys)
+    return len(_BUILDERS)
+
+
+def _compile(statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> _Plan:
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    expanding = any(b.expanding for b in compiled.binds.values())
+    state = compiled.construct_expanded_state({k: None for k in keys}) if not expanding else None
+    returns = bool(statement.is_select or compiled.returning)
+    return _Plan(
+        compiled=compiled, sql=state.statement if state is not None else None,
+        names=tuple(state.positiontup or state.parameters) if state is not None else (),
+        positional=bool(compiled.positional),
+        binds=_bind_processors(compiled, dialect),
+        fixed={n: v for n, v in state.parameters.items() if n not in keys}
+        if state is not None else {},
+        columns=tuple(statement.exported_columns) if returns else ())
 
 
 def _result_processors(plan: _Plan, dialect: Dialect, description: Sequence[Any]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from annotator.db.driver import driven
+from annotator.db.driver import driven, driven_insert
 from annotator.db.models import AnnotationSetRow, AnnotatorRow, RelationRow, SpanRow
 
 #: a span row as the repositories read it (annotator.db.set_records.SpanRecord)
@@ -56,19 +56,19 @@ class Prepared:
             SpanRow.id != bindparam("exclude")).limit(1)
 
     @staticmethod
-    @driven
+    @driven_insert("id")
     def insert_spans_keyed() -> Any:
         table = SpanRow.__table__
         return insert(table).returning(table.c.id, table.c.start, table.c.end, table.c.label)
 
     @staticmethod
-    @driven
+    @driven_insert("id")
     def insert_spans_ordered() -> Any:
         table = SpanRow.__table__
         return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
     @staticmethod
-    @driven
+    @driven_insert()
     def insert_span_rows() -> Any:
         return insert(SpanRow.__table__)
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from annotator.db import driver
 from annotator.db.decisions import ReviewRepository, SuggestionRepository
-from annotator.db.driver import driven
+from annotator.db.driver import driven_insert
 from annotator.db.engine import ensure_current, make_engine
 from annotator.db.models import EventRow, utcnow
 from annotator.db.repositories import (
@@ -39,7 +39,7 @@ from annotator.db.repositories import (
 CHANGES_CHANNEL = "annotator_changes"
 
 
-@driven
+@driven_insert("id", "db_user")
 def _insert_event() -> Any:
     """The journal's insert, built once (a Core statement costs more to build than to run) and
     run on the driver's cursor."""
@@ -106,6 +106,11 @@ class Store:
         self._kept_busy = False
         if connection.invalidated:   # the server went away: the next unit of work reconnects
             _close_kept(self._kept)
+
+    def prepare_writes(self) -> int:
+        """Compile the statements the driver runs, for this database, before the first action
+        needs them (:func:`annotator.db.driver.prepare`); returns how many."""
+        return driver.prepare(self.engine.dialect)
 
     def close(self) -> None:
         _close_kept(self._kept)

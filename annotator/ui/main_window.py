@@ -177,6 +177,8 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
         if self.review:
             # the figures of a long book take a moment: after the document shows
             vm.document_opened.connect(lambda: QTimer.singleShot(0, self._load_figures))
+        # the statements of an action compiled once the window shows, not at the first one
+        QTimer.singleShot(0, self, vm.service.prepare_writes)
         self.timer = QTimer(self)
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)

@@ -187,3 +187,46 @@ def test_a_failed_unit_of_work_leaves_the_kept_connection_usable(store: Store) -
         uow.sets.add_spans(set_id, [Span(start=2, end=5, label="actor", text=TEXT[2:5])])
     with store.unit_of_work(write=False) as uow:
         assert uow.sets.find_span(set_id, 2, 5, "actor") is not None
+
+
+def test_prepared_statements_leave_nothing_to_compile_for_the_windows_actions(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Store.prepare_writes compiles every driven statement with its parameters named as the
+    repositories name them: adding, relabeling, deleting and restoring a span (an undo), and
+    their journal, then compile nothing (the first span added compiled four)."""
+    from annotator.services.annotate import AnnotationService
+    from annotator.services.project import project_schema
+
+    set_id = _set(store)
+    service = AnnotationService(store, project_schema(store), annotator="mona")
+    monkeypatch.setattr(driver, "_plans", {})
+    monkeypatch.setattr(driver, "_prepared", set())
+    compiled: list[str] = []
+    compile_ = driver._compile
+
+    def counted(statement: Any, dialect: Any, keys: tuple[str, ...]) -> Any:
+        compiled.append(str(statement).split()[0] + " " + ",".join(sorted(keys)))
+        return compile_(statement, dialect, keys)
+
+    monkeypatch.setattr(driver, "_compile", counted)
+    assert store.prepare_writes() == len(driver._BUILDERS) >= 16
+    assert len(compiled) == len(driver._BUILDERS)
+    assert store.prepare_writes() == len(driver._BUILDERS)   # once per database kind
+    assert len(compiled) == len(driver._BUILDERS)
+    compiled.clear()
+    span = service.add_span(set_id, 2, 5, "actor")
+    service.update_span(span.id or 0, label="location")
+    (deleted,) = service.delete_spans([span.id or 0])
+    restored = service.restore_span(deleted)
+    assert (restored.start, restored.end, restored.label) == (2, 5, "location")
+    assert compiled == []
+    # a plan serves its parameters in any order (values are taken by name)
+    from annotator.db.models import utcnow
+
+    now = utcnow()
+    row = _row(8, set_id, created_at=now, updated_at=now)
+    with store.unit_of_work(actor="mona") as uow:
+        reordered = dict(reversed(list(row.items())))
+        rows = driver.run(uow.connection, Prepared.insert_spans_keyed(), reordered)
+        assert rows is not None and [tuple(r)[1:] for r in rows] == [(8, 11, "actor")]
+    assert compiled == []
