@@ -60,15 +60,6 @@ AGREEMENT_STYLES = {"all": QTextCharFormat.UnderlineStyle.SingleUnderline,
                     "minority": QTextCharFormat.UnderlineStyle.DotLine}
 
 
-def keep_glyphs(block: QTextBlock) -> None:
-    """Keep the paragraph's shaped glyphs with its layout. Qt frees them once a paragraph is
-    laid out and shapes the text again at every paint: a third of an article's repaint on
-    Arabic in a Naskh font (1.0 ms against 0.33 for an unchanged view of the book), paid by
-    every span added, every scroll and every selection dragged. The book's glyphs, all laid
-    out, take about 22 MB."""
-    block.layout().setCacheEnabled(True)
-
-
 class SpanHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, vm: AnnotationViewModel, schema: Schema) -> None:
         super().__init__(document)
@@ -76,13 +67,19 @@ class SpanHighlighter(QSyntaxHighlighter):
         self.umap = Utf16Map("")
         self._colors = {label.name: QColor(label.color) for label in schema.labels}
         self._formats: dict[object, QTextCharFormat | None] = {}
+        self._marking = hasattr(vm, "marks")   # review: the candidates are drawn too
 
     def set_text_map(self, umap: Utf16Map) -> None:
         self.umap = umap
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
         block = self.currentBlock()
-        keep_glyphs(block)
+        # the paragraph keeps its shaped glyphs: Qt frees them once a paragraph is laid out
+        # and shapes the text again at every paint, a third of an article's repaint on Arabic
+        # in a Naskh font (1.0 ms against 0.33 for an unchanged view of the book), paid by
+        # every span added, every scroll and every selection dragged; the book's glyphs, all
+        # laid out, take about 22 MB
+        block.layout().setCacheEnabled(True)
         self.draw_block(block, text)
 
     def draw_block(self, block: QTextBlock, text: str) -> None:
@@ -90,10 +87,11 @@ class SpanHighlighter(QSyntaxHighlighter):
         pos16 = block.position()
         start = self.umap.to_codepoint(pos16)
         end = start + len(text)
-        spans = self.vm.spans.overlapping(start, end)
-        hits = self.vm.hits_between(start, end)
-        marks = self.vm.marks(start, end) if hasattr(self.vm, "marks") else []
-        offers = self.vm.suggestion_marks(start, end) if self.vm.offers.spans else []
+        vm = self.vm
+        spans = vm.spans.overlapping(start, end)
+        hits = vm.hits_between(start, end) if vm.hits else []
+        marks = vm.marks(start, end) if self._marking else []
+        offers = vm.suggestion_marks(start, end) if vm.offers.proposals.spans else []
         if not spans and not hits and not marks and not offers:
             return
         if not marks and not offers and self._draw_apart(spans, hits, start, end, pos16):
@@ -141,6 +139,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         nesting, no suggestion, no review mark; a hit on exactly one span's characters goes with
         it). Each is one run in its own format, the same the general way gives it, without
         cutting the paragraph at every boundary. False (nothing drawn) when two overlap."""
+        if not hits:
+            return self._draw_spans_apart(spans, start, end, pos16)
         runs: list[tuple[int, int, Span | None, bool | None]] = \
             [(s.start, s.end, s, None) for s in spans]
         if hits:
@@ -178,6 +178,37 @@ class SpanHighlighter(QSyntaxHighlighter):
             if fmt is None:
                 continue
             b = min(run_end, end)
+            if plain:
+                self.setFormat(a - start, b - a, fmt)
+            else:
+                a16 = self.umap.to_utf16(a) - pos16
+                self.setFormat(a16, self.umap.to_utf16(b) - pos16 - a16, fmt)
+        return True
+
+    def _draw_spans_apart(self, spans: list[Span], start: int, end: int, pos16: int) -> bool:
+        """:meth:`_draw_apart` without search hits (as a paragraph is drawn at opening, and
+        after most actions), in one pass and without a run per span."""
+        previous_end = -1
+        for span in spans:   # in text order
+            if span.start < previous_end:
+                return False
+            previous_end = span.end
+        selected = self.vm.selected
+        pending = self.vm.pending_relation
+        plain = self.umap.plain(start, end)
+        formats = self._formats
+        for span in spans:
+            key = (((span.label, 0, span.id == selected),), None, None, None, pending)
+            fmt = formats.get(key, _MISSING)
+            a = span.start if span.start > start else start
+            if fmt is _MISSING:
+                fmt = self._format_at(a, [span], {}, [])
+                if len(formats) > 4096:
+                    formats.clear()
+                formats[key] = fmt
+            if fmt is None:
+                continue
+            b = span.end if span.end < end else end
             if plain:
                 self.setFormat(a - start, b - a, fmt)
             else:
