@@ -200,7 +200,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         for span in spans:
             key = (((span.label, 0, span.id == selected),), None, None, None, pending)
             fmt = formats.get(key, _MISSING)
-            a = span.start if span.start > start else start
+            a = span.start if span.start > start else start   # noqa: FURB136 (a call per span)
             if fmt is _MISSING:
                 fmt = self._format_at(a, [span], {}, [])
                 if len(formats) > 4096:
@@ -208,7 +208,7 @@ class SpanHighlighter(QSyntaxHighlighter):
                 formats[key] = fmt
             if fmt is None:
                 continue
-            b = span.end if span.end < end else end
+            b = span.end if span.end < end else end   # noqa: FURB136
             if plain:
                 self.setFormat(a - start, b - a, fmt)
             else:
