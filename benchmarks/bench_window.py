@@ -139,7 +139,7 @@ def worker_app(db: Path, actions: int, *, panels: bool = True) -> None:
 # -- the bare way -----------------------------------------------------------------------------
 
 
-def worker_bare(db: Path, actions: int) -> None:
+def worker_bare(db: Path, actions: int, *, keep_glyphs: bool = False) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
     from PySide6.QtWidgets import QApplication, QPlainTextEdit
@@ -165,6 +165,8 @@ def worker_bare(db: Path, actions: int) -> None:
             self.hit_starts: list[int] = []
 
         def highlightBlock(self, text: str) -> None:  # noqa: N802
+            if keep_glyphs:   # as the app does (annotator.ui.highlighter)
+                self.currentBlock().layout().setCacheEnabled(True)
             start = self.currentBlock().position()   # the book has no emoji: UTF-16 = code points
             end = start + len(text)
             i = bisect_left(self.starts, start - 40)
@@ -339,12 +341,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spans", type=int, default=20_000)
     parser.add_argument("--actions", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bare-keeps-glyphs", action="store_true",
+                        help="the bare way keeps its paragraphs' shaped glyphs too, as the app "
+                             "does (a repaint of Arabic then costs a third)")
     parser.add_argument("--worker", choices=["app", "article", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         if args.worker == "bare":
-            worker_bare(args.db, args.actions)
+            worker_bare(args.db, args.actions, keep_glyphs=args.bare_keeps_glyphs)
         else:
             worker_app(args.db, args.actions, panels=args.worker == "app")
         return 0
@@ -359,9 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         for kind in order:
             scratch = OUT / f"window-{kind}-{run}.sqlite3"
             fresh_copy(db, scratch)
+            extra = ["--bare-keeps-glyphs"] if args.bare_keeps_glyphs else []
             results[kind].append(run_worker(Path(__file__), ["--worker", kind, "--db",
                                                               str(scratch), "--actions",
-                                                              str(args.actions)]))
+                                                              str(args.actions), *extra]))
     colds: dict[str, list[float]] = {"app": [], "bare": []}
     tmp = OUT / "window-cold"
     tmp.mkdir(parents=True, exist_ok=True)
@@ -376,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         for kind in (("app", "bare") if run % 2 == 0 else ("bare", "app")):
             colds[kind].append(cold(kind, small, tmp))
     print("app: the window as it opens; article: the same with its side panels (queue, span "
-          "list, details) closed")
+          "list, details) closed" + ("; bare: keeping its shaped glyphs as the app does"
+                                     if args.bare_keeps_glyphs else ""))
     for part, title in ((0, "wall time"), (1, "CPU time of the GUI thread")):
         print(f"-- {title}, medians")
         print(f"{'figure':<14}{'app':>12}{'article':>12}{'bare':>12}{'app/bare':>9}"
