@@ -348,8 +348,8 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     watch = Watch()
     for widget in (window.centralWidget(), bar):     # the bar is in the central widget's layout
         widget.installEventFilter(watch)
-    shown = versions.setHtml
-    versions.setHtml = lambda page: pages.append(page) or shown(page)   # type: ignore[method-assign]
+    shown = versions._lay_out
+    versions._lay_out = lambda page: pages.append(page) or shown(page)   # type: ignore[method-assign]
     for key in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Return):   # accept (46, 59, actor)
         review.key(key)
         for _ in range(3):
@@ -361,6 +361,67 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     assert review.current() == (83, 88, "actor")
     assert "mona" in versions.toPlainText() and "Moscow" not in versions.toPlainText()
     assert review.vm.selected == review.vm.spans.ids[(46, 59, "actor")]   # the accepted span
+
+
+def test_a_versions_page_replaces_the_last_as_set_anew_and_keeps_its_scroll_bar(
+        review: Review) -> None:
+    """Each page replaces the last in one edit: drawn to the pixel as the same page set anew
+    (setHtml), at the top, with nothing selected, and the scroll bar, whose range comes back
+    the same, is not drawn again (setHtml emptied the document first: the range went to
+    nothing and back with every decision)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtGui import QImage
+
+    versions = review.window.versions
+    bar = versions.verticalScrollBar()
+    pages = []
+    for key in (Qt.Key.Key_Tab,) * 5:
+        review.key(key)
+        pages.append(versions._page)
+    assert len(set(pages)) == 5
+    ranges: list[tuple[int, int]] = []
+    bar.rangeChanged.connect(lambda low, high: ranges.append((low, high)))
+    paints: list[int] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    watch = Paints()
+    bar.installEventFilter(watch)
+
+    def picture() -> QImage:
+        versions.viewport().repaint()
+        return versions.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+    kept = 0
+    for before, page in zip(pages, pages[1:]):
+        versions._lay_out(before)
+        QApplication.processEvents()
+        cursor = versions.textCursor()
+        cursor.select(cursor.SelectionType.Document)
+        versions.setTextCursor(cursor)                    # the reviewer selected the page
+        bar.setValue(0)
+        QApplication.processEvents()
+        old_range = (bar.minimum(), bar.maximum())
+        ranges.clear()
+        paints.clear()
+        versions._lay_out(page)
+        QApplication.processEvents()
+        replaced = picture()
+        assert not versions.textCursor().hasSelection() and bar.value() == 0
+        if (bar.minimum(), bar.maximum()) == old_range:   # the same length of page
+            kept += 1
+            assert ranges == [] and paints == [], page
+        else:
+            assert len(ranges) == 1, page
+        versions.setHtml(page)
+        QApplication.processEvents()
+        assert replaced == picture(), page
+    assert kept >= 1
+    assert versions.document().isUndoRedoEnabled() is False
 
 
 def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
