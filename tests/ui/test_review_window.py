@@ -4,6 +4,7 @@ decisions, the gold set in the store afterwards (with provenance), and what is d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -397,7 +398,7 @@ def test_a_versions_page_replaces_the_last_as_set_anew_and_keeps_its_scroll_bar(
         return versions.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
 
     kept = 0
-    for before, page in zip(pages, pages[1:]):
+    for before, page in pairwise(pages):
         versions._lay_out(before)
         QApplication.processEvents()
         cursor = versions.textCursor()
