@@ -181,8 +181,7 @@ class SpanHighlighter(QSyntaxHighlighter):
             if plain:
                 self.setFormat(a - start, b - a, fmt)
             else:
-                a16 = self.umap.to_utf16(a) - pos16
-                self.setFormat(a16, self.umap.to_utf16(b) - pos16 - a16, fmt)
+                self._set_utf16(a, b, pos16, fmt)
         return True
 
     def _draw_spans_apart(self, spans: list[Span], start: int, end: int, pos16: int) -> bool:
@@ -212,9 +211,13 @@ class SpanHighlighter(QSyntaxHighlighter):
             if plain:
                 self.setFormat(a - start, b - a, fmt)
             else:
-                a16 = self.umap.to_utf16(a) - pos16
-                self.setFormat(a16, self.umap.to_utf16(b) - pos16 - a16, fmt)
+                self._set_utf16(a, b, pos16, fmt)
         return True
+
+    def _set_utf16(self, a: int, b: int, pos16: int, fmt: QTextCharFormat) -> None:
+        """Format code points [a, b) of a paragraph with emoji (at UTF-16 ``pos16``)."""
+        a16 = self.umap.to_utf16(a) - pos16
+        self.setFormat(a16, self.umap.to_utf16(b) - pos16 - a16, fmt)
 
     def _suggested(self, offset: int, offers: list[tuple[int, int, str, str]],
                    fmt: QTextCharFormat | None) -> QTextCharFormat | None:

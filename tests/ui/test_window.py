@@ -949,12 +949,8 @@ def test_gui_open_of_an_unknown_document_is_an_error(tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
 
 
-def test_a_new_span_is_drawn_once_and_selected(emoji: Opened,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Adding a span selects it: its paragraph is highlighted once, already selected (the
-    article no longer drew it plain, then again as selected); the previous selection's
-    paragraph is drawn again, plain."""
-    view = emoji.view
+def _redraws(view: ArticleView, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The numbers of the paragraphs the article highlights again from now on."""
     drawn: list[int] = []
     original = view.highlighter.rehighlightBlock
 
@@ -963,6 +959,16 @@ def test_a_new_span_is_drawn_once_and_selected(emoji: Opened,
         original(block)
 
     monkeypatch.setattr(view.highlighter, "rehighlightBlock", counting)
+    return drawn
+
+
+def test_a_new_span_is_drawn_once_and_selected(emoji: Opened,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a span selects it: its paragraph is highlighted once, already selected (the
+    article no longer drew it plain, then again as selected); the previous selection's
+    paragraph is drawn again, plain."""
+    view = emoji.view
+    drawn = _redraws(view, monkeypatch)
     view.select_range(*CUE)                  # paragraph 1
     emoji.key(Qt.Key.Key_C)
     assert drawn == [1]
@@ -983,14 +989,7 @@ def test_every_editing_action_draws_each_paragraph_once_as_a_full_redraw_would(
     deleted selected span asked for its paragraph twice: the selection gone, the span gone),
     and what is drawn is what drawing every paragraph again gives."""
     view, vm = emoji.view, emoji.vm
-    drawn: list[int] = []
-    original = view.highlighter.rehighlightBlock
-
-    def counting(block: Any) -> None:
-        drawn.append(block.blockNumber())
-        original(block)
-
-    monkeypatch.setattr(view.highlighter, "rehighlightBlock", counting)
+    drawn = _redraws(view, monkeypatch)
 
     def formats() -> list[list[tuple[int, int, str, int]]]:
         return [[(a, b, f.background().color().name(), f.underlineStyle().value)
