@@ -58,6 +58,7 @@ if TYPE_CHECKING:   # review mode's modules are imported when a review window is
 
 TIME_FLUSH_MS = 30_000
 WATCH_MS = 1_000
+PREPARE_MS = 300   # after the window shows: the statements of an action compiled (8 ms)
 
 
 class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
@@ -177,8 +178,9 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
         if self.review:
             # the figures of a long book take a moment: after the document shows
             vm.document_opened.connect(lambda: QTimer.singleShot(0, self._load_figures))
-        # the statements of an action compiled once the window shows, not at the first one
-        QTimer.singleShot(0, self, vm.service.prepare_writes)
+        # the statements of an action compiled once the window has shown (not at the first
+        # action, nor in the way of the first paint): a person acts later than this
+        QTimer.singleShot(PREPARE_MS, self, vm.service.prepare_writes)
         self.timer = QTimer(self)
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)

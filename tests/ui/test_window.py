@@ -696,7 +696,8 @@ def test_the_first_span_added_compiles_no_statement(make: Any,
     monkeypatch.setattr(driver, "_compile", lambda *args: compiled.append(args) or compile_(*args))
     opened = make(EMOJI_ID)
     QApplication.processEvents()
-    assert len(compiled) == len(driver._BUILDERS)
+    assert driver._prepared == set()      # not in the way of the first paint
+    opened.qtbot.waitUntil(lambda: len(driver._prepared) == len(driver._BUILDERS), timeout=3000)
     compiled.clear()
     opened.view.select_range(*RAW_ACTOR)
     opened.key(Qt.Key.Key_A)
