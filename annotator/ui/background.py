@@ -10,6 +10,7 @@ computed. A result that arrives after the window is gone is dropped.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 import threading
@@ -41,10 +42,8 @@ class ThreadBackground(QObject):
                 outcome: tuple[Any, BaseException | None] = (work(), None)
             except BaseException as error:  # noqa: BLE001 - handed to the GUI thread
                 outcome = (None, error)
-            try:
-                self.finished.emit((key, *outcome))
-            except RuntimeError:   # the window (and this object) is gone: nobody waits
-                pass
+            with contextlib.suppress(RuntimeError):   # the window (and this object) is gone:
+                self.finished.emit((key, *outcome))  # nobody waits for the outcome
 
         thread = threading.Thread(target=body, name="annotator-background", daemon=True)
         self._threads = [t for t in self._threads if t.ident is None or t.is_alive()] + [thread]

@@ -259,6 +259,11 @@ class RightToLeftText(QStyledItemDelegate):
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: N802
         super().initStyleOption(option, index)
-        option.direction = Qt.LayoutDirection.RightToLeft
-        option.displayAlignment = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
-                                   | Qt.AlignmentFlag.AlignVCenter)
+        right_to_left(option)
+
+
+def right_to_left(option: QStyleOptionViewItem) -> None:
+    """A cell of Arabic text: right to left and right-aligned whatever the interface language."""
+    option.direction = Qt.LayoutDirection.RightToLeft
+    option.displayAlignment = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
+                               | Qt.AlignmentFlag.AlignVCenter)

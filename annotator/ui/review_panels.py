@@ -234,6 +234,7 @@ class VersionsPanel(QTextBrowser):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         # opaque: a new page's range repainted the dock and the splitter under it
         self.setVerticalScrollBar(OpaqueScrollBar(Qt.Orientation.Vertical, self))
+        self.document().setUndoRedoEnabled(False)   # pages replace one another (_lay_out)
         self._page = ""
         self._pending = False
         vm.current_changed.connect(lambda _i: self.refresh_soon())
@@ -322,11 +323,10 @@ class VersionsPanel(QTextBrowser):
 
     def _lay_out(self, page: str) -> None:
         document = self.document()
-        document.setUndoRedoEnabled(False)
         cursor = QTextCursor(document)
         cursor.beginEditBlock()
-        cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertHtml(page)
+        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertHtml(page)   # over the whole last page
         cursor.endEditBlock()
         self.setTextCursor(QTextCursor(document))   # no selection left
         self.verticalScrollBar().setValue(0)         # the page from its top, as setHtml shows it

@@ -31,6 +31,7 @@ from annotator.ui.common import (
     OpaqueScrollBar,
     StretchColumn,
     Table,
+    right_to_left,
     select_row,
     swatch,
     translate,
@@ -258,13 +259,11 @@ class SpanCells(QStyledItemDelegate):
     model for seven roles per cell (text, icon, font, alignment, colors, check state), each a
     call into Python: a list showing 32 cells made 224 calls per paint, with every span added
     or deleted. Here each cell is one call, and looks the same to the pixel: the text cell
-    right to left (as :class:`RightToLeftText`), the label's with its color. Tooltips and
+    right to left (:func:`right_to_left`, as :class:`RightToLeftText`), the label's with its color. Tooltips and
     everything else still come from :meth:`SpanModel.data`."""
 
     HAS_TEXT = QStyleOptionViewItem.ViewItemFeature.HasDisplay
     HAS_ICON = QStyleOptionViewItem.ViewItemFeature.HasDecoration
-    ARABIC = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
-              | Qt.AlignmentFlag.AlignVCenter)
 
     def __init__(self, model: SpanModel, parent: QWidget) -> None:
         super().__init__(parent)
@@ -285,8 +284,7 @@ class SpanCells(QStyledItemDelegate):
             option.decorationSize = QSize(min(option.decorationSize.width(), size.width()),
                                           min(option.decorationSize.height(), size.height()))
         elif column == 1:
-            option.direction = Qt.LayoutDirection.RightToLeft
-            option.displayAlignment = self.ARABIC
+            right_to_left(option)
 
 
 class SteadyScrollBar(OpaqueScrollBar):
