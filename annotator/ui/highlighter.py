@@ -143,16 +143,15 @@ class SpanHighlighter(QSyntaxHighlighter):
             return self._draw_spans_apart(spans, start, end, pos16)
         runs: list[tuple[int, int, Span | None, bool | None]] = \
             [(s.start, s.end, s, None) for s in spans]
-        if hits:
-            # a hit on exactly a span's characters (label all hits) is one run with the span
-            alone = {(s.start, s.end): i for i, s in enumerate(spans)}
-            for h_start, h_end, current in hits:
-                i = alone.get((h_start, h_end))
-                if i is not None and runs[i][3] is None:
-                    runs[i] = (h_start, h_end, runs[i][2], current)
-                else:
-                    runs.append((h_start, h_end, None, current))
-            runs.sort(key=lambda r: (r[0], -r[1]))
+        # a hit on exactly a span's characters (label all hits) is one run with the span
+        alone = {(s.start, s.end): i for i, s in enumerate(spans)}
+        for h_start, h_end, current in hits:
+            i = alone.get((h_start, h_end))
+            if i is not None and runs[i][3] is None:
+                runs[i] = (h_start, h_end, runs[i][2], current)
+            else:
+                runs.append((h_start, h_end, None, current))
+        runs.sort(key=lambda r: (r[0], -r[1]))
         previous_end = -1
         for run_start, run_end, _, _ in runs:   # in text order
             if run_start < previous_end:
