@@ -244,6 +244,9 @@ class Review:
     decode: Callable[[Any], Mapping[str, Any]] | None = None   # attributes as given -> mapping
     agreement_of: Mapping[int, Agreement] = field(default_factory=dict, repr=False)
     _classes: dict[int, tuple[Disagreement, ...]] = field(default_factory=dict, repr=False)
+    # the relations by the keys of their ends, made on first use: None for the candidates, an
+    # annotator's name for theirs (a decision and a version read those of a few keys)
+    _ends: dict[str | None, dict[Key, list[int]]] = field(default_factory=dict, repr=False)
 
     @property
     def candidates(self) -> Candidates:
@@ -300,8 +303,25 @@ class Review:
         return None if i is None else self.candidates[i]
 
     def relations_touching(self, keys: Collection[Key]) -> list[RelationCandidate]:
-        wanted = set(keys)
-        return [r for r in self.relations if r.head in wanted or r.tail in wanted]
+        """The relation candidates with an end among ``keys``, in candidate order (looked up
+        by key: a decision's cost does not grow with the document's relations)."""
+        return [self.relations[i] for i in self._touching(None, self.relations, keys)]
+
+    def _touching(self, owner: str | None, relations: Sequence[Any], keys: Collection[Key]
+                  ) -> list[int]:
+        """The positions in ``relations`` (the candidates', owner None, or an annotator's) of
+        those with an end among ``keys``, in order."""
+        ends = self._ends.get(owner)
+        if ends is None:
+            ends = self._ends[owner] = defaultdict(list)
+            for i, relation in enumerate(relations):
+                head, tail = (relation.head, relation.tail) \
+                    if isinstance(relation, RelationCandidate) else relation[1:]
+                ends[head].append(i)
+                if tail != head:
+                    ends[tail].append(i)
+            ends.default_factory = None
+        return sorted({i for key in keys for i in ends.get(key, ())})
 
     def regions_overlapping(self, start: int, end: int) -> list[int]:
         """Indexes of the regions that share a character with [start, end)."""
@@ -327,8 +347,8 @@ class Review:
         keys = {self.keys[i] for i in area.candidates if self.masks[i] & bit}
         spans = tuple(s for s in self.spans_between(annotator, area.start, area.end)
                       if (s.start, s.end, s.label) in keys)
-        relations = tuple(r for r in self.relations_of.get(annotator, ())
-                          if r[1] in keys or r[2] in keys)
+        mine = self.relations_of.get(annotator, ())
+        relations = tuple(mine[i] for i in self._touching(annotator, mine, keys)) if mine else ()
         return Version(annotator, spans, relations)
 
     def spans_between(self, annotator: str, start: int, end: int) -> tuple[Span, ...]:

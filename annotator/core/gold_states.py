@@ -4,7 +4,8 @@ ends. Pure: no Qt, no database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from annotator.core.adjudication import Candidate, Key, RelationCandidate, Review, State
 
@@ -46,9 +47,13 @@ def states(review: Review, gold: Sequence[Key], rejected: Collection[Key]) -> li
 
 
 def relations_to_accept(review: Review, gold: Collection[Key], *,
+                        touching: Collection[Key] | None = None,
                         unanimous_only: bool = True) -> list[RelationCandidate]:
-    """The relation candidates whose two ends are both in gold (keys), that everyone who has
-    both ends links so (or, with ``unanimous_only=False``, that anyone links so)."""
-    present = set(gold)
-    return [r for r in review.relations if r.head in present and r.tail in present
+    """The relation candidates whose two ends are both in gold (keys: a set or a mapping is
+    looked up, not copied), that everyone who has both ends links so (or, with
+    ``unanimous_only=False``, that anyone links so); with ``touching``, only those with an end
+    among these keys (found by key, not by reading every relation)."""
+    present = gold if isinstance(gold, (AbstractSet, Mapping)) else set(gold)
+    found = review.relations if touching is None else review.relations_touching(touching)
+    return [r for r in found if r.head in present and r.tail in present
             and (r.unanimous or not unanimous_only)]

@@ -84,6 +84,17 @@ def test_relation_candidates_know_who_could_have_linked() -> None:
     assert [(r.type, r.head, r.tail) for r in relations_to_accept(review, gold)] == [
         ("said_by", (93, 119, "quote"), (46, 59, "actor"))]
     assert len(relations_to_accept(review, gold, unanimous_only=False)) == 2
+    # only those touching given keys, found by key; gold as a mapping is looked up, not copied
+    quote, actor, cue = (93, 119, "quote"), (46, 59, "actor"), (24, 28, "cue")
+    assert [(r.type, r.tail) for r in review.relations_touching([actor])] == [("said_by", actor)]
+    assert [r.type for r in review.relations_touching({quote, cue, actor})] == ["cue", "said_by"]
+    assert review.relations_touching([(0, 1, "cue")]) == []
+    ids = {key: n for n, key in enumerate(gold)}
+    assert [(r.type, r.head) for r in relations_to_accept(review, ids, touching=[cue],
+                                                          unanimous_only=False)] == [
+        ("cue", quote)]
+    assert relations_to_accept(review, ids, touching=[cue]) == []
+    assert relations_to_accept(review, {quote: 1}, touching=[quote]) == []
 
 
 def test_states_against_gold_and_rejections() -> None:

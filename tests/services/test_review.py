@@ -532,3 +532,79 @@ def test_a_decision_in_a_known_gold_set_runs_the_fewest_statements(team: Team) -
     assert statements == ["SELECT annotator", "INSERT span", "UPDATE annotation_set",
                           "INSERT event"]
     assert _gold(team.store)[1][:3] == (93, 119, "quote")
+
+
+class _KeyedOnly(dict):   # type: ignore[type-arg]
+    """Gold span ids that may be looked up by key but not read whole."""
+
+    def __iter__(self) -> Any:
+        raise AssertionError("the whole gold set was read")
+
+    def keys(self) -> Any:
+        raise AssertionError("the whole gold set was read")
+
+    def items(self) -> Any:
+        raise AssertionError("the whole gold set was read")
+
+    def values(self) -> Any:
+        raise AssertionError("the whole gold set was read")
+
+
+class _NoWholeSet(frozenset):   # type: ignore[type-arg]
+    def __iter__(self) -> Any:
+        raise AssertionError("the whole set was read")
+
+
+def test_a_decision_looks_gold_up_by_key_and_never_reads_it_whole(team: Team) -> None:
+    """A decision's cost does not grow with the gold set: accepting (with the said_by link
+    that comes along), rejecting and taking a version look the gold spans and their relations
+    up by key, and find the spans near a region through the caller's index; the outcome is the
+    one of the whole set read (the states after, as in the test above)."""
+    review = team.review
+    opened = review.open(team.doc)
+    first = review.accept_unanimous(opened, opened.gold_state())
+    keyed = {(s.start, s.end, s.label): s.id or 0 for s in first.put}
+
+    def state() -> GoldState:
+        def near(start: int, end: int) -> list[Any]:
+            return [k for k in dict(keyed) if k[0] < end and k[1] > start]
+        return GoldState(_KeyedOnly(keyed), _NoWholeSet(), _NoWholeSet(), first.set_id, near)
+
+    accepted = review.accept(opened, ACTOR + ("actor",), state())
+    assert [(s.start, s.end, s.label) for s in accepted.put] == [(46, 59, "actor")]
+    assert [(r.type, r.head, r.tail) for r in accepted.linked] == [
+        ("said_by", keyed[(93, 119, "quote")], accepted.put[0].id)]
+    keyed.update({(46, 59, "actor"): accepted.put[0].id or 0})
+    taken = review.take_version(opened, "mona", 2, state())
+    assert [(s.start, s.end, s.label) for s in taken.put] == [(83, 88, "location")]
+    assert taken.rejected == ((83, 88, "actor"),)
+    keyed.update({(83, 88, "location"): taken.put[0].id or 0})
+    rejected = review.reject(opened, (104, 109, "location"), state())
+    assert rejected.rejected == ((104, 109, "location"),)
+    opened = review.open(team.doc)
+    assert opened.states() == [State.ACCEPTED, State.SUPERSEDED, State.ACCEPTED, State.REJECTED,
+                               State.ACCEPTED, State.ACCEPTED, State.REJECTED]
+
+
+def test_taking_a_version_removes_the_gold_spans_the_index_finds_near_the_region(
+        team: Team) -> None:
+    """GoldState.overlapping is what a version replaces: the same change as the whole set
+    read, on both sides of a region (the sara actor inside mona's Moscow region goes)."""
+    review = team.review
+    opened = review.open(team.doc)
+    sara_actor = review.accept(opened, (83, 88, "actor"), opened.gold_state())
+    opened = review.open(team.doc)
+    read_whole = opened.gold_state()
+    ids = dict(read_whole.ids)
+    calls: list[tuple[int, int]] = []
+
+    def near(start: int, end: int) -> list[Any]:
+        calls.append((start, end))
+        return [k for k in ids if k[0] < end and k[1] > start]
+
+    indexed = GoldState(_KeyedOnly(ids), read_whole.relations, read_whole.rejected,
+                        read_whole.set_id, near)
+    taken = review.take_version(opened, "mona", 2, indexed)
+    assert calls == [(83, 88)]
+    assert [d.span.id for d in taken.removed] == [sara_actor.put[0].id]
+    assert [(s.start, s.end, s.label) for s in taken.put] == [(83, 88, "location")]

@@ -439,6 +439,17 @@ def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
         ("said_by", (93, 119, "quote"), (46, 59, "actor"))}
     assert shown.rejected == expected.rejected == {(83, 88, "actor")}
     assert shown.set_id == expected.set_id == stored.id
+    # nothing copied (a decision's cost does not grow with gold): the rejected keys are the
+    # view-model's own, relations are looked up when asked, the spans near a range found
+    # through the index
+    assert shown.rejected is vm.rejected
+    quote, actor = (93, 119, "quote"), (46, 59, "actor")
+    assert ("said_by", quote, actor) in shown.relations
+    assert ("said_by", actor, quote) not in shown.relations
+    assert ("cue", quote, actor) not in shown.relations and "said_by" not in shown.relations
+    assert shown.keys_overlapping(100, 119) == [quote]
+    assert shown.keys_overlapping(40, 100) == [actor, quote]
+    assert shown.keys_overlapping(119, 130) == []
 
 
 def test_relations_are_announced_only_when_a_decision_changes_them(review: Review) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import time
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -66,6 +67,39 @@ class KeyedSpanIndex(SpanIndex):
         if span is not None:
             self.ids.pop((span.start, span.end, span.label), None)
         return span
+
+
+class GoldRelations(AbstractSet[tuple[str, Key, Key]]):
+    """The gold set's relations as (type, head key, tail key), read from the view-model when
+    asked: a decision asks about the few relations of the candidates it takes, and building
+    the whole set for each one cost a pass over every relation in gold."""
+
+    def __init__(self, vm: AnnotationViewModel) -> None:
+        self.vm = vm
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 3:
+            return False
+        kind, head, tail = item
+        ids = self.vm.spans.ids if isinstance(self.vm.spans, KeyedSpanIndex) else {}
+        head_id, tail_id = ids.get(head), ids.get(tail)
+        return head_id is not None and tail_id is not None and any(
+            r.type == kind and r.head == head_id and r.tail == tail_id
+            for r in self.vm.relations.values())
+
+    def _all(self) -> set[tuple[str, Key, Key]]:
+        found = set()
+        for relation in self.vm.relations.values():
+            head, tail = self.vm.span(relation.head), self.vm.span(relation.tail)
+            if head is not None and tail is not None:
+                found.add((relation.type, head.sort_key, tail.sort_key))
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, Key, Key]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 class ReviewViewModel(AnnotationViewModel):
@@ -218,17 +252,19 @@ class ReviewViewModel(AnnotationViewModel):
         return short_text(self.text[key[0]:key[1]], 40)
 
     def gold_state(self) -> GoldState:
-        """The gold set as shown, for a decision: the span ids by key are the index's own
-        (read, not copied: a decision's cost must not grow with the gold set), the relations by
-        their ends' keys."""
-        ids = self.spans.ids if isinstance(self.spans, KeyedSpanIndex) else {}
-        relations = []
-        for relation in self.relations.values():
-            head, tail = self.span(relation.head), self.span(relation.tail)
-            if head is not None and tail is not None:
-                relations.append((relation.type, head.sort_key, tail.sort_key))
-        return GoldState(MappingProxyType(ids), frozenset(relations), frozenset(self.rejected),
-                         self.set_id)
+        """The gold set as shown, for a decision. Nothing is copied: a decision's cost must not
+        grow with the gold set. The span ids by key are the index's own, and the rejected
+        keys the view-model's own set (both read during the decision, changed only after it).
+        The relations by their ends' keys are looked up when asked
+        (:class:`GoldRelations`), and the spans near a range come from the index."""
+        spans = self.spans
+        ids = spans.ids if isinstance(spans, KeyedSpanIndex) else {}
+
+        def overlapping(start: int, end: int) -> list[Key]:
+            return [(s.start, s.end, s.label) for s in spans.overlapping(start, end)]
+
+        return GoldState(MappingProxyType(ids), GoldRelations(self), self.rejected, self.set_id,
+                         overlapping)
 
     # -- navigation ------------------------------------------------------------------------
 
