@@ -7,7 +7,7 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +61,15 @@ LEFT_BUTTON = Qt.MouseButton.LeftButton
 class Opened:
     """A window built like app.run_gui builds it, on a store with the seeds and EMOJI_TEXT."""
 
-    def __init__(self, qtbot: QtBot, url: str, open_document: str) -> None:
+    def __init__(self, qtbot: QtBot, url: str, open_document: str,
+                 before_show: Callable[[MainWindow], None] | None = None) -> None:
         self.qtbot = qtbot
         self.url = url
         self.window: MainWindow = build_window(
             GuiOptions(db_url=url, open_document=open_document),
             Settings(suggest_on_open=False), "mona")   # suggestions: test_suggestions_window
+        if before_show is not None:
+            before_show(self.window)
         qtbot.addWidget(self.window)
         self.window.resize(1400, 900)
         self.window.show()
@@ -157,8 +160,9 @@ def make(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Any]:
     store.close()
     opened: list[Opened] = []
 
-    def _make(document: str = EMOJI_ID) -> Opened:
-        opened.append(Opened(qtbot, url, document))
+    def _make(document: str = EMOJI_ID,
+              before_show: Callable[[MainWindow], None] | None = None) -> Opened:
+        opened.append(Opened(qtbot, url, document, before_show))
         return opened[-1]
 
     yield _make
@@ -695,14 +699,23 @@ def test_the_first_span_added_compiles_no_statement(make: Any,
     compiled: list[Any] = []
     compile_ = driver._compile
     monkeypatch.setattr(driver, "_compile", lambda *args: compiled.append(args) or compile_(*args))
-    prepared: list[Any] = []   # the services that compiled (a window of an earlier test may too)
+    happened: list[Any] = []   # the article's paints and the services that compiled, in order
     prepare = AnnotationService.prepare_writes
     monkeypatch.setattr(AnnotationService, "prepare_writes",
-                        lambda service: prepared.append(service) or prepare(service))
-    opened = make(EMOJI_ID)
-    QApplication.processEvents()
-    assert opened.vm.service not in prepared    # not in the way of the first paint
-    opened.qtbot.waitUntil(lambda: opened.vm.service in prepared, timeout=3000)
+                        lambda service: happened.append(service) or prepare(service))
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                happened.append("paint")
+            return False
+
+    watch = Paints()
+    opened = make(EMOJI_ID, before_show=lambda window: window.article.viewport()
+                  .installEventFilter(watch))
+    opened.qtbot.waitUntil(lambda: opened.vm.service in happened, timeout=3000)
+    # after the first paint, not in its way (a window of an earlier test may compile too)
+    assert "paint" in happened[:happened.index(opened.vm.service)]
     assert len(driver._prepared) == len(driver._BUILDERS)
     compiled.clear()
     opened.view.select_range(*RAW_ACTOR)
