@@ -53,7 +53,8 @@ from annotator.ui.window_docks import WindowDocks
 from annotator.ui.window_status import WindowStatus
 
 if TYPE_CHECKING:   # review mode's modules are imported when a review window is built
-    from annotator.ui.review_panels import AgreementBar, VersionsPanel
+    from annotator.ui.review_panels import AgreementBar
+    from annotator.ui.versions_panel import VersionsPanel
     from annotator.ui.viewmodels.review import ReviewQueueViewModel
 
 TIME_FLUSH_MS = 30_000
@@ -128,7 +129,9 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
         self.side.setObjectName("side")
         self.versions: VersionsPanel | None = None
         if self.review:
-            self.versions = review_panels.VersionsPanel(vm, schema)
+            from annotator.ui.versions_panel import VersionsPanel
+
+            self.versions = VersionsPanel(vm, schema)
             self.side.addWidget(self.versions)
         spans = QWidget()
         spans_layout = QVBoxLayout(spans)

@@ -1,4 +1,5 @@
-"""Review mode's widgets: the review queue, the agreement bar and the annotators' versions.
+"""Review mode's widgets: the review queue, the agreement bar and the agreement dialog (the
+annotators' versions are in versions_panel.py).
 
 Thin widgets over :mod:`annotator.ui.viewmodels.review`; their words follow the interface
 language.
@@ -10,22 +11,19 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QTextBlock, QTextCharFormat
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.schema import Schema
 from annotator.services.review import ReviewStatus
-from annotator.ui.common import Index, OpaqueScrollBar, dot, status_names, translate
+from annotator.ui.common import Index, dot, status_names, translate
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.queue_panel import DocumentListModel
 from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
-from annotator.ui.viewmodels.words import name_of, short_text
 
 REVIEW_STATUS_COLORS = {ReviewStatus.UNREVIEWED: "#b0b0b0", ReviewStatus.IN_REVIEW: "#f9a825",
                         ReviewStatus.REVIEWED: "#2e7d32"}
@@ -214,128 +212,6 @@ class AgreementBar(QWidget):
             self._counts_size = key
             self.counts.setText(text)
             self.counts.setFixedSize(self.counts.sizeHint())
-
-
-class VersionsPanel(QTextBrowser):
-    """Each annotator's version of the region around the current candidate, side by side with
-    gold; the number before a name is the key that takes that version.
-
-    Laid out once per decision (a decision announces itself several times: the gold set
-    changed, the current candidate moved; the page is made when the view-model says it has
-    settled), as paragraphs (a table took twice as long to lay out), with the scroll bar always
-    shown (shown and hidden again by every page, it resized and repainted the panel twice)."""
-
-    def __init__(self, vm: ReviewViewModel, schema: Schema) -> None:
-        super().__init__()
-        self.vm = vm
-        self.schema = schema
-        self.colors = {label.name: label.color for label in schema.labels}
-        self.setOpenLinks(False)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        # opaque: a new page's range repainted the dock and the splitter under it
-        self.setVerticalScrollBar(OpaqueScrollBar(Qt.Orientation.Vertical, self))
-        self.document().setUndoRedoEnabled(False)   # pages replace one another (_lay_out)
-        self._page = ""
-        self._pending = False
-        vm.current_changed.connect(lambda _i: self.refresh_soon())
-        vm.document_opened.connect(self.refresh_soon)
-        vm.spans_changed.connect(lambda _r: self.refresh_soon())
-        vm.set_shown.connect(self.refresh_soon)
-        vm.settled.connect(self._refresh_pending)
-        self.refresh()
-
-    def refresh_soon(self) -> None:
-        """Refresh now, or at the end of the decision being made (once)."""
-        if self.vm.updating:
-            self._pending = True
-        else:
-            self.refresh()
-
-    def _refresh_pending(self) -> None:
-        if self._pending:
-            self._pending = False
-            self.refresh()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.refresh()
-
-    def _name(self, label: str) -> str:
-        return name_of(self.schema.label(label)) if self.schema.has_label(label) else label
-
-    def refresh(self) -> None:
-        region = self.vm.region()
-        candidate = self.vm.candidate(self.vm.current)
-        if region is None or candidate is None:
-            self._show("<p>" + html.escape(translate(
-                "VersionsPanel", "Versions: Tab goes to the next disagreement.")) + "</p>")
-            return
-        text = self.vm.text
-        states = {"open": translate("VersionsPanel", "open"),
-                  "accepted": translate("VersionsPanel", "accepted"),
-                  "rejected": translate("VersionsPanel", "rejected"),
-                  "superseded": translate("VersionsPanel", "superseded")}
-        agreements = {"all": translate("VersionsPanel", "all"),
-                      "majority": translate("VersionsPanel", "majority"),
-                      "minority": translate("VersionsPanel", "minority")}
-        kinds_names = {"missing": translate("VersionsPanel", "missing"),
-                       "other label": translate("VersionsPanel", "other label"),
-                       "other boundaries": translate("VersionsPanel", "other boundaries"),
-                       "other relation": translate("VersionsPanel", "other relation")}
-        state = self.vm.states[self.vm.current or 0].value
-        kinds = translate("VersionsPanel", ", ").join(
-            kinds_names.get(d.value, d.value)
-            for d in self.vm.review.disagreements(self.vm.current or 0)) \
-            or translate("VersionsPanel", "none")
-        head = translate(
-            "VersionsPanel", "{label} «{text}» — {agreement} ({count}/{total}: {names}); "
-            "{state}; disagreement: {kinds}").format(
-                label=f"<b>{html.escape(self._name(candidate.label))}</b>",
-                text=html.escape(candidate.text[:80]),
-                agreement=agreements.get(candidate.agreement.value, candidate.agreement.value),
-                count=len(candidate.annotators), total=candidate.total,
-                names=html.escape(translate("VersionsPanel", ", ").join(candidate.annotators)),
-                state=states.get(state, state), kinds=html.escape(kinds))
-        blocks = [f"<p>{head}</p>",
-                  f"<p dir='rtl'>{html.escape(short_text(text[region.start:region.end], 300))}</p>"]
-        nothing = f"<i>{html.escape(translate('VersionsPanel', 'nothing'))}</i>"
-        for number, name, spans, relations in self.vm.versions():
-            key = f"{number}" if number else "—"
-            cells = "".join(self._chip(s.label, s.text) for s in spans) or nothing
-            rel = "".join(f"<br/><small>{html.escape(line)}</small>" for line in relations)
-            blocks.append(f"<p><b>{key}&nbsp;&nbsp;{html.escape(name)}</b>&nbsp;&nbsp; "
-                          f"{cells}{rel}</p>")
-        blocks.append("<p><small>" + html.escape(translate(
-            "VersionsPanel", "Enter accepts, x rejects, 1-9 take a version, u accepts every "
-            "unanimous candidate, Tab / Shift+Tab move.")) + "</small></p>")
-        self._show("".join(blocks))
-
-    def _show(self, page: str) -> None:
-        """Lay the page out only when it changed (a decision announces itself twice: the gold
-        set changed, the current candidate moved; each layout cost a millisecond). The page
-        replaces the last one in one edit, not through setHtml, which empties the document
-        first: its scroll bar then went to nothing and back, and was drawn again, with every
-        decision (0.52 -> 0.32 ms the page and its paint; the same pixels)."""
-        if page != self._page:
-            self._page = page
-            self._lay_out(page)
-
-    def _lay_out(self, page: str) -> None:
-        document = self.document()
-        cursor = QTextCursor(document)
-        cursor.beginEditBlock()
-        cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
-        cursor.insertHtml(page)   # over the whole last page
-        cursor.endEditBlock()
-        self.setTextCursor(QTextCursor(document))   # no selection left
-        self.verticalScrollBar().setValue(0)         # the page from its top, as setHtml shows it
-
-    def _chip(self, label: str, text: str) -> str:
-        color = QColor(self.colors.get(label, "#9e9e9e"))
-        rgba = f"rgba({color.red()},{color.green()},{color.blue()},0.35)"
-        return (f"<span style='background-color:{rgba}'>{html.escape(self._name(label))}"
-                f": «{html.escape(short_text(text, 60))}»</span>&nbsp; ")
 
 
 class AgreementDialog(QDialog):

@@ -1012,12 +1012,20 @@ Annotators: {people}</source>
         <translation>لا شيء</translation>
     </message>
     <message>
+        <source>nothing</source>
+        <translation>لا شيء</translation>
+    </message>
+    <message>
         <source>{label} «{text}» — {agreement} ({count}/{total}: {names}); {state}; disagreement: {kinds}</source>
         <translation>{label} «{text}» — {agreement} ({count}/{total}: {names})؛ {state}؛ الخلاف: {kinds}</translation>
     </message>
     <message>
         <source>Enter accepts, x rejects, 1-9 take a version, u accepts every unanimous candidate, Tab / Shift+Tab move.</source>
         <translation>Enter للقبول، x للرفض، 1-9 لأخذ نسخة، u لقبول كل مرشح بالإجماع، Tab / Shift+Tab للتنقل.</translation>
+    </message>
+    <message>
+        <source>Copy the page</source>
+        <translation>نسخ الصفحة</translation>
     </message>
 </context>
 </TS>
