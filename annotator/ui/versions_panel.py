@@ -37,6 +37,8 @@ MARGIN = 4          # pixels around the page
 GAP = 6             # pixels between paragraphs
 CHIP_ALPHA = 0.35   # a chip's label color, this opaque
 LINE_BREAK = "\u2028"
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,10 @@ class VersionsPanel(QAbstractScrollArea):
         self.setVerticalScrollBar(OpaqueScrollBar(Qt.Orientation.Vertical, self))
         self._page: tuple[Paragraph, ...] = ()
         self._laid: list[tuple[float, float, QTextLayout]] = []   # (top, height, layout)
-        self._formats: dict[tuple[str, str], QTextCharFormat] = {}
+        # the last page's paragraphs laid out at this width, for the next page
+        self._layouts: dict[Paragraph, tuple[float, QTextLayout]] = {}
+        self._laid_width = 0
+        self._formats: dict[str, QTextCharFormat] = {}
         self._words: dict[str, str] = {}
         self._pending = False
         vm.current_changed.connect(lambda _i: self.refresh_soon())
@@ -117,9 +122,9 @@ class VersionsPanel(QAbstractScrollArea):
         if kind == QEvent.Type.LanguageChange:
             self._words = {}
             self.refresh()
-        elif kind in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange,
-                      QEvent.Type.PaletteChange):
+        elif kind in (QEvent.Type.FontChange, QEvent.Type.LayoutDirectionChange):
             self._formats = {}
+            self._layouts = {}
             self._lay_out(self._page)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
@@ -223,10 +228,9 @@ class VersionsPanel(QAbstractScrollArea):
             self.setAccessibleDescription(self.toPlainText())
 
     def _format(self, style: str) -> QTextCharFormat:
-        key = (style, self.font().key())
-        found = self._formats.get(key)
+        found = self._formats.get(style)
         if found is None:
-            found = self._formats[key] = QTextCharFormat()
+            found = self._formats[style] = QTextCharFormat()
             if style == BOLD:
                 found.setFontWeight(QFont.Weight.Bold)
             elif style == ITALIC:
@@ -240,45 +244,56 @@ class VersionsPanel(QAbstractScrollArea):
         return found
 
     def _lay_out(self, page: tuple[Paragraph, ...]) -> None:
-        """Each paragraph wrapped to the panel's width (the glyphs kept for its paints)."""
+        """Each paragraph wrapped to the panel's width, its glyphs kept for its paints. A
+        paragraph laid out for an earlier page at this width is taken again (the keys' line on
+        every page, a version or gold that stays the same from one candidate to the next):
+        shaping the text is most of a layout's cost."""
         width = max(1, self.viewport().width() - 2 * MARGIN)
-        font = self.font()
-        interface_rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        if width != self._laid_width:
+            self._layouts.clear()
+            self._laid_width = width
+        kept, self._layouts = self._layouts, {}
         laid: list[tuple[float, float, QTextLayout]] = []
         top = float(MARGIN)
         for paragraph in page:
-            layout = QTextLayout(paragraph.text, font)
-            option = QTextOption()
-            option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-            rtl = paragraph.right_to_left or interface_rtl
-            option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl
-                                    else Qt.LayoutDirection.LeftToRight)
-            option.setAlignment((Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
-                                | Qt.AlignmentFlag.AlignAbsolute)
-            layout.setTextOption(option)
-            layout.setCacheEnabled(True)
-            if paragraph.runs:
-                ranges = []
-                for start, length, style in paragraph.runs:
-                    run = QTextLayout.FormatRange()
-                    run.start, run.length, run.format = start, length, self._format(style)
-                    ranges.append(run)
-                layout.setFormats(ranges)
-            height = 0.0
-            layout.beginLayout()
-            while True:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(width)
-                line.setPosition(QPointF(0, height))
-                height += line.height()
-            layout.endLayout()
-            laid.append((top, height, layout))
-            top += height + GAP
+            found = kept.get(paragraph) or self._layouts.get(paragraph)
+            if found is None:
+                found = self._paragraph_layout(paragraph, width)
+            self._layouts[paragraph] = found
+            laid.append((top, *found))
+            top += found[0] + GAP
         self._laid = laid
         self._set_range()
         self.viewport().update()
+
+    def _paragraph_layout(self, paragraph: Paragraph, width: int) -> tuple[float, QTextLayout]:
+        layout = QTextLayout(paragraph.text, self.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        rtl = paragraph.right_to_left or self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl
+                                else Qt.LayoutDirection.LeftToRight)
+        option.setAlignment(_RIGHT if rtl else _LEFT)
+        layout.setTextOption(option)
+        layout.setCacheEnabled(True)
+        if paragraph.runs:
+            ranges = []
+            for start, length, style in paragraph.runs:
+                run = QTextLayout.FormatRange()
+                run.start, run.length, run.format = start, length, self._format(style)
+                ranges.append(run)
+            layout.setFormats(ranges)
+        height = 0.0
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            line.setPosition(QPointF(0, height))
+            height += line.height()
+        layout.endLayout()
+        return height, layout
 
     def _set_range(self) -> None:
         total = self._laid[-1][0] + self._laid[-1][1] + MARGIN if self._laid else 0

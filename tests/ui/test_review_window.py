@@ -448,6 +448,12 @@ def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Revie
             kept += 1
             assert paints == []
     assert bar.maximum() > 0                         # the page is taller than the panel
+    # a paragraph the last page had too is not laid out again (the keys' line, on every page)
+    last = versions._laid[-1][2]
+    review.key(Qt.Key.Key_Tab)
+    assert versions._page[-1].text == keys and versions._laid[-1][2] is last
+    versions.resize(versions.width() - 30, versions.height())   # narrower: wrapped anew
+    assert versions._laid[-1][2] is not last
 
 def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
     from annotator.services.review import GoldState
