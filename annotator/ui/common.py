@@ -262,8 +262,12 @@ class RightToLeftText(QStyledItemDelegate):
         right_to_left(option)
 
 
+#: a cell of Arabic text: against the right edge whatever the interface language
+RIGHT_TO_LEFT_ALIGNMENT = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
+                           | Qt.AlignmentFlag.AlignVCenter)
+
+
 def right_to_left(option: QStyleOptionViewItem) -> None:
     """A cell of Arabic text: right to left and right-aligned whatever the interface language."""
     option.direction = Qt.LayoutDirection.RightToLeft
-    option.displayAlignment = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
-                               | Qt.AlignmentFlag.AlignVCenter)
+    option.displayAlignment = RIGHT_TO_LEFT_ALIGNMENT

@@ -27,11 +27,11 @@ from annotator.core.model import Span
 from annotator.core.schema import Schema
 from annotator.ui.article_view import command_for_event
 from annotator.ui.common import (
+    RIGHT_TO_LEFT_ALIGNMENT,
     Index,
     OpaqueScrollBar,
     StretchColumn,
     Table,
-    right_to_left,
     select_row,
     swatch,
     translate,
@@ -259,32 +259,51 @@ class SpanCells(QStyledItemDelegate):
     model for seven roles per cell (text, icon, font, alignment, colors, check state), each a
     call into Python: a list showing 32 cells made 224 calls per paint, with every span added
     or deleted. Here each cell is one call, and looks the same to the pixel: the text cell
-    right to left (:func:`right_to_left`, as :class:`RightToLeftText`), the label's with its color. Tooltips and
-    everything else still come from :meth:`SpanModel.data`."""
+    right to left (as :func:`right_to_left` sets it for :class:`RightToLeftText`), the label's
+    with its color. The flags and the label's mark are worked out once, not per cell (Qt's
+    flags are Python enums: OR-ing them cost a microsecond each). Tooltips and everything else
+    still come from :meth:`SpanModel.data`."""
 
     HAS_TEXT = QStyleOptionViewItem.ViewItemFeature.HasDisplay
     HAS_ICON = QStyleOptionViewItem.ViewItemFeature.HasDecoration
+    RIGHT_TO_LEFT = Qt.LayoutDirection.RightToLeft
+    ARABIC_ALIGNMENT = RIGHT_TO_LEFT_ALIGNMENT
 
     def __init__(self, model: SpanModel, parent: QWidget) -> None:
         super().__init__(parent)
         self.model = model
+        self._features: dict[tuple[Any, bool], Any] = {}   # (given, with an icon) -> features
+        self._marks: dict[tuple[str, int, int], tuple[QIcon, QSize]] = {}
+        model.modelReset.connect(self._marks.clear)   # (a reload, another language)
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: N802
         option.index = index
         option.styleObject = None   # as Qt's: no style animations in item views
-        span = self.model.span_at(index.row())
+        model = self.model
+        span = model.span_at(index.row())
         column = index.column()
-        option.features |= self.HAS_TEXT   # an empty text too, as Qt's
-        option.text = self.model.shown(span, column).replace("\n", "\u2028")   # as displayText
+        given = option.features
+        features = self._features.get((given, column == 0))
+        if features is None:   # text (an empty one too, as Qt's), and the label's mark
+            features = given | self.HAS_TEXT
+            if column == 0:
+                features |= self.HAS_ICON
+            self._features[(given, column == 0)] = features
+        option.features = features
+        option.text = model.shown(span, column).replace("\n", "\u2028")   # as displayText
         if column == 0:
-            icon = self.model.mark(span)
-            option.features |= self.HAS_ICON
-            option.icon = icon
-            size = icon.actualSize(option.decorationSize)   # one size in every mode
-            option.decorationSize = QSize(min(option.decorationSize.width(), size.width()),
-                                          min(option.decorationSize.height(), size.height()))
-        elif column == 1:
-            right_to_left(option)
+            size = option.decorationSize
+            key = (span.label, size.width(), size.height())
+            mark = self._marks.get(key)
+            if mark is None:
+                icon = model.mark(span)
+                actual = icon.actualSize(size)   # one size in every mode
+                mark = self._marks[key] = (icon, QSize(min(size.width(), actual.width()),
+                                                       min(size.height(), actual.height())))
+            option.icon, option.decorationSize = mark
+        elif column == 1:   # right_to_left(option), inline
+            option.direction = self.RIGHT_TO_LEFT
+            option.displayAlignment = self.ARABIC_ALIGNMENT
 
 
 class SteadyScrollBar(OpaqueScrollBar):
