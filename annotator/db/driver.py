@@ -230,3 +230,26 @@ def run(connection: Connection, statement: Any,
         rows = [tuple(p(v) if p is not None else v for p, v in zip(processors, row, strict=True))
                 for row in rows]
     return Rows(rows, count)
+
+
+def begin_immediate(connection: Connection) -> None:
+    """SQLite's ``BEGIN IMMEDIATE`` (the write lock, taken at the start of a writing unit of
+    work) on the driver's cursor, heard by the connection's listeners, a refusal raised as
+    Core raises it (``StoreBusy`` when another process holds the lock past the busy timeout):
+    through Core it cost as much as the span's insert."""
+    sql = "BEGIN IMMEDIATE"
+    dialect = connection.dialect
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    heard = connection.dispatch
+    try:
+        if heard.before_cursor_execute:
+            heard.before_cursor_execute(connection, cursor, sql, (), None, False)
+        cursor.execute(sql)
+        if heard.after_cursor_execute:
+            heard.after_cursor_execute(connection, cursor, sql, (), None, False)
+    except dialect.loaded_dbapi.Error as error:
+        raise_user_error(connection.engine, error)
+        raise DBAPIError.instance(sql, (), error, dialect.loaded_dbapi.Error,
+                                  dialect=dialect) from error
+    finally:
+        cursor.close()

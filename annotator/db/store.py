@@ -154,7 +154,7 @@ class UnitOfWork:
         try:
             self._transaction = self.connection.begin()
             if self.write and self.connection.dialect.name == "sqlite":
-                self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+                driver.begin_immediate(self.connection)
         except BaseException:
             self._close()
             raise

@@ -230,3 +230,38 @@ def test_prepared_statements_leave_nothing_to_compile_for_the_windows_actions(
         rows = driver.run(uow.connection, Prepared.insert_spans_keyed(), reordered)
         assert rows is not None and [tuple(r)[1:] for r in rows] == [(8, 11, "actor")]
     assert compiled == []
+
+
+def test_a_writer_held_off_past_the_busy_timeout_is_told_the_store_is_busy(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write lock a unit of work takes as it begins (BEGIN IMMEDIATE, on the driver's
+    cursor) is heard by the connection's listeners, and another process holding the lock past
+    the busy timeout is the one-line StoreBusy, with nothing changed; once the lock is free,
+    units of work go on."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from annotator.db import engine as engine_module
+    from annotator.db.engine import StoreBusy
+
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 150)
+    path = tmp_path / "busy.sqlite3"
+    store = Store.open(f"sqlite:///{path}")
+    heard: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_rest: heard.append(statement))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy, match=r"another process holds the store .*busy\.sqlite3"):
+            with store.unit_of_work(actor="mona"):
+                pytest.fail("the unit of work began without the write lock")
+        assert heard == ["BEGIN IMMEDIATE"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with store.unit_of_work(actor="mona") as uow:
+        uow.connection.execute(text("SELECT 1"))
+    assert heard[1:] == ["BEGIN IMMEDIATE", "SELECT 1"]
+    store.close()
