@@ -229,7 +229,7 @@ class ArticleView(QPlainTextEdit):
 
     def reveal(self, start: int, end: int) -> None:
         """Scroll so the code-point range is visible; a range already in view stays put."""
-        if self._visible(start) and self._visible(end):
+        if self._in_view(start, end) or (self._visible(start) and self._visible(end)):
             return
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.umap.to_utf16(end))
@@ -238,6 +238,17 @@ class ArticleView(QPlainTextEdit):
         cursor.setPosition(self.umap.to_utf16(start))
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
+
+    def _in_view(self, start: int, end: int) -> bool:
+        """The range lies in one paragraph that is wholly in view (most ranges revealed: one
+        look instead of one for each end)."""
+        size = len(self.vm.text)
+        first, last = self.umap.to_utf16(min(start, size)), self.umap.to_utf16(min(end, size))
+        block = self.document().findBlock(first)
+        if not block.isVisible() or last > block.position() + block.length() - 1:
+            return False
+        box = self.blockBoundingGeometry(block).translated(self.contentOffset())
+        return box.top() >= 0 and box.bottom() <= self.viewport().height()
 
     def _visible(self, offset: int) -> bool:
         offset = min(offset, len(self.vm.text))

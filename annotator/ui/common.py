@@ -81,14 +81,14 @@ def dot(color: str, size: int = 12) -> QIcon:
     return _dots[color]
 
 
+_THE_ROW = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+
+
 def select_row(table: QTableView, row: int) -> None:
     """Select a whole row. (QTableView.selectRow picks the column at the viewport's left edge,
     which in a right-to-left table is past the last column: it selects nothing.)"""
-    model = table.model()
-    index = model.index(row, 0)
-    table.selectionModel().setCurrentIndex(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-        | QItemSelectionModel.SelectionFlag.Rows)
+    index = table.model().index(row, 0)
+    table.selectionModel().setCurrentIndex(index, _THE_ROW)
     table.scrollTo(index)
 
 
@@ -100,22 +100,27 @@ class GrooveCache(QProxyStyle):
     states are drawn by the style as before, over the copy."""
 
     LOOKS = 32   # grooves kept (a few scroll bars, each in a few states and sizes)
+    SCROLL_BAR = QStyle.ComplexControl.CC_ScrollBar
+    GROOVE = QStyle.SubControl.SC_ScrollBarGroove
 
     def __init__(self) -> None:
         super().__init__()   # no base style: the application's, whichever it is
         self._grooves: dict[tuple[Any, ...], QPixmap] = {}
+        self._rest: dict[Any, Any] = {}   # the parts drawn over a groove, by the parts asked
 
     def drawComplexControl(self, control: QStyle.ComplexControl, option: Any,  # noqa: N802
                            painter: QPainter, widget: QWidget | None = None) -> None:
-        groove = QStyle.SubControl.SC_ScrollBarGroove
-        if control != QStyle.ComplexControl.CC_ScrollBar \
-                or not isinstance(option, QStyleOptionSlider) or not option.subControls & groove:
-            super().drawComplexControl(control, option, painter, widget)
-            return
+        rest = self._rest.get(option.subControls) \
+            if control == self.SCROLL_BAR and isinstance(option, QStyleOptionSlider) else None
+        if rest is None:
+            rest = self._without_groove(control, option)
+            if rest is None:
+                super().drawComplexControl(control, option, painter, widget)
+                return
         size = option.rect.size()
         ratio = painter.device().devicePixelRatioF()
-        key = (size.width(), size.height(), int(option.state.value), option.direction.value,
-               option.orientation.value, option.palette.cacheKey(), ratio)
+        key = (size.width(), size.height(), option.state, option.direction,
+               option.orientation, option.palette.cacheKey(), ratio)
         pixmap = self._grooves.get(key)
         if pixmap is None:
             if len(self._grooves) >= self.LOOKS:
@@ -127,15 +132,24 @@ class GrooveCache(QProxyStyle):
             pixmap.fill(option.palette.color(QPalette.ColorRole.Window))
             only = QStyleOptionSlider(option)
             only.rect = QRect(QPoint(0, 0), size)
-            only.subControls = groove
+            only.subControls = self.GROOVE
             drawing = QPainter(pixmap)
             super().drawComplexControl(control, only, drawing, widget)
             drawing.end()
             self._grooves[key] = pixmap
         painter.drawPixmap(option.rect.topLeft(), pixmap)
-        rest = QStyleOptionSlider(option)
-        rest.subControls = option.subControls & ~groove
-        super().drawComplexControl(control, rest, painter, widget)
+        others = QStyleOptionSlider(option)
+        others.subControls = rest
+        super().drawComplexControl(control, others, painter, widget)
+
+    def _without_groove(self, control: QStyle.ComplexControl, option: Any) -> Any:
+        """The parts of a scroll bar to draw over its groove's copy (kept for each set of
+        parts: Qt's flags are Python enums, slow to combine); None: not a groove to copy."""
+        if control != self.SCROLL_BAR or not isinstance(option, QStyleOptionSlider) \
+                or not option.subControls & self.GROOVE:
+            return None
+        rest = self._rest[option.subControls] = option.subControls & ~self.GROOVE
+        return rest
 
 
 _groove_cache: list[GrooveCache] = []   # one, made with the first scroll bar, kept for the app

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -59,7 +59,25 @@ if TYPE_CHECKING:   # review mode's modules are imported when a review window is
 
 TIME_FLUSH_MS = 30_000
 WATCH_MS = 1_000
-PREPARE_MS = 300   # after the window shows: the statements of an action compiled (8 ms)
+PREPARE_MS = 300   # after the article's first paint: the statements of an action compiled
+
+
+class AfterFirstPaint(QObject):
+    """Runs ``then`` once, as ``widget`` paints for the first time (a timer it starts fires
+    after that paint). A timer started as the window was built fired before the first paint
+    when building and showing took longer than the timer."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then: Callable[[], None] | None = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            watched.removeEventFilter(self)
+            then()
+        return False
 
 
 class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
@@ -181,9 +199,11 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
         if self.review:
             # the figures of a long book take a moment: after the document shows
             vm.document_opened.connect(lambda: QTimer.singleShot(0, self._load_figures))
-        # the statements of an action compiled once the window has shown (not at the first
-        # action, nor in the way of the first paint): a person acts later than this
-        QTimer.singleShot(PREPARE_MS, self, vm.service.prepare_writes)
+        # the statements of an action compiled once the article has been drawn (not at the
+        # first action, nor in the way of the first paint): a person acts later than this
+        self._prepare = AfterFirstPaint(
+            self.article.viewport(),
+            lambda: QTimer.singleShot(PREPARE_MS, self, vm.service.prepare_writes))
         self.timer = QTimer(self)
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)
