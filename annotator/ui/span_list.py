@@ -9,7 +9,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -366,6 +366,7 @@ class SpanList(QTableView):
     def __init__(self, vm: AnnotationViewModel, schema: Schema, *,
                  keys: Callable[..., Command | None] = command_for_key) -> None:
         super().__init__()
+        self._changed_from: int | None = None   # the first row an insertion or removal moved
         self.vm = vm
         self.schema = schema
         self.keys = keys
@@ -388,6 +389,14 @@ class SpanList(QTableView):
         header.resizeSection(3, 72)
         self.stretch = StretchColumn(self, 1)   # the text takes what the others leave
         self.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, self))
+        # by pixels, a row's height a step: a row added at the end of a list scrolled to its end
+        # moves the view by one row, drawn by copying the rows that stay (by rows, the view
+        # scrolled to its end moved its offset within the layout, and drew every row again)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.source.rowsInserted.connect(self._rows_moved)
+        self.source.rowsRemoved.connect(self._rows_moved)
+        for everything in (self.source.modelReset, self.source.layoutChanged):
+            everything.connect(lambda *_: self._rows_moved(None, 0, 0))
         self.activated.connect(self._jump)
         self.clicked.connect(self._jump)
         # rows moved by an action are laid out at once, not by the view's zero timer: its
@@ -395,6 +404,32 @@ class SpanList(QTableView):
         vm.span_rows_changed.connect(lambda _removed, _added: self.executeDelayedItemsLayout())
         vm.selection_changed.connect(self.show_selected)
         self.source.modelReset.connect(lambda: self.show_selected(vm.selected))
+
+    def _rows_moved(self, _parent: Any, first: int, _last: int) -> None:
+        self._changed_from = first if self._changed_from is None else min(first,
+                                                                          self._changed_from)
+
+    def doItemsLayout(self) -> None:  # noqa: N802
+        """Lay the rows out, then draw again only those an insertion or a removal moved (Qt
+        draws every visible row: a row added below the view, or at its end, drew them all).
+        When the layout moved the view or changed its size, everything is drawn, as Qt does."""
+        first, self._changed_from = self._changed_from, None
+        viewport = self.viewport()
+        if first is None or viewport.testAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled):
+            super().doItemsLayout()
+            return
+        before = (self.verticalOffset(), self.horizontalOffset(), viewport.size())
+        viewport.setAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled, True)
+        try:
+            super().doItemsLayout()
+        finally:
+            viewport.setAttribute(Qt.WidgetAttribute.WA_UpdatesDisabled, False)
+        if (self.verticalOffset(), self.horizontalOffset(), viewport.size()) != before:
+            viewport.update()
+            return
+        top = max(0, self.rowViewportPosition(first)) if first < self.source.rowCount() else 0
+        if top < viewport.height():
+            viewport.update(QRect(0, top, viewport.width(), viewport.height() - top))
 
     def _jump(self, index: QModelIndex) -> None:
         self.vm.pick(self.source.span_at(index.row()).id)

@@ -121,3 +121,97 @@ def test_the_span_lists_cells_are_drawn_without_asking_the_model_for_data(
     assert len(asked) == 7 * shown
     assert table.source.rowCount() == 3
     assert Qt.ItemDataRole.DisplayRole in asked
+
+
+def test_the_list_on_screen_is_the_list_drawn_afresh_after_every_change(
+        window: MainWindow) -> None:
+    """The list draws again only the rows an insertion or a removal moved (a span added at the
+    end of a list scrolled to its end copies the rows that stay and draws one): what is on
+    screen (the offscreen platform's screen grab is the window's backing store) is, after every
+    kind of change, the list drawn afresh, to the pixel."""
+    from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+
+    from annotator.core.arabic import tokenize
+
+    vm, listed = window.vm, window.span_list
+    viewport = listed.viewport()
+    words = [t for t in tokenize(vm.text) if t.kind == "word"]
+    taken = {(s.start, s.end) for s in vm.spans.all()}
+    free = [w for w in words if (w.start, w.end) not in taken]
+    for word in free[:40]:                                   # a list longer than its view
+        vm.label_selection(word.start, word.end, "actor")
+    QApplication.processEvents()
+    painted: list[QRect] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.rect())
+            return False
+
+    watch = Paints()
+    viewport.installEventFilter(watch)
+
+    def on_screen() -> QImage:
+        shot = QApplication.primaryScreen().grabWindow(window.winId()).toImage()
+        return shot.copy(QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())) \
+            .convertToFormat(QImage.Format.Format_RGB32)
+
+    def afresh() -> QImage:
+        return viewport.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+    def check(what: str) -> None:
+        for _ in range(3):
+            QApplication.processEvents()
+        assert on_screen() == afresh(), what
+
+    # spans added one after the other at the end of the article: the list follows each
+    tail = [w for w in free[40:] if w.start > max(s.end for s in vm.spans.all())][:6]
+    kept_rows = []
+    for word in tail:
+        painted.clear()
+        vm.label_selection(word.start, word.end, "cue")
+        QApplication.processEvents()
+        kept_rows.append(bool(painted) and max(r.height() for r in painted) < viewport.height())
+        check("added at the end")
+    assert listed.verticalScrollBar().value() == listed.verticalScrollBar().maximum() > 0
+    assert sum(kept_rows) >= 4, kept_rows          # most of the view copied, not drawn again
+    # anywhere else, and every other kind of change
+    for word in (free[41], free[0], free[20]):
+        vm.label_selection(word.start, word.end, "location")
+        check("added elsewhere")
+    vm.relabel_selected("quote")
+    check("relabeled")
+    vm.delete_selected()
+    check("deleted")
+    vm.undo()
+    check("undone")
+    vm.redo()
+    check("redone")
+    listed.verticalScrollBar().setValue(listed.verticalScrollBar().maximum() // 2)
+    vm.delete_spans([s.id for s in vm.spans.all()[:3]])
+    check("deleted above the view")
+    vm.undo()
+    check("put back above the view")
+    listed.verticalScrollBar().setValue(listed.verticalScrollBar().maximum())
+    check("scrolled to the end")
+    last = sorted(vm.spans.all(), key=lambda s: (s.start, s.end))[-4:]
+    vm.delete_spans([s.id for s in last])          # the view, at its end, moves up
+    check("the last rows deleted")
+    vm.undo()
+    check("the last rows put back")
+    listed.verticalScrollBar().setValue(listed.verticalScrollBar().maximum())
+    shown = sorted(vm.spans.all(), key=lambda s: (s.start, s.end))[-3]
+    vm.delete_spans([shown.id])                    # a row in view: the view moves up a row
+    check("a row in view deleted at the end")
+    vm.undo()
+    check("put back")
+    listed.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    check("sorted by label")
+    vm.label_selection(free[42].start, free[42].end, "actor")
+    check("added to a list sorted by label")
+    listed.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    window.resize(1300, 800)
+    check("resized")
+    vm.select_span(None)
+    check("nothing selected")
