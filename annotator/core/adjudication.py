@@ -130,12 +130,15 @@ Entry = Row
 class Candidates(Sequence[Candidate]):
     """The candidates of a review, kept as columns (key, who has it) and made into
     :class:`Candidate` objects only when one is asked for: a book has tens of thousands, a
-    reviewer looks at a few."""
+    reviewer looks at a few (the last ones asked for are kept: the current candidate is asked
+    for a dozen times a decision)."""
 
-    __slots__ = ("_review",)
+    __slots__ = ("_made", "_review")
+    KEPT = 64
 
     def __init__(self, review: Review) -> None:
         self._review = review
+        self._made: dict[int, Candidate] = {}
 
     def __len__(self) -> int:
         return len(self._review.keys)
@@ -151,7 +154,13 @@ class Candidates(Sequence[Candidate]):
         n = len(self)
         if not -n <= index < n:
             raise IndexError(index)
-        return self._make(index % n)
+        index %= n
+        made = self._made.get(index)
+        if made is None:
+            if len(self._made) >= self.KEPT:
+                self._made.clear()
+            made = self._made[index] = self._make(index)
+        return made
 
     def _make(self, i: int) -> Candidate:
         review = self._review
@@ -247,10 +256,14 @@ class Review:
     # the relations by the keys of their ends, made on first use: None for the candidates, an
     # annotator's name for theirs (a decision and a version read those of a few keys)
     _ends: dict[str | None, dict[Key, list[int]]] = field(default_factory=dict, repr=False)
+    _views: dict[str, Any] = field(default_factory=dict, repr=False)   # made once, on first use
 
     @property
     def candidates(self) -> Candidates:
-        return Candidates(self)
+        found = self._views.get("candidates")
+        if found is None:
+            found = self._views["candidates"] = Candidates(self)
+        return found  # type: ignore[return-value]
 
     @property
     def regions(self) -> Regions:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -75,19 +75,23 @@ class Schema:
     relations: tuple[RelationType, ...]
     attributes: tuple[Attribute, ...]
     source_text: str
+    # the labels by name (a list asks for a span's label on every paint of every row; a tag
+    # set may have fifty)
+    _by_name: Mapping[str, Label] = field(default_factory=dict, init=False, repr=False,
+                                          compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {label.name: label for label in self.labels})
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
 
     def label(self, name: str) -> Label:
-        for label in self.labels:
-            if label.name == name:
-                return label
-        raise KeyError(name)
+        return self._by_name[name]
 
     def has_label(self, name: str) -> bool:
-        return any(label.name == name for label in self.labels)
+        return name in self._by_name
 
     def relation(self, name: str) -> RelationType:
         for rel in self.relations:

@@ -10,8 +10,7 @@ copies the page).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -41,10 +40,10 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """A paragraph of the page: its text and styled runs (start, length, style: BOLD, ITALIC,
-    SMALL or a chip's color), in the interface's direction or always right to left."""
+    SMALL or a chip's color), in the interface's direction or always right to left. (A named
+    tuple: its hash, taken to find its layout, is the tuple's.)"""
 
     text: str
     runs: tuple[tuple[int, int, str], ...] = ()
@@ -179,9 +178,9 @@ class VersionsPanel(QAbstractScrollArea):
         if region is None or candidate is None:
             return (Paragraph(self._word("hint")),)
         word = self._word
-        state = vm.states[vm.current or 0].value
-        kinds = word(", ").join(word(d.value) for d in vm.review.disagreements(vm.current or 0))
-        fields = {"text": candidate.text[:80], "agreement": word(candidate.agreement.value),
+        state = vm.states[vm.current or 0]   # (StrEnums: the words' keys are their values)
+        kinds = word(", ").join(word(d) for d in vm.review.disagreements(vm.current or 0))
+        fields = {"text": candidate.text[:80], "agreement": word(candidate.agreement),
                   "count": len(candidate.annotators), "total": candidate.total,
                   "names": word(", ").join(candidate.annotators), "state": word(state),
                   "kinds": kinds or word("none")}

@@ -35,6 +35,7 @@ from annotator.ui.app import GuiOptions, build_window
 from annotator.ui.i18n import HERE, apply_language, qm_path, resolve
 from annotator.ui.keyboard_help import keyboard_help
 from annotator.ui.main_window import MainWindow
+from annotator.ui.versions_panel import VersionsPanel
 from annotator.ui.viewmodels import words
 from tests.ui.helpers import EMOJI_ID, team_store
 
@@ -103,7 +104,7 @@ def chrome(window: MainWindow) -> list[str]:
             texts.append(widget.placeholderText())
         elif isinstance(widget, QComboBox):
             texts += [widget.itemText(i) for i in range(widget.count())]
-        if isinstance(widget, QTextBrowser):
+        if isinstance(widget, (QTextBrowser, VersionsPanel)):
             quoted = window.vm.text
             texts += [re.sub(r"«[^»]*»", "", line) for line in widget.toPlainText().splitlines()
                       if line.strip().rstrip("…") not in quoted]
