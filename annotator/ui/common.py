@@ -164,8 +164,8 @@ def groove_cache() -> GrooveCache:
 class OpaqueScrollBar(QScrollBar):
     """A scroll bar that paints its whole rect (the styles shipped with Qt do): what is beneath
     it (its view, the splitter, the dock) is not drawn again when it repaints. The style's
-    polish clears the attribute; it is set again after it. Its groove is drawn from a copy
-    (:class:`GrooveCache`)."""
+    polish clears the attribute (as the bar is first polished, and when its style changes); it
+    is set again after it. Its groove is drawn from a copy (:class:`GrooveCache`)."""
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
         super().__init__(orientation, parent)
@@ -177,6 +177,11 @@ class OpaqueScrollBar(QScrollBar):
         if event.type() == QEvent.Type.Polish:
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         return handled
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:   # polished again, without a Polish event
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
 
 class StretchColumn(QObject):

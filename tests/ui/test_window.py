@@ -542,7 +542,15 @@ def test_the_text_columns_take_the_width_the_others_leave_and_adding_relays_no_h
     filled(table, 0)
     # the list's scroll bar paints its whole rect, also after the style's polish (which clears
     # the attribute): the dock and splitter beneath it are not drawn with it
-    assert span_list.verticalScrollBar().testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+    bar = span_list.verticalScrollBar()
+    assert bar.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+    from PySide6.QtWidgets import QStyleFactory
+
+    from annotator.ui.common import groove_cache
+
+    for style in (QStyleFactory.create("Fusion"), groove_cache()):   # polished again
+        bar.setStyle(style)
+        assert bar.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
     count = table.horizontalHeader().sectionSize(1)
     assert count >= table.fontMetrics().horizontalAdvance("88,888")
     window.resize(window.width() + 120, window.height())
