@@ -4,7 +4,6 @@ decisions, the gold set in the store afterwards (with provenance), and what is d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from annotator.settings import Settings
 from annotator.ui.app import GuiOptions, build_window, configure_app
 from annotator.ui.main_window import MainWindow
 from tests.ui.helpers import ACTOR, CUE, EMOJI_ID, FRANCE, MOSCOW, QUOTE, import_documents
+from tests.ui.qt_events import EventLog
 
 NO = Qt.KeyboardModifier.NoModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -329,7 +329,7 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     """The counts' label has the size of the longest counts of the document, fixed: a new count
     changes its text only. The versions panel is laid out once for a decision, with the page of
     the candidate the decision moved to."""
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent
 
     bar, versions, window = review.window.agreement_bar, review.window.versions, review.window
     assert bar is not None and versions is not None
@@ -337,18 +337,11 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     assert bar.counts.text() == ("Open disagreements: 7 · unanimous to accept: 0 · "
                                  "decided: 0/7")
     assert bar.counts.minimumSize() == bar.counts.maximumSize()   # fixed
-    requests: list[str] = []
     pages: list[str] = []
-
-    class Watch(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.LayoutRequest:
-                requests.append(type(watched).__name__)
-            return False
-
-    watch = Watch()
-    for widget in (window.centralWidget(), bar):     # the bar is in the central widget's layout
-        widget.installEventFilter(watch)
+    # the bar is in the central widget's layout
+    watch = EventLog(QEvent.Type.LayoutRequest, lambda widget, _e: type(widget).__name__,
+                     window.centralWidget(), bar)
+    requests = watch.seen
     shown = versions._lay_out
     versions._lay_out = lambda page: pages.append(page) or shown(page)   # type: ignore[method-assign]
     for key in (Qt.Key.Key_Tab, Qt.Key.Key_Tab, Qt.Key.Key_Return):   # accept (46, 59, actor)
@@ -369,7 +362,7 @@ def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Revie
     each version's spans on their label's color); the region's text right to left and against
     the right edge, the rest against the left; a new page from its top, and its scroll bar not
     drawn again when its range comes back the same."""
-    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QImage
 
     from annotator.ui.versions_panel import BOLD, ITALIC, SMALL, Paragraph
@@ -425,16 +418,8 @@ def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Revie
 
     # a new page from its top; the scroll bar drawn again only when its range changes
     bar = versions.verticalScrollBar()
-    paints: list[int] = []
-
-    class Paints(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                paints.append(1)
-            return False
-
-    watch = Paints()
-    bar.installEventFilter(watch)
+    watch = EventLog(QEvent.Type.Paint, lambda _w, _e: 1, bar)
+    paints = watch.seen
     kept = 0
     for _ in range(4):
         bar.setValue(bar.maximum())

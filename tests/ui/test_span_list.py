@@ -21,6 +21,7 @@ from annotator.ui.i18n import apply_language
 from annotator.ui.main_window import MainWindow
 from annotator.ui.span_list import SpanCells, SpanList, SpanModel
 from tests.ui.helpers import SEED_ID, import_documents
+from tests.ui.qt_events import EventLog
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_the_list_on_screen_is_the_list_drawn_afresh_after_every_change(
     end of a list scrolled to its end copies the rows that stay and draws one): what is on
     screen (the offscreen platform's screen grab is the window's backing store) is, after every
     kind of change, the list drawn afresh, to the pixel."""
-    from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+    from PySide6.QtCore import QEvent, QPoint, QRect
 
     from annotator.core.arabic import tokenize
 
@@ -142,15 +143,7 @@ def test_the_list_on_screen_is_the_list_drawn_afresh_after_every_change(
         vm.label_selection(word.start, word.end, "actor")
     QApplication.processEvents()
     painted: list[QRect] = []
-
-    class Paints(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                painted.append(event.rect())
-            return False
-
-    watch = Paints()
-    viewport.installEventFilter(watch)
+    _log = EventLog(QEvent.Type.Paint, lambda _w, event: event.rect(), viewport, seen=painted)
 
     def on_screen() -> QImage:
         shot = QApplication.primaryScreen().grabWindow(window.winId()).toImage()

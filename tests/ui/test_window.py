@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -50,6 +50,7 @@ from tests.ui.helpers import (
     dump,
     import_documents,
 )
+from tests.ui.qt_events import EventLog
 
 NO = Qt.KeyboardModifier.NoModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -568,12 +569,6 @@ def test_the_text_columns_take_the_width_the_others_leave_and_adding_relays_no_h
     table.horizontalHeader().sectionResized.connect(lambda column, *_: resized.append(column))
     painted: list[str] = []
 
-    class Paints(QObject):
-        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                painted.append(watched.parent().__class__.__name__)
-            return False
-
     changed: list[tuple[int, int]] = []
     table.model().dataChanged.connect(lambda top, bottom, *_: changed.append(
         (top.column(), bottom.column())))
@@ -582,8 +577,8 @@ def test_the_text_columns_take_the_width_the_others_leave_and_adding_relays_no_h
     span_list.viewport().repaint()
     QApplication.processEvents()
     assert changed == [(0, 1)]   # to do -> in progress: the status dot and the count
-    spy = Paints()
-    header.viewport().installEventFilter(spy)
+    _log = EventLog(QEvent.Type.Paint, lambda w, _e: w.parent().__class__.__name__,
+                    header.viewport(), seen=painted)
     emoji.view.select_range(*FRANCE)
     emoji.key(Qt.Key.Key_L)
     span_list.viewport().repaint()
@@ -712,13 +707,7 @@ def test_the_first_span_added_compiles_no_statement(make: Any,
     monkeypatch.setattr(AnnotationService, "prepare_writes",
                         lambda service: happened.append(service) or prepare(service))
 
-    class Paints(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                happened.append("paint")
-            return False
-
-    watch = Paints()
+    watch = EventLog(QEvent.Type.Paint, lambda _w, _e: "paint", seen=happened)
     opened = make(EMOJI_ID, before_show=lambda window: window.article.viewport()
                   .installEventFilter(watch))
     opened.qtbot.waitUntil(lambda: opened.vm.service in happened, timeout=3000)
@@ -1177,16 +1166,8 @@ def test_the_span_lists_scroll_bar_is_drawn_again_only_when_its_slider_moves(
     parent.resize(100, 300)
     parent.show()
     qtbot.waitExposed(parent)
-    paints: list[int] = []
-
-    class Paints(QObject):
-        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                paints.append(bar.value())
-            return False
-
-    spy = Paints()
-    bar.installEventFilter(spy)
+    spy = EventLog(QEvent.Type.Paint, lambda _w, _e: bar.value(), bar)
+    paints: list[int] = spy.seen
     bar.repaint()
     qtbot.wait(100)   # the first paint, and a hover's (the pointer rests at 0, 0), settle
     assert paints and set(paints) == {0}
