@@ -389,9 +389,9 @@ class SpanList(QTableView):
         header.resizeSection(3, 72)
         self.stretch = StretchColumn(self, 1)   # the text takes what the others leave
         self.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, self))
-        # by pixels, a row's height a step: a row added at the end of a list scrolled to its end
-        # moves the view by one row, drawn by copying the rows that stay (by rows, the view
-        # scrolled to its end moved its offset within the layout, and drew every row again)
+        # by pixels (a wheel's step stays about a row): a row added at the end of a list scrolled
+        # to its end moves the view by one row, drawn by copying the rows that stay (by rows,
+        # the view scrolled to its end moved its offset within the layout: every row drawn)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.source.rowsInserted.connect(self._rows_moved)
         self.source.rowsRemoved.connect(self._rows_moved)
