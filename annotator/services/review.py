@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from annotator.core.adjudication import Key, Review, State, review_of_rows
+from annotator.core.adjudication import Key, Review, State
 from annotator.core.errors import UserError
 from annotator.core.gold_states import relations_to_accept, states
 from annotator.core.model import (
@@ -32,6 +32,7 @@ from annotator.core.model import (
     SetKind,
     SetStatus,
 )
+from annotator.core.review_build import review_of_rows
 from annotator.core.roles import require_review
 from annotator.core.schema import Schema
 from annotator.db.repositories import SetFilter

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from annotator.core.adjudication import Agreement, Disagreement, State, build_review
+from annotator.core.adjudication import Agreement, Disagreement, State
 from annotator.core.gold_states import relations_to_accept, states
 from annotator.core.model import AnnotationSet, Relation, SetKind, Span
+from annotator.core.review_build import build_review
 from tests.ui.helpers import ACTOR, CUE, EMOJI_TEXT, FRANCE, MOSCOW, QUOTE
 
 TEXT = EMOJI_TEXT
@@ -181,7 +182,7 @@ def test_candidates_regions_and_states_match_their_definitions_on_random_sets() 
 def test_rows_out_of_key_order_give_the_same_review() -> None:
     import random
 
-    from annotator.core.adjudication import review_of_rows
+    from annotator.core.review_build import review_of_rows
 
     sets = three()
     names = tuple(sorted(sets))

@@ -473,7 +473,7 @@ def test_the_excel_export_of_several_annotators_gets_an_agreement_sheet(team: Te
 
 
 def test_opening_reads_the_review_the_sets_give_and_the_sets_only_when_asked(team: Team) -> None:
-    from annotator.core.adjudication import build_review
+    from annotator.core.review_build import build_review
 
     quotes = {}
     for name, kind in (("mona", "direct"), ("omar", "partial"), ("sara", "direct")):
