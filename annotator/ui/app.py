@@ -191,7 +191,7 @@ class SuggestionsAfterFirstPaint:
 
     def __init__(self, window: MainWindow,
                  make: Callable[[], SuggestionService] | None) -> None:
-        from PySide6.QtCore import QEvent, QObject, QTimer
+        from annotator.ui.first_paint import AfterFirstPaint
 
         self.window = window
         self._make = make
@@ -199,17 +199,7 @@ class SuggestionsAfterFirstPaint:
         self._closed = False
         if self.done:
             return
-        after = self
-
-        class FirstPaint(QObject):
-            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-                if event.type() == QEvent.Type.Paint:
-                    watched.removeEventFilter(self)
-                    QTimer.singleShot(0, after.finish)
-                return False
-
-        self._filter = FirstPaint()
-        window.article.viewport().installEventFilter(self._filter)
+        self._filter = AfterFirstPaint(window.article.viewport(), self.finish)
         window.closing.insert(0, self._close)   # before the store closes
 
     @classmethod

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from annotator.core.schema import Schema
 from annotator.ui.article_view import ArticleView
 from annotator.ui.common import translate
+from annotator.ui.first_paint import AfterFirstPaint
 from annotator.ui.highlighter import SpanHighlighter
 from annotator.ui.i18n import NATIVE_NAMES
 from annotator.ui.keyboard_help import keyboard_help
@@ -46,6 +47,7 @@ from annotator.ui.queue_panel import QueuePanel
 from annotator.ui.review_window import ReviewWindow
 from annotator.ui.set_chooser import SetChooser
 from annotator.ui.span_list import SpanList
+from annotator.ui.suggestion_window import SuggestionWindow
 from annotator.ui.viewmodels.annotation import AnnotationViewModel
 from annotator.ui.viewmodels.keys import Command, command_for_key, review_command_for_key
 from annotator.ui.viewmodels.queue import QueueViewModel
@@ -62,25 +64,7 @@ WATCH_MS = 1_000
 PREPARE_MS = 300   # after the article's first paint: the statements of an action compiled
 
 
-class AfterFirstPaint(QObject):
-    """Runs ``then`` once, as ``widget`` paints for the first time (a timer it starts fires
-    after that paint). A timer started as the window was built fired before the first paint
-    when building and showing took longer than the timer."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then: Callable[[], None] | None = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            watched.removeEventFilter(self)
-            then()
-        return False
-
-
-class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
+class MainWindow(WindowDocks, WindowStatus, ReviewWindow, SuggestionWindow, QMainWindow):
     """The annotation window; with a ReviewViewModel and a ReviewQueueViewModel, review mode:
     the document's gold set, the candidates merged from the annotators' sets, the agreement bar
     and the annotators' versions of the region being decided."""
@@ -201,9 +185,8 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
             vm.document_opened.connect(lambda: QTimer.singleShot(0, self._load_figures))
         # the statements of an action compiled once the article has been drawn (not at the
         # first action, nor in the way of the first paint): a person acts later than this
-        self._prepare = AfterFirstPaint(
-            self.article.viewport(),
-            lambda: QTimer.singleShot(PREPARE_MS, self, vm.service.prepare_writes))
+        self._prepare = AfterFirstPaint(self.article.viewport(), vm.service.prepare_writes,
+                                        delay_ms=PREPARE_MS)
         self.timer = QTimer(self)
         self.timer.timeout.connect(vm.flush_time)
         self.timer.start(TIME_FLUSH_MS)
@@ -351,6 +334,8 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
     def run_command(self, command: Command) -> None:
         if self.review and self._review_command(self.vm, command):  # type: ignore[arg-type]
             return
+        if self._suggestion_command(self.vm, command):
+            return
         if command.name == "label":
             self.press_label(str(command.args[0]))
         elif command.name == "relation":
@@ -369,28 +354,11 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, QMainWindow):
         elif command.name == "resize":
             edge, grow, by_word = command.args
             self.vm.resize_selected(edge=str(edge), grow=bool(grow), by_word=bool(by_word))
-        elif command.name == "suggestion":
-            self.vm.next_suggestion(int(command.args[0]))  # type: ignore[call-overload]
-        elif command.name == "accept_suggestion":
-            self.vm.accept_suggestion()
-        elif command.name == "reject_suggestion":
-            self.vm.reject_suggestion()
-        elif command.name == "accept_all_suggestions":
-            self.vm.accept_all_suggestions()
 
     def choose_set(self) -> None:
         """View -> Show set…: open the set chooser's list."""
         self.set_chooser.combo.setFocus()
         self.set_chooser.combo.showPopup()
-
-    def show_suggestion_stats(self) -> None:
-        """How annotators took each suggester's proposals (reviewers and leads)."""
-        from annotator.services.suggesting import suggestion_stats
-        from annotator.ui.panels import SuggestionStatsDialog
-
-        shown = self.report_dialog(suggestion_stats, SuggestionStatsDialog)
-        if shown is not None:
-            self.suggestion_dialog = shown
 
     def report_dialog(self, compute: Callable[..., Any],
                       dialog: Callable[[Any, QWidget], QWidget]) -> QWidget | None:
