@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from annotator.core.adjudication import Candidate, Key, Region, Review, State
 from annotator.core.collector import cycle_collector_paused
 from annotator.core.errors import UserError
-from annotator.core.model import SetKind, SetStatus, Span
+from annotator.core.model import Relation, SetKind, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.services.annotate import Change
 from annotator.services.review import GoldState, ReviewDocument, ReviewService
@@ -70,30 +70,28 @@ class KeyedSpanIndex(SpanIndex):
 
 
 class GoldRelations(AbstractSet[tuple[str, Key, Key]]):
-    """The gold set's relations as (type, head key, tail key), read from the view-model when
-    asked: a decision asks about the few relations of the candidates it takes, and building
-    the whole set for each one cost a pass over every relation in gold."""
+    """The gold set's relations as (type, head key, tail key), looked up in the view-model's
+    span ids by key and relations when asked: a decision asks about the few relations of the
+    candidates it takes, and building the whole set for each one cost a pass over every
+    relation in gold."""
 
-    def __init__(self, vm: AnnotationViewModel) -> None:
-        self.vm = vm
+    def __init__(self, ids: Mapping[Key, int], relations: Mapping[int, Relation]) -> None:
+        self.ids = ids
+        self.relations = relations
 
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, tuple) or len(item) != 3:
             return False
         kind, head, tail = item
-        ids = self.vm.spans.ids if isinstance(self.vm.spans, KeyedSpanIndex) else {}
-        head_id, tail_id = ids.get(head), ids.get(tail)
+        head_id, tail_id = self.ids.get(head), self.ids.get(tail)
         return head_id is not None and tail_id is not None and any(
             r.type == kind and r.head == head_id and r.tail == tail_id
-            for r in self.vm.relations.values())
+            for r in self.relations.values())
 
     def _all(self) -> set[tuple[str, Key, Key]]:
-        found = set()
-        for relation in self.vm.relations.values():
-            head, tail = self.vm.span(relation.head), self.vm.span(relation.tail)
-            if head is not None and tail is not None:
-                found.add((relation.type, head.sort_key, tail.sort_key))
-        return found
+        keys = {span_id: key for key, span_id in self.ids.items()}
+        return {(r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
+                if r.head in keys and r.tail in keys}
 
     def __iter__(self) -> Iterator[tuple[str, Key, Key]]:
         return iter(self._all())
@@ -258,12 +256,12 @@ class ReviewViewModel(AnnotationViewModel):
         The relations by their ends' keys are looked up when asked
         (:class:`GoldRelations`), and the spans near a range come from the index."""
         spans = self.spans
-        ids = spans.ids if isinstance(spans, KeyedSpanIndex) else {}
+        ids = MappingProxyType(spans.ids if isinstance(spans, KeyedSpanIndex) else {})
 
         def overlapping(start: int, end: int) -> list[Key]:
-            return [(s.start, s.end, s.label) for s in spans.overlapping(start, end)]
+            return [s.sort_key for s in spans.overlapping(start, end)]
 
-        return GoldState(MappingProxyType(ids), GoldRelations(self), self.rejected, self.set_id,
+        return GoldState(ids, GoldRelations(ids, self.relations), self.rejected, self.set_id,
                          overlapping)
 
     # -- navigation ------------------------------------------------------------------------
