@@ -479,3 +479,25 @@ def test_relations_are_announced_only_when_a_decision_changes_them(review: Revie
     assert len(announced) == 1 and len(vm.relations) == 1
     review.key(Qt.Key.Key_Z, CTRL)         # its undo takes the link away again
     assert len(announced) == 2 and vm.relations == {}
+
+
+def test_the_gold_line_of_the_versions_page_says_the_relations_of_golds_spans_there(
+        review: Review) -> None:
+    """Gold's relations are looked up by their spans (the relation table's index): the page of
+    a region says those of the gold spans there, and no other."""
+    vm = review.vm
+    review.key(Qt.Key.Key_U)                              # the quote and the cue into gold
+    ids = vm.spans.ids
+    quote, cue = ids[(*QUOTE, "quote")], ids[(*CUE, "cue")]
+    vm.select_span(quote)
+    vm.start_relation("cue")
+    vm.complete_relation(cue)
+    assert [r.head for r in vm.relations.touching(cue)] == [quote]
+    line = "cue: «التعاون مع فرنسا ضروري جدا» → «قالَ»"
+    while review.current() is not None and review.current()[:2] != FRANCE:
+        review.key(Qt.Key.Key_Tab)
+    assert review.current() == (*FRANCE, "location")      # in the quote's region
+    assert vm.versions()[-1][3] == [line]
+    assert line in review.window.versions.toPlainText().split("\n")
+    vm.current = next(i for i, c in enumerate(vm.candidates) if c.key == (*MOSCOW[1], "actor"))
+    assert vm.versions()[-1][3] == []                     # Moscow's region: neither span

@@ -28,6 +28,7 @@ open set read again after another writer's change (``other_sets``), the actions'
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from annotator.core.collector import cycle_collector_paused
@@ -44,6 +45,7 @@ from annotator.ui.viewmodels.history import History, Step
 from annotator.ui.viewmodels.observable import Signal
 from annotator.ui.viewmodels.other_sets import OtherSets, SetChoice
 from annotator.ui.viewmodels.relation_actions import RelationActions
+from annotator.ui.viewmodels.relation_table import RelationTable
 from annotator.ui.viewmodels.search_actions import Hit, SearchActions
 from annotator.ui.viewmodels.span_edits import SpanEdits
 from annotator.ui.viewmodels.spans import SpanIndex
@@ -84,7 +86,7 @@ class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationA
         self.set_id: int | None = None
         self.status = SetStatus.TODO
         self.spans = SpanIndex()
-        self.relations: dict[int, Relation] = {}
+        self.relations = RelationTable()   # (by id, and by the spans they link)
         self.selected: int | None = None
         self.pending_relation: str | None = None
         self.hits: list[Hit] = []
@@ -156,6 +158,16 @@ class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationA
         self.history.clear()
         self._own = {}
         self.timer.reset()
+
+    @property
+    def relations(self) -> RelationTable:
+        """The open set's relations by id (a dict), looked up by span with ``touching``."""
+        return self._relations
+
+    @relations.setter
+    def relations(self, relations: Mapping[int, Relation]) -> None:
+        self._relations = relations if isinstance(relations, RelationTable) \
+            else RelationTable(relations)
 
     @property
     def text(self) -> str:

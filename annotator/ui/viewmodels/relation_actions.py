@@ -14,7 +14,7 @@ class RelationActions:
     """Reading and changing the relations of the open set."""
 
     def relations_of(self, span_id: int) -> list[Relation]:
-        return [r for r in self.relations.values() if span_id in (r.head, r.tail)]
+        return self.relations.touching(span_id)
 
     def relation_lines(self, span_id: int) -> list[tuple[Relation, int, str]]:
         """The relations of a span as (relation, the other span's id, a line to show):

@@ -28,6 +28,7 @@ from annotator.services.annotate import Change
 from annotator.services.review import GoldState, ReviewDocument, ReviewService
 from annotator.ui.viewmodels.annotation import AnnotationViewModel, edits, user_action
 from annotator.ui.viewmodels.observable import Signal
+from annotator.ui.viewmodels.relation_table import RelationTable
 from annotator.ui.viewmodels.review_queue import ReviewQueueViewModel
 from annotator.ui.viewmodels.spans import Reach, SpanIndex
 from annotator.ui.viewmodels.words import short_text, translate
@@ -77,7 +78,8 @@ class GoldRelations(AbstractSet[tuple[str, Key, Key]]):
 
     def __init__(self, ids: Mapping[Key, int], relations: Mapping[int, Relation]) -> None:
         self.ids = ids
-        self.relations = relations
+        self.relations = relations if isinstance(relations, RelationTable) \
+            else RelationTable(relations)
 
     def __contains__(self, item: object) -> bool:
         if not isinstance(item, tuple) or len(item) != 3:
@@ -86,7 +88,7 @@ class GoldRelations(AbstractSet[tuple[str, Key, Key]]):
         head_id, tail_id = self.ids.get(head), self.ids.get(tail)
         return head_id is not None and tail_id is not None and any(
             r.type == kind and r.head == head_id and r.tail == tail_id
-            for r in self.relations.values())
+            for r in self.relations.touching(head_id))
 
     def _all(self) -> set[tuple[str, Key, Key]]:
         keys = {span_id: key for key, span_id in self.ids.items()}
@@ -239,9 +241,10 @@ class ReviewViewModel(AnnotationViewModel):
             found.append((number, name, list(version.spans), lines))
         gold = [s for s in self.spans.overlapping(region.start, region.end)]
         lines = []
-        for relation in self.relations.values():
+        linked = {r.id: r for s in gold for r in self.relations.touching(s.id or 0)}
+        for relation in linked.values():
             head, tail = self.span(relation.head), self.span(relation.tail)
-            if head and tail and (head in gold or tail in gold):
+            if head and tail:
                 lines.append(f"{relation.type}: «{head.text}» → «{tail.text}»")
         found.append((0, translate("Review", "gold"), gold, sorted(lines)))
         return found
