@@ -96,8 +96,21 @@ class WindowDocks:
         half = (self.width() + 1) // 2
         if not docked or central >= half:
             return
-        total = sum(d.width() for d in docked)
-        excess = half - central
-        widths = [max(d.minimumSizeHint().width(), d.width() - (excess * d.width()) // total - 1)
-                  for d in docked]
-        self.resizeDocks(docked, widths, Qt.Orientation.Horizontal)
+        widths = {d: d.width() for d in docked}
+        floors = {d: d.minimumSizeHint().width() for d in docked}
+        excess = half - central + 1
+        # in proportion among the docks that can still give way: a dock at its minimum width
+        # (the queue's, in the UI font) leaves the rest to the others
+        while excess > 0:
+            giving = [d for d in docked if widths[d] > floors[d]]
+            if not giving:
+                break
+            total = sum(widths[d] for d in giving)
+            for dock in giving:
+                share = -(-excess * widths[dock] // total)   # rounded up
+                given = min(share, widths[dock] - floors[dock])
+                widths[dock] -= given
+                excess -= given
+                if excess <= 0:
+                    break
+        self.resizeDocks(docked, [widths[d] for d in docked], Qt.Orientation.Horizontal)
