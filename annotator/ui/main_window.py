@@ -161,6 +161,7 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, SuggestionWindow, QMai
         self.progress_label = QLabel()
         self.saved_label = QLabel()
         self._saved_at: str | None = None
+        self._saved_second: int | None = None   # (the second the label says)
         for widget in (self.user_label, self.progress_label, self.saved_label):
             self.statusBar().addPermanentWidget(widget)
         self._actions()

@@ -51,6 +51,8 @@ class DetailsPanel(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.where = QLabel("")
+        for label in (self.title, self.where):   # (what every selection changes) opaque: its
+            label.setAutoFillBackground(True)    # repaint does not repaint the panel beneath
         self.attributes: dict[str, QComboBox] = {}
         self._attribute_labels: dict[str, QLabel] = {}
         form = QFormLayout()

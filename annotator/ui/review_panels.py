@@ -145,6 +145,9 @@ class AgreementBar(QWidget):
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.counts = QLabel()
         self.counts.setTextFormat(Qt.TextFormat.PlainText)   # rich text repainted twice
+        # opaque: a new count repaints the label alone, not the bar, the central widget and the
+        # window beneath it too
+        self.counts.setAutoFillBackground(True)
         self._counts_size: tuple[object, ...] = ()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)

@@ -40,6 +40,19 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 
 
+_OPTIONS: dict[bool, QTextOption] = {}   # a paragraph's wrapping and direction, by right to left
+
+
+def _text_options() -> dict[bool, QTextOption]:
+    for rtl in (False, True):
+        option = _OPTIONS[rtl] = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl
+                                else Qt.LayoutDirection.LeftToRight)
+        option.setAlignment(_RIGHT if rtl else _LEFT)
+    return _OPTIONS
+
+
 class Paragraph(NamedTuple):
     """A paragraph of the page: its text and styled runs (start, length, style: BOLD, ITALIC,
     SMALL or a chip's color), in the interface's direction or always right to left. (A named
@@ -267,13 +280,8 @@ class VersionsPanel(QAbstractScrollArea):
 
     def _paragraph_layout(self, paragraph: Paragraph, width: int) -> tuple[float, QTextLayout]:
         layout = QTextLayout(paragraph.text, self.font())
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         rtl = paragraph.right_to_left or self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-        option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl
-                                else Qt.LayoutDirection.LeftToRight)
-        option.setAlignment(_RIGHT if rtl else _LEFT)
-        layout.setTextOption(option)
+        layout.setTextOption(_OPTIONS[rtl] if _OPTIONS else _text_options()[rtl])
         layout.setCacheEnabled(True)
         if paragraph.runs:
             ranges = []

@@ -4,7 +4,7 @@ queue's progress and the open document's status, when the last change was saved.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTime
+import time
 
 from annotator.ui.common import status_names, translate
 
@@ -13,8 +13,13 @@ class WindowStatus:
     """Filling the status bar and the title."""
 
     def _saved(self) -> None:
-        self._saved_at = QTime.currentTime().toString("HH:mm:ss")
-        self._show_saved()
+        """Every change says it is saved; the label shows the second, so it is written again
+        only when the second changed (a reviewer's decisions come several a second)."""
+        second = int(time.time())
+        if second != self._saved_second:
+            self._saved_second = second
+            self._saved_at = time.strftime("%H:%M:%S", time.localtime(second))
+            self._show_saved()
 
     def _show_saved(self) -> None:
         self.saved_label.setText(

@@ -501,3 +501,49 @@ def test_the_gold_line_of_the_versions_page_says_the_relations_of_golds_spans_th
     assert line in review.window.versions.toPlainText().split("\n")
     vm.current = next(i for i, c in enumerate(vm.candidates) if c.key == (*MOSCOW[1], "actor"))
     assert vm.versions()[-1][3] == []                     # Moscow's region: neither span
+
+
+def test_the_labels_each_decision_changes_repaint_alone_not_the_panels_beneath(
+        review: Review) -> None:
+    """The counts' label and the details' title and offsets change with every decision; they
+    are opaque, so what lies beneath them (the bar, the details panel, the central widget, the
+    window) is not painted again with them."""
+    from PySide6.QtCore import QEvent
+
+    from annotator.ui.review_panels import AgreementBar
+
+    window = review.window
+    bar = window.findChild(AgreementBar)
+    details = window.details
+    review.qtbot.wait(50)                                  # laid out, figures shown
+    beneath = (bar, details, window, window.centralWidget())
+    for label in (bar.counts, details.title, details.where):
+        QApplication.processEvents()
+        log = EventLog(QEvent.Type.Paint, lambda widget, _e: widget, label, *beneath)
+        label.setText(label.text() + "8")
+        QApplication.processEvents()
+        assert log.seen == [label]
+
+
+def test_the_saved_label_is_written_once_a_second(review: Review,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every change says it is saved; the label shows the second: within one second it is not
+    written again (a reviewer decides several times a second)."""
+    import time
+
+    window = review.window
+    now = [time.mktime((2026, 11, 30, 21, 40, 7, 0, 0, -1))]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    written: list[str] = []
+    set_text = window.saved_label.setText
+    monkeypatch.setattr(window.saved_label, "setText",
+                        lambda text: written.append(text) or set_text(text))
+    window.vm.saved.emit()
+    window.vm.saved.emit()
+    now[0] += 0.5
+    window.vm.saved.emit()
+    assert written == ["Saved 21:40:07"]
+    now[0] += 0.5
+    window.vm.saved.emit()
+    assert written == ["Saved 21:40:07", "Saved 21:40:08"]
+    assert window.saved_label.text() == "Saved 21:40:08"
