@@ -228,10 +228,20 @@ class ArticleView(QPlainTextEdit):
         self.redraw(ranges)
 
     def reveal(self, start: int, end: int) -> None:
-        """Scroll so the code-point range is visible; a range already in view stays put."""
+        """Scroll so the code-point range is visible. A range already in view stays put; one
+        out of view comes to the middle of the view, with the text after it in view too (the
+        next candidate, the next hit), instead of to the edge it came in by: going through a
+        document the view moved a line or two at nearly every step, and each step then read
+        at the bottom edge. A range too long for the view's lower half is shown from its end
+        back to its start, as far as the view allows."""
         if self._in_view(start, end) or (self._visible(start) and self._visible(end)):
             return
         cursor = QTextCursor(self.document())
+        cursor.setPosition(self.umap.to_utf16(start))
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        if self._visible(end):
+            return
         cursor.setPosition(self.umap.to_utf16(end))
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
