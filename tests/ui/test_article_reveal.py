@@ -61,7 +61,7 @@ def test_a_range_out_of_view_comes_to_the_middle_and_one_in_view_stays(
     height = view.viewport().height()
     bar = view.verticalScrollBar()
     assert bar.value() == 0 and _top(window, _paragraph(120)[0]) > height   # far below
-    start, end = _paragraph(120)
+    start = _paragraph(120)[0]
     word = start + PARAGRAPHS[120].index("المتحدث")
     view.reveal(word, word + 7)
     assert height * 0.4 <= _top(window, word) <= height * 0.6
