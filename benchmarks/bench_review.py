@@ -397,8 +397,11 @@ def main(argv: list[str] | None = None) -> int:
                                     "accept_full_cpu_ms", "ms", 1)):
         app_value = median([r[key] for r in results]) * scale
         bare_value = median([r[key] for r in bares]) * scale
+        # each run's app and bare workers ran one after the other: their ratios say how much
+        # the host moved the figure from run to run
+        paired = sorted(a[key] / b[key] for a, b in zip(results, bares, strict=True))
         print(f"side by side, {name}: app {app_value:.3f} {unit}, bare {bare_value:.3f} {unit}, "
-              f"{app_value / bare_value:.1f}x")
+              f"{app_value / bare_value:.1f}x (runs {paired[0]:.1f}-{paired[-1]:.1f}x)")
     return 0
 
 
