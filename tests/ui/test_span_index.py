@@ -4,11 +4,12 @@ sequence of adds and removes."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.model import Span
-from annotator.ui.viewmodels.spans import SpanIndex, _key
+from annotator.ui.viewmodels.spans import SpanIndex, SpanKeys, _key
 
 TEXT_LENGTH = 3_000
 TEXT = "ب" * TEXT_LENGTH
@@ -53,6 +54,18 @@ def test_overlapping_is_a_scan_of_every_span_in_text_order(
         end = min(TEXT_LENGTH, start + width)
         assert index.overlapping(start, end) == scan(every, start, end)
         assert index.at(start) == scan(every, start, start + 1)
+    # by key (a set holds one span of a key; here several may share one: any of them)
+    keys = SpanKeys(index)
+    by_key: dict[tuple[int, int, str], set[int]] = {}
+    for s in every:
+        by_key.setdefault((s.start, s.end, s.label), set()).add(s.id or 0)
+    for key, found in by_key.items():
+        assert key in keys and keys[key] in found and index.id_of(*key) in found
+    for start, width in queries:                           # keys nobody has
+        key = (start, start + width, "location")
+        assert key not in keys and index.id_of(*key) is None
+    assert len(keys) == len(every) and sorted(keys) == sorted(
+        (s.start, s.end, s.label) for s in every)
 
 
 def test_a_long_span_is_found_far_from_its_start_and_forgotten_when_removed() -> None:
@@ -65,6 +78,10 @@ def test_a_long_span_is_found_far_from_its_start_and_forgotten_when_removed() ->
     assert index.overlapping(2_001, 2_003) == [word]
     index.add(span(1_000, 300, "quote", 3))
     assert [s.id for s in index.overlapping(1_250, 2_001)] == [3, 2]
+    keys = SpanKeys(index)
+    assert keys[(1_000, 1_300, "quote")] == 3 and keys.get((10, 2_510, "quote")) is None
+    with pytest.raises(KeyError):
+        keys[(2_000, 2_005, "quote")]                      # the actor's offsets, another label
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)

@@ -476,3 +476,48 @@ def test_a_scripted_annotator_needs_under_half_an_action_per_gold_span(
         qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
     print({doc: (a, n, round(a / n, 3), kinds) for doc, (a, n, kinds) in figures.items()})
     assert all(actions / spans < 0.5 for actions, spans, _ in figures.values()), figures
+
+
+def test_accepting_a_suggestion_looks_up_the_set_instead_of_reading_it_whole(
+        small: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter asks about the suggestion's own key and its partners' (is it in the set, is the
+    link there): the set's spans and relations are looked up, not gathered whole each time (a
+    book's 20,000 keys cost milliseconds at every Enter)."""
+    from annotator.ui.viewmodels.relation_table import RelationTable
+    from annotator.ui.viewmodels.spans import SpanIndex
+
+    w = small()
+    accepting = [False]
+    whole_spans, whole_relations = SpanIndex.all, RelationTable.values
+
+    def refuse(read: Any) -> Any:
+        def guarded(self: Any) -> Any:
+            assert not accepting[0], "the set read whole while accepting a suggestion"
+            return read(self)
+        return guarded
+
+    monkeypatch.setattr(SpanIndex, "all", refuse(whole_spans))
+    monkeypatch.setattr(RelationTable, "values", refuse(whole_relations))
+    accept = w.vm._accept
+
+    def watched(indexes: list[int]) -> Any:
+        accepting[0] = True
+        try:
+            return accept(indexes)
+        finally:
+            accepting[0] = False
+
+    monkeypatch.setattr(w.vm, "_accept", watched)
+    for key, modifiers in ((Qt.Key.Key_Tab, NO), (Qt.Key.Key_Backtab, NO), (Qt.Key.Key_Tab, SHIFT)):
+        w.key(key, modifiers)
+    assert w.current() == QUOTE
+    w.key(Qt.Key.Key_Return)                                 # the quote
+    w.key(Qt.Key.Key_Backtab)
+    assert w.current() == SPEAKER
+    w.key(Qt.Key.Key_Return)                                 # the speaker, with its said_by
+    quote, speaker = (next(s for s in w.vm.spans.all() if s.label == label)
+                      for label in ("quote", "actor"))
+    assert [(r.type, r.head, r.tail) for r in whole_relations(w.vm.relations)] == [
+        ("said_by", quote.id, speaker.id)]
+    w.key(Qt.Key.Key_Return, SHIFT)                          # the rest, with the cue's link
+    assert w.keys() == [CUE, SPEAKER, QUOTE, MOSCOW] and len(w.vm.relations) == 2

@@ -5,10 +5,13 @@ about a few spans at every step)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any, Self
 
 from annotator.core.model import Relation
+
+Key = tuple[int, int, str]   # a span's (start, end, label)
 
 
 class RelationTable(dict[int, Relation]):
@@ -87,3 +90,35 @@ class RelationTable(dict[int, Relation]):
 
     def copy(self) -> RelationTable:
         return RelationTable(self)
+
+
+class KeyedLinks(AbstractSet[tuple[str, Key, Key]]):
+    """A set's relations as (type, head key, tail key), looked up when asked in the spans' ids
+    by key (``ids``) and the relations by span: a decision or an accepted suggestion asks about
+    the few links of what it adds, and building every link's keys cost a pass over the whole
+    set each time. Iterating (rare) builds them all."""
+
+    def __init__(self, ids: Mapping[Key, int], relations: Mapping[int, Relation]) -> None:
+        self.ids = ids
+        self.relations = relations if isinstance(relations, RelationTable) \
+            else RelationTable(relations)
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 3:
+            return False
+        kind, head, tail = item
+        head_id, tail_id = self.ids.get(head), self.ids.get(tail)
+        return head_id is not None and tail_id is not None and any(
+            r.type == kind and r.head == head_id and r.tail == tail_id
+            for r in self.relations.touching(head_id))
+
+    def _all(self) -> set[tuple[str, Key, Key]]:
+        keys = {span_id: key for key, span_id in self.ids.items()}
+        return {(r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
+                if r.head in keys and r.tail in keys}
+
+    def __iter__(self) -> Iterator[tuple[str, Key, Key]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())

@@ -14,21 +14,20 @@ from __future__ import annotations
 import functools
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from annotator.core.adjudication import Candidate, Key, Region, Review, State
 from annotator.core.collector import cycle_collector_paused
 from annotator.core.errors import UserError
-from annotator.core.model import Relation, SetKind, SetStatus, Span
+from annotator.core.model import SetKind, SetStatus, Span
 from annotator.core.schema import Schema
 from annotator.services.annotate import Change
 from annotator.services.review import GoldState, ReviewDocument, ReviewService
 from annotator.ui.viewmodels.annotation import AnnotationViewModel, edits, user_action
 from annotator.ui.viewmodels.observable import Signal
-from annotator.ui.viewmodels.relation_table import RelationTable
+from annotator.ui.viewmodels.relation_table import KeyedLinks
 from annotator.ui.viewmodels.review_queue import ReviewQueueViewModel
 from annotator.ui.viewmodels.spans import Reach, SpanIndex
 from annotator.ui.viewmodels.words import short_text, translate
@@ -68,38 +67,6 @@ class KeyedSpanIndex(SpanIndex):
         if span is not None:
             self.ids.pop((span.start, span.end, span.label), None)
         return span
-
-
-class GoldRelations(AbstractSet[tuple[str, Key, Key]]):
-    """The gold set's relations as (type, head key, tail key), looked up in the view-model's
-    span ids by key and relations when asked: a decision asks about the few relations of the
-    candidates it takes, and building the whole set for each one cost a pass over every
-    relation in gold."""
-
-    def __init__(self, ids: Mapping[Key, int], relations: Mapping[int, Relation]) -> None:
-        self.ids = ids
-        self.relations = relations if isinstance(relations, RelationTable) \
-            else RelationTable(relations)
-
-    def __contains__(self, item: object) -> bool:
-        if not isinstance(item, tuple) or len(item) != 3:
-            return False
-        kind, head, tail = item
-        head_id, tail_id = self.ids.get(head), self.ids.get(tail)
-        return head_id is not None and tail_id is not None and any(
-            r.type == kind and r.head == head_id and r.tail == tail_id
-            for r in self.relations.touching(head_id))
-
-    def _all(self) -> set[tuple[str, Key, Key]]:
-        keys = {span_id: key for key, span_id in self.ids.items()}
-        return {(r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
-                if r.head in keys and r.tail in keys}
-
-    def __iter__(self) -> Iterator[tuple[str, Key, Key]]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
 
 
 class ReviewViewModel(AnnotationViewModel):
@@ -256,15 +223,15 @@ class ReviewViewModel(AnnotationViewModel):
         """The gold set as shown, for a decision. Nothing is copied: a decision's cost must not
         grow with the gold set. The span ids by key are the index's own, and the rejected
         keys the view-model's own set (both read during the decision, changed only after it).
-        The relations by their ends' keys are looked up when asked
-        (:class:`GoldRelations`), and the spans near a range come from the index."""
+        The relations by their ends' keys are looked up when asked (:class:`KeyedLinks`), and
+        the spans near a range come from the index."""
         spans = self.spans
         ids = MappingProxyType(spans.ids if isinstance(spans, KeyedSpanIndex) else {})
 
         def overlapping(start: int, end: int) -> list[Key]:
             return [s.sort_key for s in spans.overlapping(start, end)]
 
-        return GoldState(ids, GoldRelations(ids, self.relations), self.rejected, self.set_id,
+        return GoldState(ids, KeyedLinks(ids, self.relations), self.rejected, self.set_id,
                          overlapping)
 
     # -- navigation ------------------------------------------------------------------------

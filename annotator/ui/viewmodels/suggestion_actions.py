@@ -10,8 +10,10 @@ from annotator.core.errors import UserError
 from annotator.core.model import SetStatus
 from annotator.core.suggest import Suggestion
 from annotator.services.annotate import Change
-from annotator.services.suggesting import EMPTY, Key, Proposals
+from annotator.services.suggesting import EMPTY, Proposals
 from annotator.ui.viewmodels.actions import edits
+from annotator.ui.viewmodels.relation_table import KeyedLinks
+from annotator.ui.viewmodels.spans import SpanKeys
 from annotator.ui.viewmodels.words import name_of, short_text, translate
 
 
@@ -138,13 +140,12 @@ class SuggestionActions:
                           .format(count=len(offered)))
 
     def _accept(self, indexes: list[int]) -> Change:
+        """The set's spans by key and its links by keys are looked up as the service asks
+        about the suggestions taken and their partners, not copied whole for each Enter."""
         assert self.suggester is not None
-        have = self._keys()
-        keys = {span_id: key for key, span_id in have.items()}
-        links = {(r.type, keys[r.head], keys[r.tail]) for r in self.relations.values()
-                 if r.head in keys and r.tail in keys}
+        have = SpanKeys(self.spans)
         return self.suggester.accept(self._set(), self.offers.proposals, indexes, have=have,
-                                     links=links)
+                                     links=KeyedLinks(have, self.relations))
 
     def _need_suggestion(self) -> tuple[int, Suggestion]:
         index = self.offers.current
@@ -158,9 +159,6 @@ class SuggestionActions:
         self.offers.current = index
         self.suggestions_changed.emit(self.offers.ranges_of(old, index))
         self.suggestion_changed.emit(index)
-
-    def _keys(self) -> dict[Key, int]:
-        return {(s.start, s.end, s.label): s.id or 0 for s in self.spans.all()}
 
     def _suggestion_step(self, description: str, do: Callable[[], Change]) -> None:
         """Run a change of the set (accepting or rejecting suggestions) and record its undo:
