@@ -346,11 +346,14 @@ class SuggestionService:
                 self._counts[key] = self._counts.get(key, 0) + 1
 
     def accept(self, set_id: int, proposals: Proposals, indexes: Sequence[int], *,
-               have: Mapping[Key, int], links: Collection[tuple[str, Key, Key]]) -> Change:
+               have: Mapping[Key, int], links: Collection[tuple[str, Key, Key]],
+               touching: Callable[[int], Iterable[int]] | None = None) -> Change:
         """Copy suggestions ``indexes`` into set ``set_id`` (origin suggested, their source),
         with the suggested relations whose ends are in the set (``have``: key -> span id) or
         accepted now, and that the set does not have yet (``links``: type, head key, tail key).
-        One transaction."""
+        One transaction. ``touching(i)``: the positions in the proposals' relations of those
+        with suggestion ``i`` at an end (the window's index: a book has thousands of suggested
+        relations, and one Enter looked at each); None: every relation is looked at."""
         spans = proposals.spans
         chosen = list(dict.fromkeys(indexes))
         for i in chosen:
@@ -368,7 +371,11 @@ class SuggestionService:
             return key if key in new else have[key]
 
         relate = []
-        for r in proposals.suggestions.relations:
+        relations = proposals.suggestions.relations
+        if touching is not None:   # the same relations, in the same order
+            relations = tuple(relations[n] for n in sorted({n for i in chosen
+                                                            for n in touching(i)}))
+        for r in relations:
             head, tail = spans[r.head].key, spans[r.tail].key
             if (head in new or tail in new) and (head in new or head in have) \
                     and (tail in new or tail in have) and (r.type, head, tail) not in links:

@@ -203,6 +203,33 @@ def test_accepting_copies_the_span_and_its_relations_and_undoes_exactly(
                        links=set())
 
 
+def test_accepting_with_the_windows_index_of_relations_links_the_same_in_the_same_order(
+        store: Store, team: dict[str, Any]) -> None:
+    """The window hands over which suggested relations touch each suggestion (a book has
+    thousands): only those are looked at, and the same links are made, in the same order."""
+    from annotator.ui.viewmodels.suggestions import SuggestionLayer
+
+    _, service, set_id = _window(store, team)
+    shown = service.proposals(_document(store, team["doc"]), set_id)
+    layer = SuggestionLayer()
+    layer.reset(shown, set())
+    keys = [s.key for s in shown.spans]
+    chosen = [keys.index(SPEAKER), keys.index(CUE), keys.index(QUOTE)]
+    asked: list[int] = []
+
+    def touching(index: int) -> list[int]:
+        asked.append(index)
+        return layer.relations_of(index)
+
+    change = service.accept(set_id, shown, chosen, have={}, links=set(), touching=touching)
+    assert sorted(asked) == sorted(chosen)
+    ids = {(s.start, s.end, s.label): s.id for s in change.put}
+    assert [(r.type, r.head, r.tail) for r in change.linked] == [
+        ("cue", ids[QUOTE], ids[CUE]), ("said_by", ids[QUOTE], ids[SPEAKER])]
+    assert [(r.type, keys[r.head], keys[r.tail]) for r in shown.suggestions.relations] == [
+        ("cue", QUOTE, CUE), ("said_by", QUOTE, SPEAKER)]          # the proposals' own order
+
+
 def test_accepting_all_is_one_transaction(store: Store, team: dict[str, Any]) -> None:
     annotation, service, set_id = _window(store, team)
     shown = service.proposals(_document(store, team["doc"]), set_id)

@@ -93,8 +93,8 @@ class SuggestionActions:
         """One line for the status bar: label, text, suggester and confidence, relations."""
         s = self.offers.spans[index]
         label = self.schema.label(s.label)
-        offered = self.offers.offered()
-        where = f"{offered.index(index) + 1}/{len(offered)}" if index in offered else "-"
+        offers = self.offers
+        where = f"{offers.rank(index)}/{offers.count}" if offers.is_offered(index) else "-"
         text = short_text(self.text[s.start:s.end], 40)
         head = translate("Annotation", "Suggestion {number}: {label} «{text}»").format(
             number=where, label=name_of(label), text=text)
@@ -145,7 +145,8 @@ class SuggestionActions:
         assert self.suggester is not None
         have = SpanKeys(self.spans)
         return self.suggester.accept(self._set(), self.offers.proposals, indexes, have=have,
-                                     links=KeyedLinks(have, self.relations))
+                                     links=KeyedLinks(have, self.relations),
+                                     touching=self.offers.relations_of)
 
     def _need_suggestion(self) -> tuple[int, Suggestion]:
         index = self.offers.current

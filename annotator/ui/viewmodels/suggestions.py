@@ -33,10 +33,25 @@ class SuggestionLayer:
         self._starts = [s.start for s in spans]
         self._longest = max((s.end - s.start for s in spans), default=0)
         self.hidden = [s.key in have or s.key in self.rejected for s in spans]
+        # how many are offered up to each index (a Fenwick tree over "offered"): the status
+        # bar says "suggestion 12/62,560" at every Tab, and counting them was a pass over all
+        tree = [0] * (len(spans) + 1)
+        for i, hidden in enumerate(self.hidden, start=1):
+            if not hidden:
+                tree[i] += 1
+            parent = i + (i & -i)
+            if parent <= len(spans):
+                tree[parent] += tree[i]
+        self._tree = tree
+        self.count = len(spans) - sum(self.hidden)   # offered now
         self._partners: dict[int, list[tuple[str, int, bool]]] = {}
-        for r in proposals.suggestions.relations:
+        self._relations_of: dict[int, list[int]] = {}   # suggestion -> positions of its relations
+        for n, r in enumerate(proposals.suggestions.relations):
             self._partners.setdefault(r.head, []).append((r.type, r.tail, True))
             self._partners.setdefault(r.tail, []).append((r.type, r.head, False))
+            self._relations_of.setdefault(r.head, []).append(n)
+            if r.tail != r.head:
+                self._relations_of.setdefault(r.tail, []).append(n)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -52,6 +67,15 @@ class SuggestionLayer:
     def offered(self) -> list[int]:
         return [i for i, hidden in enumerate(self.hidden) if not hidden]
 
+    def rank(self, index: int) -> int:
+        """How many suggestions up to ``index`` (included) are offered: the position of an
+        offered one among them, from 1."""
+        total, i, tree = 0, index + 1, self._tree
+        while i > 0:
+            total += tree[i]
+            i -= i & -i
+        return total
+
     def is_offered(self, index: int | None) -> bool:
         return index is not None and 0 <= index < len(self.hidden) and not self.hidden[index]
 
@@ -60,6 +84,11 @@ class SuggestionLayer:
         lo = bisect_left(self._starts, start - self._longest)
         hi = bisect_left(self._starts, end)
         return [i for i in range(lo, hi) if self.spans[i].end > start]
+
+    def relations_of(self, index: int) -> list[int]:
+        """The positions in the proposals' relations of those with suggestion ``index`` at an
+        end."""
+        return self._relations_of.get(index, [])
 
     def partners(self, index: int) -> list[tuple[str, int, bool]]:
         """(relation type, the other suggestion's index, outgoing) of suggestion ``index``."""
@@ -86,7 +115,18 @@ class SuggestionLayer:
         for start, end in ranges:
             for i in self.overlapping(start, end):
                 s = self.spans[i]
-                self.hidden[i] = s.key in self.rejected or s.key in keys_near(s.start, s.end)
+                self._hide(i, s.key in self.rejected or s.key in keys_near(s.start, s.end))
+
+    def _hide(self, index: int, hidden: bool) -> None:
+        if self.hidden[index] == hidden:
+            return
+        self.hidden[index] = hidden
+        change = -1 if hidden else 1
+        self.count += change
+        i, tree = index + 1, self._tree
+        while i < len(tree):
+            tree[i] += change
+            i += i & -i
 
     def step(self, step: int) -> int | None:
         """The offered suggestion after (step 1) or before (-1) the current one, cycling."""

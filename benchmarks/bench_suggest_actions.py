@@ -1,0 +1,261 @@
+"""Going through a long document's suggestions in the window, side by side with the bare way
+(issue 11: the suggestions follow the window's rule, within 2x of the bare way in the same run).
+
+    python benchmarks/bench_suggest_actions.py [--steps 60] [--runs 3]
+
+The book's store of bench_gui.py (the 505k-character book, 20,000 spans of the annotator on
+whole words); the suggesters offer about 62,000 more (their labeled words propagated, cues,
+places, quotes). Each run is a fresh process per way, the app's and the bare way's one after
+the other (their order alternates), on fresh copies of the store:
+- next (Tab): the next offered suggestion becomes current, drawn, the view follows;
+- accept (Enter): the current suggestion into the annotator's set (origin and source kept) in
+  one committed transaction with a journal row, drawn as a span, then on to the next one.
+
+The bare way, doing the kind of work the app does for each action (no more): sqlite3 reads of
+the book and the annotator's spans; the same suggesters' output, computed before the timing; a
+QPlainTextEdit whose highlighter bisects the sorted spans (filled) and the offered suggestions
+(dotted, the current one waved on a light ground); Tab moves to the next offered one, the cursor
+follows, the old and the new current paragraphs are highlighted again; Enter inserts the span
+and a journal row in one transaction, highlights its paragraph again and moves on as Tab does.
+Figures are the GUI thread's CPU time, medians over the steps, then over the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from bisect import bisect_left, insort
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import OUT, emit, fresh_copy, machine, median, run_worker  # noqa: E402
+from bench_gui import BOOK, USER, build_store  # noqa: E402
+
+SPANS = 20_000
+
+
+def worker(db: Path, steps: int) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.settings import Settings
+    from annotator.ui.app import GuiOptions, build_window, configure_app
+
+    app = QApplication.instance() or QApplication([])
+    configure_app(app, "en")
+    window = build_window(GuiOptions(db_url=f"sqlite:///{db}", open_document="book"),
+                          Settings(), USER, background=False)
+    window.resize(1400, 900)
+    window.show()
+    app.processEvents()
+    vm = window.vm
+    offered = len(vm.offers.offered())
+    moves, accepts = [], []
+    for _ in range(steps):
+        c0 = time.thread_time()
+        vm.next_suggestion()
+        window.article.viewport().repaint()
+        app.processEvents()
+        moves.append(time.thread_time() - c0)
+        c0 = time.thread_time()
+        vm.accept_suggestion()
+        window.article.viewport().repaint()
+        app.processEvents()
+        accepts.append(time.thread_time() - c0)
+    emit({"offered": offered, "spans_after": len(vm.spans),
+          "next_cpu_ms": median(moves) * 1000, "accept_cpu_ms": median(accepts) * 1000})
+
+
+def worker_bare(db: Path, steps: int) -> None:
+    import sqlite3
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+    from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+    from annotator.core.schema import load_schema
+    from annotator.core.suggest import default_resources, suggest
+    from annotator.services.project import schema_path
+    from annotator.ui.fonts import load_bundled_fonts
+
+    app = QApplication.instance() or QApplication([])
+    load_bundled_fonts()
+    schema = load_schema(schema_path())
+    colors = {label.name: QColor(label.color) for label in schema.labels}
+    conn = sqlite3.connect(db)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):   # the app's
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE IF NOT EXISTS bare_span (start INT, \"end\" INT, label TEXT, "
+                 "text TEXT, source TEXT, UNIQUE(start, \"end\", label))")
+    conn.execute("CREATE TABLE IF NOT EXISTS bare_journal (at TEXT, actor TEXT, action TEXT, "
+                 "after TEXT)")
+    conn.commit()
+    text = conn.execute("SELECT text FROM document WHERE external_id = 'book'").fetchone()[0]
+    own = sorted(conn.execute(
+        "SELECT span.start, span.\"end\", span.label FROM span JOIN annotation_set ON "
+        "annotation_set.id = span.set_id JOIN annotator ON annotator.id = annotation_set.owner_id "
+        "JOIN document ON document.id = annotation_set.document_id WHERE annotator.name = ? "
+        "AND document.external_id = 'book' AND annotation_set.kind = 'annotation'", (USER,)))
+    # the same suggesters on the same text, with the annotator's labeled names (not timed)
+    names = [label.name for label in schema.labels if label.strips_clitics]
+    counts: dict[tuple[str, str], int] = {}
+    for start, end, label in own:
+        if label in names:
+            counts[(text[start:end], label)] = counts.get((text[start:end], label), 0) + 1
+    known: dict[str, str] = {}
+    for (string, label), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        known.setdefault(string, label)
+    found = suggest(text, known=known, resources=default_resources())
+    have = set(own)
+    suggested = sorted({(s.start, s.end, s.label): s for s in found.spans
+                        if schema.has_label(s.label)}.items())
+    offers = [key for key, _ in suggested if key not in have]
+    sources = {key: json.dumps({"suggester": s.suggester, "confidence": s.confidence})
+               for key, s in suggested}
+
+    formats: dict[tuple[str, str], QTextCharFormat] = {}
+
+    def look(label: str, how: str) -> QTextCharFormat:
+        fmt = formats.get((label, how))
+        if fmt is None:
+            fmt = formats[(label, how)] = QTextCharFormat()
+            color = QColor(colors.get(label, QColor("#9e9e9e")))
+            if how == "span":
+                color.setAlpha(80)
+                fmt.setBackground(color)
+            else:
+                fmt.setUnderlineColor(color)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline
+                                      if how == "current" else
+                                      QTextCharFormat.UnderlineStyle.DotLine)
+                if how == "current":
+                    fmt.setBackground(QColor(96, 125, 139, 45))
+        return fmt
+
+    class Bare(QSyntaxHighlighter):
+        current: tuple[int, int, str] | None = None
+        offered: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, int, str]] = []
+
+        def highlightBlock(self, block_text: str) -> None:  # noqa: N802
+            start = self.currentBlock().position()
+            end = start + len(block_text)
+            for items, how in ((self.offered, "offer"), (self.spans, "span")):
+                i = bisect_left(items, (start - 60,))
+                while i < len(items) and items[i][0] < end:
+                    s, e, label = items[i]
+                    if e > start:
+                        self.setFormat(max(s, start) - start, min(e, end) - max(s, start),
+                                       look(label, "current" if items[i] == self.current
+                                            and how == "offer" else how))
+                    i += 1
+
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.document().setDefaultFont(QFont("Amiri", 18))
+    view.setFixedSize(716, 783)        # the app's article at 1400 x 900
+    view.show()
+    app.processEvents()
+    highlighter = Bare(view.document())
+    highlighter.spans, highlighter.offered = own, offers
+    view.setPlainText(text)            # (the book has no characters outside the BMP)
+    view.viewport().repaint()
+    accepted: set[tuple[int, int, str]] = set()
+    position = -1
+
+    def rehighlight(s: int, e: int) -> None:
+        block = view.document().findBlock(s)
+        while block.isValid() and block.position() <= e:
+            highlighter.rehighlightBlock(block)
+            block = block.next()
+
+    def move_on() -> None:
+        nonlocal position
+        old = highlighter.current
+        position += 1
+        while offers[position] in accepted:
+            position += 1
+        key = highlighter.current = offers[position]
+        cursor = QTextCursor(view.document())   # the view follows, as the app's does
+        cursor.setPosition(key[0])
+        view.setTextCursor(cursor)
+        view.ensureCursorVisible()
+        if old is not None:
+            rehighlight(old[0], old[1])
+        rehighlight(key[0], key[1])
+
+    def accept() -> None:
+        key = highlighter.current
+        assert key is not None
+        with conn:   # one transaction: the span with its source, the journal
+            conn.execute("INSERT INTO bare_span VALUES (?, ?, ?, ?, ?)",
+                         (*key, text[key[0]:key[1]], sources[key]))
+            conn.execute("INSERT INTO bare_journal VALUES (datetime('now'), ?, 'add', ?)",
+                         (USER, json.dumps({"start": key[0], "end": key[1], "label": key[2],
+                                            "origin": "suggested", "source": sources[key]})))
+        accepted.add(key)
+        insort(highlighter.spans, key)
+        move_on()
+
+    moves, accepts = [], []
+    for _ in range(steps):
+        c0 = time.thread_time()
+        move_on()
+        view.viewport().repaint()
+        app.processEvents()
+        moves.append(time.thread_time() - c0)
+        c0 = time.thread_time()
+        accept()
+        view.viewport().repaint()
+        app.processEvents()
+        accepts.append(time.thread_time() - c0)
+    emit({"offered": len(offers), "spans_after": len(highlighter.spans),
+          "next_cpu_ms": median(moves) * 1000, "accept_cpu_ms": median(accepts) * 1000})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        (worker_bare if args.bare else worker)(args.worker, args.steps)
+        return 0
+    if not BOOK.is_file():
+        raise SystemExit(f"{BOOK} is absent: this benchmark needs ../shared/corpora")
+    db = build_store(SPANS)
+    print(f"bench_suggest_actions: the book, {SPANS:,} spans of {USER}; {args.steps} steps, "
+          f"{args.runs} runs; {machine()}")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    apps: list[dict[str, Any]] = []
+    bares: list[dict[str, Any]] = []
+    for run in range(1, args.runs + 1):
+        for bare in ((False, True) if run % 2 else (True, False)):
+            scratch = OUT / f"suggest-actions-{run}-{'bare' if bare else 'app'}.sqlite3"
+            fresh_copy(db, scratch)
+            found = run_worker(Path(__file__), ["--worker", str(scratch), "--steps",
+                                                str(args.steps)] + (["--bare"] if bare else []))
+            (bares if bare else apps).append(found)
+        app, bare_run = apps[-1], bares[-1]
+        print(f"  run {run}: offered app {app['offered']:,}, bare {bare_run['offered']:,}; "
+              f"next {app['next_cpu_ms']:.2f} vs {bare_run['next_cpu_ms']:.2f} ms, accept "
+              f"{app['accept_cpu_ms']:.2f} vs {bare_run['accept_cpu_ms']:.2f} ms")
+    for name, key in (("next suggestion (CPU)", "next_cpu_ms"),
+                      ("accept a suggestion (CPU)", "accept_cpu_ms")):
+        app_value = median([r[key] for r in apps])
+        bare_value = median([r[key] for r in bares])
+        paired = sorted(a[key] / b[key] for a, b in zip(apps, bares, strict=True))
+        print(f"side by side, {name}: app {app_value:.3f} ms, bare {bare_value:.3f} ms, "
+              f"{app_value / bare_value:.1f}x (runs {paired[0]:.1f}-{paired[-1]:.1f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
