@@ -80,6 +80,32 @@ def run_worker(script: Path, args: list[str], *, timeout: float = 900) -> dict[s
     raise SystemExit(f"worker printed no result: {' '.join(cmd)}")
 
 
+def app_and_bare_run(script: Path, db: Path, run: int, tag: str, args: list[str]
+                     ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run ``run`` of a side-by-side benchmark: ``script``'s app worker and its bare worker
+    (``--bare``), one after the other on fresh copies of the store ``db`` (the app first in odd
+    runs, the bare way first in even ones); returns (app result, bare result)."""
+    found: dict[bool, dict[str, Any]] = {}
+    for bare in ((False, True) if run % 2 else (True, False)):
+        scratch = OUT / f"{tag}-run-{run}-{'bare' if bare else 'app'}.sqlite3"
+        fresh_copy(db, scratch)
+        found[bare] = run_worker(script, ["--worker", str(scratch), *args]
+                                 + (["--bare"] if bare else []))
+    return found[False], found[True]
+
+
+def side_by_side(name: str, key: str, apps: list[dict[str, Any]], bares: list[dict[str, Any]],
+                 unit: str) -> str:
+    """A line: the app's and the bare way's medians over the runs, their ratio, and the range of
+    the runs' own ratios (each run's two workers ran one after the other: how far the host
+    moved the figure from run to run)."""
+    app_value = median([r[key] for r in apps])
+    bare_value = median([r[key] for r in bares])
+    paired = sorted(a[key] / b[key] for a, b in zip(apps, bares, strict=True))
+    return (f"side by side, {name}: app {app_value:.3f} {unit}, bare {bare_value:.3f} {unit}, "
+            f"{app_value / bare_value:.1f}x (runs {paired[0]:.1f}-{paired[-1]:.1f}x)")
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

@@ -24,7 +24,17 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, fresh_copy, REPO, emit, machine, mb, median, peak_rss_kb, run_worker  # noqa: E402
+from _common import (  # noqa: E402
+    OUT,
+    REPO,
+    app_and_bare_run,
+    emit,
+    machine,
+    mb,
+    median,
+    peak_rss_kb,
+    side_by_side,
+)
 
 BOOK = REPO.parent / "shared" / "corpora" / "long" / \
     "0282AbuHanifaDinawari.AkhbarTiwal.Shamela0009760-ara1.txt"
@@ -90,10 +100,9 @@ def worker(db: Path, steps: int) -> None:
 
     from annotator.services.project import open_project, project_schema
     from annotator.services.review import ReviewService
+    from annotator.ui.app import configure_app
     from annotator.ui.main_window import MainWindow
     from annotator.ui.viewmodels.review import ReviewQueueViewModel, ReviewViewModel
-
-    from annotator.ui.app import configure_app
 
     app = QApplication.instance() or QApplication([])
     configure_app(app, "en")   # as the app starts: the bundled fonts, the UI font, the language
@@ -364,15 +373,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_review: {BOOK.name}, 3 annotators x {args.spans:,} spans; {args.runs} runs; "
           f"{machine()}")
     results, bares = [], []
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     for run in range(1, args.runs + 1):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        for bare in ((False, True) if run % 2 else (True, False)):
-            scratch = OUT / f"review-run-{run}-{'bare' if bare else 'app'}.sqlite3"
-            fresh_copy(db, scratch)
-            found = run_worker(Path(__file__), ["--worker", str(scratch), "--steps",
-                                                str(args.steps)] + (["--bare"] if bare else []))
-            (bares if bare else results).append(found)
-        result = results[-1]
+        result, bare_result = app_and_bare_run(Path(__file__), db, run, "review",
+                                               ["--steps", str(args.steps)])
+        results.append(result)
+        bares.append(bare_result)
         print(f"  run {run}: open {result['open_s']:.3f} s (figures at {result['figures_s']:.2f} s;"
               f" {result['candidates']:,} candidates, {result['disagreements']:,} disagreements), "
               f"next {result['next_median_ms']:.1f} ms, accept {result['accept_median_ms']:.1f} ms"
@@ -387,21 +393,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median accept: {accept:.1f} ms (target <= 20 ms): {'OK' if accept <= 20 else 'MISSED'}")
     print(f"gold after the unanimous candidates: app {results[-1]['full_gold']:,} spans, "
           f"bare {bares[-1]['full_gold']:,}")
-    for name, key, unit, scale in (("open", "open_s", "s", 1),
-                                   ("next disagreement", "next_median_ms", "ms", 1),
-                                   ("accept", "accept_median_ms", "ms", 1),
-                                   ("open (GUI thread CPU)", "open_cpu_s", "s", 1),
-                                   ("next disagreement (CPU)", "next_cpu_ms", "ms", 1),
-                                   ("accept (CPU)", "accept_cpu_ms", "ms", 1),
-                                   ("accept with the unanimous in gold (CPU)",
-                                    "accept_full_cpu_ms", "ms", 1)):
-        app_value = median([r[key] for r in results]) * scale
-        bare_value = median([r[key] for r in bares]) * scale
-        # each run's app and bare workers ran one after the other: their ratios say how much
-        # the host moved the figure from run to run
-        paired = sorted(a[key] / b[key] for a, b in zip(results, bares, strict=True))
-        print(f"side by side, {name}: app {app_value:.3f} {unit}, bare {bare_value:.3f} {unit}, "
-              f"{app_value / bare_value:.1f}x (runs {paired[0]:.1f}-{paired[-1]:.1f}x)")
+    for name, key, unit in (("open", "open_s", "s"),
+                            ("next disagreement", "next_median_ms", "ms"),
+                            ("accept", "accept_median_ms", "ms"),
+                            ("open (GUI thread CPU)", "open_cpu_s", "s"),
+                            ("next disagreement (CPU)", "next_cpu_ms", "ms"),
+                            ("accept (CPU)", "accept_cpu_ms", "ms"),
+                            ("accept with the unanimous in gold (CPU)", "accept_full_cpu_ms", "ms")):
+        print(side_by_side(name, key, results, bares, unit))
     return 0
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import OUT, emit, fresh_copy, machine, median, run_worker  # noqa: E402
+from _common import app_and_bare_run, emit, machine, median, side_by_side  # noqa: E402
 from bench_gui import BOOK, USER, build_store  # noqa: E402
 
 SPANS = 20_000
@@ -137,9 +137,11 @@ def worker_bare(db: Path, steps: int) -> None:
         return fmt
 
     class Bare(QSyntaxHighlighter):
-        current: tuple[int, int, str] | None = None
-        offered: list[tuple[int, int, str]] = []
-        spans: list[tuple[int, int, str]] = []
+        def __init__(self, document: Any) -> None:
+            super().__init__(document)
+            self.current: tuple[int, int, str] | None = None
+            self.offered: list[tuple[int, int, str]] = []
+            self.spans: list[tuple[int, int, str]] = []
 
         def highlightBlock(self, block_text: str) -> None:  # noqa: N802
             start = self.currentBlock().position()
@@ -237,23 +239,15 @@ def main(argv: list[str] | None = None) -> int:
     apps: list[dict[str, Any]] = []
     bares: list[dict[str, Any]] = []
     for run in range(1, args.runs + 1):
-        for bare in ((False, True) if run % 2 else (True, False)):
-            scratch = OUT / f"suggest-actions-{run}-{'bare' if bare else 'app'}.sqlite3"
-            fresh_copy(db, scratch)
-            found = run_worker(Path(__file__), ["--worker", str(scratch), "--steps",
-                                                str(args.steps)] + (["--bare"] if bare else []))
-            (bares if bare else apps).append(found)
-        app, bare_run = apps[-1], bares[-1]
+        app, bare_run = app_and_bare_run(Path(__file__), db, run, "suggest-actions",
+                                         ["--steps", str(args.steps)])
+        apps.append(app)
+        bares.append(bare_run)
         print(f"  run {run}: offered app {app['offered']:,}, bare {bare_run['offered']:,}; "
               f"next {app['next_cpu_ms']:.2f} vs {bare_run['next_cpu_ms']:.2f} ms, accept "
               f"{app['accept_cpu_ms']:.2f} vs {bare_run['accept_cpu_ms']:.2f} ms")
-    for name, key in (("next suggestion (CPU)", "next_cpu_ms"),
-                      ("accept a suggestion (CPU)", "accept_cpu_ms")):
-        app_value = median([r[key] for r in apps])
-        bare_value = median([r[key] for r in bares])
-        paired = sorted(a[key] / b[key] for a, b in zip(apps, bares, strict=True))
-        print(f"side by side, {name}: app {app_value:.3f} ms, bare {bare_value:.3f} ms, "
-              f"{app_value / bare_value:.1f}x (runs {paired[0]:.1f}-{paired[-1]:.1f}x)")
+    print(side_by_side("next suggestion (CPU)", "next_cpu_ms", apps, bares, "ms"))
+    print(side_by_side("accept a suggestion (CPU)", "accept_cpu_ms", apps, bares, "ms"))
     return 0
 
 
