@@ -146,6 +146,10 @@ def worker(db: Path, steps: int) -> None:
     vm.accept_unanimous()
     window.article.viewport().repaint()
     app.processEvents()
+    # the reviewer reads what u did while the article draws every paragraph again, a few
+    # milliseconds per turn of the event loop (the bare way draws them at once, untimed)
+    while window.article.redrawing:
+        app.processEvents()
     full_gold = len(vm.spans)
     full_cpu = []
     for _ in range(steps):

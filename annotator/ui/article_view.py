@@ -9,6 +9,7 @@ a span clicked in the article is not (the view stays where the reader is).
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
@@ -66,6 +67,7 @@ class ArticleView(QPlainTextEdit):
         self._drawn: tuple[int | None, set[int]] = (None, set())
         self._deferred: list[tuple[int, int]] = []   # to redraw when an action has settled
         self._redraw_generation = 0   # a redraw of every block in slices stops when it changes
+        self._redrawing = False       # such a redraw has blocks left to draw
         vm.document_opened.connect(self._show_document)
         vm.spans_changed.connect(self.redraw)
         vm.selection_changed.connect(self._selection_changed)
@@ -101,6 +103,7 @@ class ArticleView(QPlainTextEdit):
         self._drawn = (None, set())
         self._deferred = []
         self._redraw_generation += 1
+        self._redrawing = False
         self.highlighter.blockSignals(True)
         self.setPlainText(text)
         self.highlighter.blockSignals(False)
@@ -157,14 +160,19 @@ class ArticleView(QPlainTextEdit):
         if ranges:
             self.redraw(ranges)
 
-    #: blocks drawn per turn of the event loop by :meth:`redraw_all`, past the visible ones
-    REDRAW_SLICE = 400
+    #: how long a turn of the event loop draws blocks for :meth:`redraw_all`, past the visible
+    #: ones (a count of blocks made turns of 30 ms and more on the book: its paragraphs cost
+    #: 0.01 to 0.2 ms each), and how many it draws between looks at the clock
+    REDRAW_TURN_S = 0.008
+    REDRAW_CHECK = 16
+    #: the clock those turns are measured with
+    clock: Callable[[], float] = staticmethod(time.perf_counter)
 
     def redraw_all(self) -> None:
         """Every block again, in one pass over the text (a third of finding and drawing each of
-        70,000 ranges' blocks): the visible ones now, the others a slice per turn of the event
-        loop (all at once took the window away for 0.4 s on a book). A document opened
-        meanwhile stops it."""
+        70,000 ranges' blocks): the visible ones now, the others for a few milliseconds per
+        turn of the event loop (all at once took the window away for 0.4 s on a book). A
+        document opened meanwhile stops it."""
         self._drawn = (self.vm.selected, set())
         document = self.document()
         block = self.firstVisibleBlock()
@@ -176,22 +184,34 @@ class ArticleView(QPlainTextEdit):
         shown = (self.firstVisibleBlock().blockNumber(), block.blockNumber() if block.isValid()
                  else document.blockCount())
         self._redraw_generation += 1
+        self._redrawing = True
         self._redraw_from(self._redraw_generation, 0, shown)
+
+    @property
+    def redrawing(self) -> bool:
+        """Whether a redraw of every block (:meth:`redraw_all`) has blocks left to draw on the
+        coming turns of the event loop."""
+        return self._redrawing
 
     def _redraw_from(self, generation: int, number: int, shown: tuple[int, int]) -> None:
         if generation != self._redraw_generation:
             return   # another document, or a newer redraw of everything
         document = self.document()
         block = document.findBlockByNumber(number)
-        for _ in range(self.REDRAW_SLICE):
-            if not block.isValid():
-                return
+        deadline = self.clock() + self.REDRAW_TURN_S
+        drawn = 0
+        while block.isValid():
             if not shown[0] <= block.blockNumber() < shown[1]:
                 self.highlighter.rehighlightBlock(block)
             block = block.next()
+            drawn += 1
+            if drawn % self.REDRAW_CHECK == 0 and self.clock() >= deadline:
+                break
         if block.isValid():
             following = block.blockNumber()
             QTimer.singleShot(0, lambda: self._redraw_from(generation, following, shown))
+        else:
+            self._redrawing = False
 
     def _selection_changed(self, span_id: int | None) -> None:
         span = self.vm.span(span_id)

@@ -91,3 +91,46 @@ def test_a_range_too_long_for_the_lower_half_shows_whole_and_the_last_lines_stay
     view.reveal(start, end)
     assert 0 <= _top(window, start) and _top(window, end - 1) + line <= height + 1
     assert view.verticalScrollBar().value() == view.verticalScrollBar().maximum()
+
+
+def test_redrawing_everything_draws_the_rest_a_few_milliseconds_per_turn(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a change of most of the text, the visible paragraphs are drawn at once and the
+    others a few milliseconds per turn of the event loop (by the clock, not by a count: a
+    count of the book's paragraphs made turns of 30 ms and more), each once."""
+    view = window.article
+    now = [0.0]
+
+    def clock() -> float:   # a millisecond at each look
+        now[0] += 0.001
+        return now[0]
+
+    view.clock = clock                                   # type: ignore[method-assign]
+    monkeypatch.setattr(view, "REDRAW_TURN_S", 0.008)
+    monkeypatch.setattr(view, "REDRAW_CHECK", 16)
+    drawn: list[int] = []
+    rehighlight_block = view.highlighter.rehighlightBlock
+
+    def counted(block: object) -> None:
+        drawn.append(block.blockNumber())                 # type: ignore[attr-defined]
+        rehighlight_block(block)
+
+    view.highlighter.rehighlightBlock = counted           # type: ignore[method-assign]
+    view.redraw_all()
+    assert view.redrawing                                # 300 paragraphs: more than a turn
+    turns = [list(drawn)]
+    while view.redrawing:
+        drawn.clear()
+        QApplication.processEvents()
+        turns.append(list(drawn))
+    drawn.clear()
+    QApplication.processEvents()
+    assert not view.redrawing and drawn == []            # nothing left for later turns
+    blocks = view.document().blockCount()
+    every = [n for turn in turns for n in turn]
+    assert sorted(every) == list(range(blocks)) and blocks == 300          # each once
+    # 8 looks at the clock, 16 paragraphs apart, make a turn: the first turn's paragraphs
+    # count the visible ones, drawn at once, that the pass then steps over
+    assert [len(turn) for turn in turns] == [128, 128, 300 - 2 * 128]
+    first_visible = view.firstVisibleBlock().blockNumber()
+    assert turns[0][0] == first_visible == 0
