@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bare import move_to, rehighlight  # noqa: E402
 from _common import (  # noqa: E402
     OUT,
     REPO,
@@ -182,7 +183,7 @@ def worker_bare(db: Path, steps: int) -> None:
     from bisect import bisect_left, insort
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QPlainTextEdit, QWidget
 
     from annotator.ui.fonts import load_bundled_fonts
@@ -265,12 +266,6 @@ def worker_bare(db: Path, steps: int) -> None:
     keys = highlighter.keys
     position = -1
 
-    def rehighlight(s: int, e: int) -> None:
-        block = view.document().findBlock(s)
-        while block.isValid() and block.position() <= e:
-            highlighter.rehighlightBlock(block)
-            block = block.next()
-
     def overlapping(items: list[tuple[int, int, str]], s: int, e: int) -> list[str]:
         i = bisect_left(items, (s - 60,))
         found = []
@@ -287,13 +282,7 @@ def worker_bare(db: Path, steps: int) -> None:
         while len(holders[keys[position]]) == len(names) or keys[position] in gold_keys:
             position += 1
         key = highlighter.current = keys[position]
-        cursor = QTextCursor(view.document())   # the view follows, as the app's does
-        cursor.setPosition(key[0])
-        view.setTextCursor(cursor)
-        view.ensureCursorVisible()
-        if old is not None:
-            rehighlight(old[0], old[1])
-        rehighlight(key[0], key[1])
+        move_to(view, highlighter, old, key)   # the view follows, as the app's does
         lines = [(f"{key[2]} «{text[key[0]:key[1]]}» ({len(holders[key])}/{len(names)}: "
                   f"{', '.join(holders[key])})")]
         lines += [f"{name}: {'  '.join(overlapping(by_name[name], key[0], key[1]))}"
@@ -316,7 +305,7 @@ def worker_bare(db: Path, steps: int) -> None:
                                                 "label": key[2], "provenance": provenance})))
         insort(highlighter.gold, key)
         gold_keys.add(key)
-        rehighlight(key[0], key[1])
+        rehighlight(view, highlighter, key[0], key[1])
         move_on()
         view.viewport().repaint()
         app.processEvents()

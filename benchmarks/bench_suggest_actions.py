@@ -26,12 +26,12 @@ import argparse
 import json
 import os
 import sys
-import time
 from bisect import bisect_left, insort
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bare import cpu_of, move_to  # noqa: E402
 from _common import app_and_bare_run, emit, machine, median, side_by_side  # noqa: E402
 from bench_gui import BOOK, USER, build_store  # noqa: E402
 
@@ -56,16 +56,8 @@ def worker(db: Path, steps: int) -> None:
     offered = len(vm.offers.offered())
     moves, accepts = [], []
     for _ in range(steps):
-        c0 = time.thread_time()
-        vm.next_suggestion()
-        window.article.viewport().repaint()
-        app.processEvents()
-        moves.append(time.thread_time() - c0)
-        c0 = time.thread_time()
-        vm.accept_suggestion()
-        window.article.viewport().repaint()
-        app.processEvents()
-        accepts.append(time.thread_time() - c0)
+        moves.append(cpu_of(vm.next_suggestion, window.article, app))
+        accepts.append(cpu_of(vm.accept_suggestion, window.article, app))
     emit({"offered": offered, "spans_after": len(vm.spans),
           "next_cpu_ms": median(moves) * 1000, "accept_cpu_ms": median(accepts) * 1000})
 
@@ -74,7 +66,7 @@ def worker_bare(db: Path, steps: int) -> None:
     import sqlite3
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
     from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
     from annotator.core.schema import load_schema
@@ -169,26 +161,14 @@ def worker_bare(db: Path, steps: int) -> None:
     accepted: set[tuple[int, int, str]] = set()
     position = -1
 
-    def rehighlight(s: int, e: int) -> None:
-        block = view.document().findBlock(s)
-        while block.isValid() and block.position() <= e:
-            highlighter.rehighlightBlock(block)
-            block = block.next()
-
     def move_on() -> None:
         nonlocal position
         old = highlighter.current
         position += 1
         while offers[position] in accepted:
             position += 1
-        key = highlighter.current = offers[position]
-        cursor = QTextCursor(view.document())   # the view follows, as the app's does
-        cursor.setPosition(key[0])
-        view.setTextCursor(cursor)
-        view.ensureCursorVisible()
-        if old is not None:
-            rehighlight(old[0], old[1])
-        rehighlight(key[0], key[1])
+        highlighter.current = offers[position]
+        move_to(view, highlighter, old, offers[position])   # the view follows, as the app's
 
     def accept() -> None:
         key = highlighter.current
@@ -205,16 +185,8 @@ def worker_bare(db: Path, steps: int) -> None:
 
     moves, accepts = [], []
     for _ in range(steps):
-        c0 = time.thread_time()
-        move_on()
-        view.viewport().repaint()
-        app.processEvents()
-        moves.append(time.thread_time() - c0)
-        c0 = time.thread_time()
-        accept()
-        view.viewport().repaint()
-        app.processEvents()
-        accepts.append(time.thread_time() - c0)
+        moves.append(cpu_of(move_on, view, app))
+        accepts.append(cpu_of(accept, view, app))
     emit({"offered": len(offers), "spans_after": len(highlighter.spans),
           "next_cpu_ms": median(moves) * 1000, "accept_cpu_ms": median(accepts) * 1000})
 
