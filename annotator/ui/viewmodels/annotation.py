@@ -28,7 +28,6 @@ open set read again after another writer's change (``other_sets``), the actions'
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import Any, Callable
 
 from annotator.core.collector import cycle_collector_paused
@@ -49,6 +48,7 @@ from annotator.ui.viewmodels.relation_table import RelationTable
 from annotator.ui.viewmodels.search_actions import Hit, SearchActions
 from annotator.ui.viewmodels.span_edits import SpanEdits
 from annotator.ui.viewmodels.spans import SpanIndex
+from annotator.ui.viewmodels.status_actions import StatusActions
 from annotator.ui.viewmodels.suggestion_actions import SuggestionActions
 from annotator.ui.viewmodels.suggestions import SuggestionLayer
 from annotator.ui.viewmodels.timer import ActiveTimer
@@ -59,7 +59,7 @@ __all__ = ["AnnotationViewModel", "Hit", "SetChoice", "edits", "user_action"]
 
 
 class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationActions,
-                          OtherSets, OneUpdate):
+                          StatusActions, OtherSets, OneUpdate):
     # a review window's view-model (ReviewViewModel) says True
     reviewing = False
 
@@ -158,16 +158,6 @@ class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationA
         self.history.clear()
         self._own = {}
         self.timer.reset()
-
-    @property
-    def relations(self) -> RelationTable:
-        """The open set's relations by id (a dict), looked up by span with ``touching``."""
-        return self._relations
-
-    @relations.setter
-    def relations(self, relations: Mapping[int, Relation]) -> None:
-        self._relations = relations if isinstance(relations, RelationTable) \
-            else RelationTable(relations)
 
     @property
     def text(self) -> str:
@@ -338,45 +328,6 @@ class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationA
         if step:
             self.saved.emit()
 
-    # -- document status and time ----------------------------------------------------------------
-
-    @edits
-    def mark_done(self) -> None:
-        set_id, before = self._set(), self.status
-        self.activity()
-        self.flush_time()   # the time up to now goes with the document, before it is done
-        if before == SetStatus.DONE:
-            return
-        self._run(lambda: self.service.set_status(set_id, SetStatus.DONE))
-        self._set_status(SetStatus.DONE)
-        self.saved.emit()
-
-        def undo() -> None:
-            self.service.set_status(set_id, before)
-            self._set_status(before)
-
-        def redo() -> None:
-            self.service.set_status(set_id, SetStatus.DONE)
-            self._set_status(SetStatus.DONE)
-
-        self.history.push(Step(translate("Annotation", "mark done"), redo=redo, undo=undo))
-
-    def activity(self) -> None:
-        self.timer.activity(self.clock())
-
-    def flush_time(self) -> float:
-        """Write the active seconds counted so far to the store; returns them (0 on an error,
-        which is shown as a message and the seconds are kept for the next flush)."""
-        seconds = self.timer.take()
-        if seconds > 0 and self.set_id is not None:
-            try:
-                self.service.add_active_seconds(self.set_id, seconds)
-            except UserError as exc:
-                self.timer.give_back(seconds)
-                self.message.emit(str(exc))
-                return 0.0
-        return seconds
-
     # -- internals ------------------------------------------------------------------------------
 
     def _run(self, action: Callable[[], Any]) -> Any:
@@ -408,16 +359,6 @@ class AnnotationViewModel(SpanEdits, SearchActions, SuggestionActions, RelationA
     def _remember(self, span: Span) -> None:
         if self._known is not None and self.schema.label(span.label).strips_clitics:
             self._known.remember([span.text])   # in place (the service's names, shared)
-
-    def _mark_in_progress(self) -> None:
-        """Mirror the service: the first change of a set's annotations moves todo to in progress."""
-        if self.status == SetStatus.TODO:
-            self._set_status(SetStatus.IN_PROGRESS)
-
-    def _set_status(self, status: SetStatus) -> None:
-        if status != self.status:
-            self.status = status
-            self.status_changed.emit(status)
 
     def _push(self, description: str, *, redo: Callable[[], None],
               undo: Callable[[SetStatus | None], None], status_before: SetStatus) -> None:

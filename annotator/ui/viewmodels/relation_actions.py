@@ -5,13 +5,26 @@ undo step. A mixin of the annotation view-model
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from annotator.core.model import Relation, SetStatus
 from annotator.ui.viewmodels.actions import edits
+from annotator.ui.viewmodels.relation_table import RelationTable
 from annotator.ui.viewmodels.words import name_of, short_text, translate
 
 
 class RelationActions:
     """Reading and changing the relations of the open set."""
+
+    @property
+    def relations(self) -> RelationTable:
+        """The open set's relations by id (a dict), looked up by span with ``touching``."""
+        return self._relations
+
+    @relations.setter
+    def relations(self, relations: Mapping[int, Relation]) -> None:
+        self._relations = relations if isinstance(relations, RelationTable) \
+            else RelationTable(relations)
 
     def relations_of(self, span_id: int) -> list[Relation]:
         return self.relations.touching(span_id)
