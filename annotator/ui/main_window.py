@@ -333,7 +333,7 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, SuggestionWindow, QMai
     # -- actions -----------------------------------------------------------------------------
 
     def run_command(self, command: Command) -> None:
-        if self.review and self._review_command(self.vm, command):  # type: ignore[arg-type]
+        if self.review and self._review_command(self.vm, command):
             return
         if self._suggestion_command(self.vm, command):
             return

@@ -4,32 +4,24 @@ document's agreement figures after it shows, and the project's agreement dialog.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from annotator.ui.viewmodels.keys import Command, CommandTable, carry_out
 
-from annotator.ui.viewmodels.keys import Command
-
-if TYPE_CHECKING:
-    from annotator.ui.viewmodels.review import ReviewViewModel
+#: the decision keys, each a review view-model method
+REVIEW_COMMANDS: CommandTable = {
+    "next": ("next_disagreement", True),
+    "accept": ("accept_current", False),
+    "reject": ("reject_current", False),
+    "version": ("take_version", True),
+    "unanimous": ("accept_unanimous", False),
+}
 
 
 class ReviewWindow:
     """The window's review actions."""
 
     @staticmethod
-    def _review_command(vm: ReviewViewModel, command: Command) -> bool:
-        if command.name == "next":
-            vm.next_disagreement(int(command.args[0]))  # type: ignore[call-overload]
-        elif command.name == "accept":
-            vm.accept_current()
-        elif command.name == "reject":
-            vm.reject_current()
-        elif command.name == "version":
-            vm.take_version(int(command.args[0]))  # type: ignore[call-overload]
-        elif command.name == "unanimous":
-            vm.accept_unanimous()
-        else:
-            return False
-        return True
+    def _review_command(vm: object, command: Command) -> bool:
+        return carry_out(vm, command, REVIEW_COMMANDS)
 
     def _load_figures(self) -> None:
         if self.review and self.agreement_bar is not None:

@@ -4,30 +4,23 @@ dialog of how annotators took each suggester's proposals. A mixin of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from annotator.ui.viewmodels.keys import Command, CommandTable, carry_out
 
-from annotator.ui.viewmodels.keys import Command
-
-if TYPE_CHECKING:
-    from annotator.ui.viewmodels.annotation import AnnotationViewModel
+#: the suggestion keys, each an annotation view-model method
+SUGGESTION_COMMANDS: CommandTable = {
+    "suggestion": ("next_suggestion", True),
+    "accept_suggestion": ("accept_suggestion", False),
+    "reject_suggestion": ("reject_suggestion", False),
+    "accept_all_suggestions": ("accept_all_suggestions", False),
+}
 
 
 class SuggestionWindow:
     """The window's suggestion actions."""
 
     @staticmethod
-    def _suggestion_command(vm: AnnotationViewModel, command: Command) -> bool:
-        if command.name == "suggestion":
-            vm.next_suggestion(int(command.args[0]))  # type: ignore[call-overload]
-        elif command.name == "accept_suggestion":
-            vm.accept_suggestion()
-        elif command.name == "reject_suggestion":
-            vm.reject_suggestion()
-        elif command.name == "accept_all_suggestions":
-            vm.accept_all_suggestions()
-        else:
-            return False
-        return True
+    def _suggestion_command(vm: object, command: Command) -> bool:
+        return carry_out(vm, command, SUGGESTION_COMMANDS)
 
     def show_suggestion_stats(self) -> None:
         """How annotators took each suggester's proposals (reviewers and leads)."""

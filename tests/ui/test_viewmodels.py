@@ -603,3 +603,31 @@ def test_view_models_hold_no_sql(path: Path) -> None:
     names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     bad = [n for n in names if n.startswith(("sqlalchemy", "annotator.db", "PySide6"))]
     assert not bad, f"{path.name} imports {bad}"
+
+
+def test_the_windows_command_tables_name_view_model_methods() -> None:
+    """Review's and suggestions' keys are carried out by the view-model method their table
+    names (a misspelt name would fail only when its key is pressed)."""
+    from annotator.ui.review_window import REVIEW_COMMANDS
+    from annotator.ui.suggestion_window import SUGGESTION_COMMANDS
+    from annotator.ui.viewmodels.annotation import AnnotationViewModel
+    from annotator.ui.viewmodels.keys import Command, carry_out
+    from annotator.ui.viewmodels.review import ReviewViewModel
+
+    for table, vm_class in ((REVIEW_COMMANDS, ReviewViewModel),
+                            (SUGGESTION_COMMANDS, AnnotationViewModel)):
+        for name, (method, _) in table.items():
+            assert callable(getattr(vm_class, method, None)), (name, method)
+
+    class Called:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+        def __getattr__(self, method: str) -> object:
+            return lambda *args: self.calls.append((method, args))
+
+    vm = Called()
+    assert carry_out(vm, Command("version", (2,)), REVIEW_COMMANDS)
+    assert carry_out(vm, Command("accept"), REVIEW_COMMANDS)
+    assert not carry_out(vm, Command("label", ("actor",)), REVIEW_COMMANDS)
+    assert vm.calls == [("take_version", (2,)), ("accept_current", ())]

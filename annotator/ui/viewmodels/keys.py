@@ -35,6 +35,23 @@ class Command:
     args: tuple[object, ...] = ()
 
 
+#: a window's commands carried out by one view-model method each: command name -> (the
+#: method's name, whether the command's first argument, a whole number, goes to it)
+CommandTable = dict[str, tuple[str, bool]]
+
+
+def carry_out(vm: object, command: Command, table: CommandTable) -> bool:
+    """Carry out ``command`` by the view-model method ``table`` names for it; False when the
+    table has none."""
+    found = table.get(command.name)
+    if found is None:
+        return False
+    method, with_number = found
+    arguments = (int(command.args[0]),) if with_number else ()  # type: ignore[call-overload]
+    getattr(vm, method)(*arguments)
+    return True
+
+
 def latin_key(text: str) -> str:
     """The Latin key a typed character stands for (ض -> q, ٢ -> 2), else the character."""
     if len(text) != 1:
