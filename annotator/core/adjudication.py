@@ -26,13 +26,13 @@ Pure: no Qt, no database. Offsets are code points, end exclusive.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import itemgetter
 from typing import Any, overload
 
+from annotator.core.link_ends import positions_by_end, positions_touching
 from annotator.core.model import Span
 
 Key = tuple[int, int, str]
@@ -328,15 +328,10 @@ class Review:
         those with an end among ``keys``, in order."""
         ends = self._ends.get(owner)
         if ends is None:
-            ends = self._ends[owner] = defaultdict(list)
-            for i, relation in enumerate(relations):
-                head, tail = (relation.head, relation.tail) \
-                    if isinstance(relation, RelationCandidate) else relation[1:]
-                ends[head].append(i)
-                if tail != head:
-                    ends[tail].append(i)
-            ends.default_factory = None
-        return sorted({i for key in keys for i in ends.get(key, ())})
+            ends = self._ends[owner] = positions_by_end(
+                (r.head, r.tail) if isinstance(r, RelationCandidate) else (r[1], r[2])
+                for r in relations)
+        return positions_touching(ends, keys)
 
     def regions_overlapping(self, start: int, end: int) -> list[int]:
         """Indexes of the regions that share a character with [start, end)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Collection
 
+from annotator.core.link_ends import positions_by_end
 from annotator.core.suggest import Suggestion
 from annotator.services.suggesting import EMPTY, Key, Proposals
 
@@ -44,14 +45,9 @@ class SuggestionLayer:
                 tree[parent] += tree[i]
         self._tree = tree
         self.count = len(spans) - sum(self.hidden)   # offered now
-        self._partners: dict[int, list[tuple[str, int, bool]]] = {}
-        self._relations_of: dict[int, list[int]] = {}   # suggestion -> positions of its relations
-        for n, r in enumerate(proposals.suggestions.relations):
-            self._partners.setdefault(r.head, []).append((r.type, r.tail, True))
-            self._partners.setdefault(r.tail, []).append((r.type, r.head, False))
-            self._relations_of.setdefault(r.head, []).append(n)
-            if r.tail != r.head:
-                self._relations_of.setdefault(r.tail, []).append(n)
+        # suggestion -> the positions of its relations
+        self._relations_of = positions_by_end((r.head, r.tail)
+                                              for r in proposals.suggestions.relations)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -92,7 +88,15 @@ class SuggestionLayer:
 
     def partners(self, index: int) -> list[tuple[str, int, bool]]:
         """(relation type, the other suggestion's index, outgoing) of suggestion ``index``."""
-        return self._partners.get(index, [])
+        relations = self.proposals.suggestions.relations
+        found = []
+        for n in self._relations_of.get(index, ()):
+            r = relations[n]
+            if r.head == index:
+                found.append((r.type, r.tail, True))
+            if r.tail == index:
+                found.append((r.type, r.head, False))
+        return found
 
     def marks(self, start: int, end: int) -> list[Mark]:
         """The offered suggestions sharing a character with [start, end), for the highlighter."""
