@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -78,6 +79,22 @@ def run_worker(script: Path, args: list[str], *, timeout: float = 900) -> dict[s
             return result
     sys.stderr.write(proc.stdout + proc.stderr)
     raise SystemExit(f"worker printed no result: {' '.join(cmd)}")
+
+
+def side_by_side_args(doc: str, argv: list[str] | None, *, spans: int | None = None
+                      ) -> argparse.Namespace:
+    """The command line of a side-by-side benchmark (its docstring ``doc`` as help): --steps,
+    --runs, --spans when it has a default, and the hidden --worker PATH and --bare its workers
+    are started with (:func:`app_and_bare_run`)."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    if spans is not None:
+        parser.add_argument("--spans", type=int, default=spans)
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
 
 
 def app_and_bare_run(script: Path, db: Path, run: int, tag: str, args: list[str]

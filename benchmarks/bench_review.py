@@ -14,7 +14,6 @@ Each measurement runs in a fresh process; figures are medians.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -35,6 +34,7 @@ from _common import (  # noqa: E402
     median,
     peak_rss_kb,
     side_by_side,
+    side_by_side_args,
 )
 
 BOOK = REPO.parent / "shared" / "corpora" / "long" / \
@@ -349,14 +349,7 @@ def worker_bare(db: Path, steps: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--spans", type=int, default=20_000)
-    parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = side_by_side_args(__doc__ or "", argv, spans=20_000)
     if args.worker:
         (worker_bare if args.bare else worker)(args.worker, args.steps)
         return 0

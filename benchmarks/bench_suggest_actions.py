@@ -22,7 +22,6 @@ Figures are the GUI thread's CPU time, medians over the steps, then over the run
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -32,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bare import cpu_of, move_to  # noqa: E402
-from _common import app_and_bare_run, emit, machine, median, side_by_side  # noqa: E402
+from _common import app_and_bare_run, emit, machine, median, side_by_side, side_by_side_args  # noqa: E402
 from bench_gui import BOOK, USER, build_store  # noqa: E402
 
 SPANS = 20_000
@@ -192,13 +191,7 @@ def worker_bare(db: Path, steps: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = side_by_side_args(__doc__ or "", argv)
     if args.worker:
         (worker_bare if args.bare else worker)(args.worker, args.steps)
         return 0
