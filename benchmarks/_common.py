@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,15 +82,17 @@ def run_worker(script: Path, args: list[str], *, timeout: float = 900) -> dict[s
     raise SystemExit(f"worker printed no result: {' '.join(cmd)}")
 
 
-def side_by_side_args(doc: str, argv: list[str] | None, *, spans: int | None = None
-                      ) -> argparse.Namespace:
+def side_by_side_args(doc: str, argv: list[str] | None, *, spans: int | None = None,
+                      extra: Sequence[tuple[str, str]] = ()) -> argparse.Namespace:
     """The command line of a side-by-side benchmark (its docstring ``doc`` as help): --steps,
-    --runs, --spans when it has a default, and the hidden --worker PATH and --bare its workers
-    are started with (:func:`app_and_bare_run`)."""
+    --runs, --spans when it has a default, ``extra`` switches (name, help), and the hidden
+    --worker PATH and --bare its workers are started with (:func:`app_and_bare_run`)."""
     parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     if spans is not None:
         parser.add_argument("--spans", type=int, default=spans)
+    for name, help_text in extra:
+        parser.add_argument(name, action="store_true", help=help_text)
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)

@@ -8,6 +8,7 @@ shifted boundaries in the others' sets, so that there are thousands of disagreem
 - accept the candidate into gold (one transaction, redraw, move on): target median within 20 ms.
 
     python benchmarks/bench_review.py [--spans 20000] [--steps 60] [--runs 3]
+    python benchmarks/bench_review.py --breakdown --steps 200   # where a step's time goes
 
 Each measurement runs in a fresh process; figures are medians.
 """
@@ -29,6 +30,7 @@ from _common import (  # noqa: E402
     REPO,
     app_and_bare_run,
     emit,
+    fresh_copy,
     machine,
     mb,
     median,
@@ -95,7 +97,9 @@ def build_store(spans: int, seed: int = 1) -> Path:
     return path
 
 
-def worker(db: Path, steps: int) -> None:
+def review_window(db: Path) -> tuple[Any, Any, Any, int]:
+    """The app in review mode on store ``db``, shown at 1400 x 900 (not yet on the book):
+    (the QApplication, the view-model, the window, the book's document id)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -117,7 +121,11 @@ def worker(db: Path, steps: int) -> None:
     window.resize(1400, 900)
     window.show()
     app.processEvents()
-    book = queue.items[0].document_id
+    return app, vm, window, queue.items[0].document_id
+
+
+def worker(db: Path, steps: int) -> None:
+    app, vm, window, book = review_window(db)
 
     started, cpu = time.perf_counter(), time.thread_time()
     window.open_document(book)
@@ -168,6 +176,88 @@ def worker(db: Path, steps: int) -> None:
           "next_cpu_ms": median(move_cpu) * 1000, "accept_cpu_ms": median(accept_cpu) * 1000,
           "full_gold": full_gold, "accept_full_cpu_ms": median(full_cpu) * 1000,
           "gold": len(vm.spans), "peak_rss_kb": peak_rss_kb()})
+
+
+def breakdown(db: Path, steps: int, top: int = 10) -> None:
+    """Where the GUI thread's CPU time of a step goes, in one process (``--breakdown``): for
+    next and accept, the medians over ``steps`` of the store's decision, each slot the
+    view-model's signals call (its own time, without the slots it sets off), the rest of the
+    synchronous part (the view-model), the paint and the events after it. The instruments
+    add a little to each part; the parts are for comparing, the totals are the benchmark's."""
+    from collections import defaultdict
+
+    import annotator.services.review as review_service
+    from annotator.ui.viewmodels import observable
+
+    app, vm, window, book = review_window(db)
+    window.open_document(book)
+    window.article.viewport().repaint()
+    app.processEvents()
+    spent: dict[str, float] = defaultdict(float)
+    inner: list[float] = []   # per open frame: the time of the frames it called
+    on = [False]
+
+    def frame(name: str, call: Any) -> Any:
+        if not on[0]:
+            return call()
+        started = time.thread_time()
+        inner.append(0.0)
+        try:
+            return call()
+        finally:
+            took = time.thread_time() - started
+            spent[name] += took - inner.pop()
+            if inner:
+                inner[-1] += took
+
+    def slot_name(slot: Any) -> str:
+        name = getattr(slot, "__qualname__", type(slot).__name__)
+        code = getattr(slot, "__code__", None)
+        if code is not None and "<lambda>" in name:
+            name = f"{name.split('.')[0]} lambda ({Path(code.co_filename).name}:" \
+                   f"{code.co_firstlineno})"
+        return name
+
+    def emit(self: Any, *args: Any) -> None:
+        for slot in list(self._slots):
+            frame(slot_name(slot), lambda slot=slot: slot(*args))
+
+    plain_accept = review_service.ReviewService.accept
+
+    def accept(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return frame("the store (ReviewService.accept)",
+                     lambda: plain_accept(self, *args, **kwargs))
+
+    observable.Signal.emit = emit   # type: ignore[method-assign]
+    review_service.ReviewService.accept = accept   # type: ignore[method-assign]
+    rows: dict[str, dict[str, list[float]]] = {"next": defaultdict(list),
+                                                "accept": defaultdict(list)}
+    for step in range(steps + 5):
+        for kind, action in (("next", vm.next_disagreement), ("accept", vm.accept_current)):
+            spent.clear()
+            on[0] = True
+            started = time.thread_time()
+            inner.append(0.0)
+            action()
+            synchronous = time.thread_time() - started
+            spent["the view-model (the rest of the synchronous part)"] = \
+                synchronous - inner.pop()
+            on[0] = False
+            painted = time.thread_time()
+            window.article.viewport().repaint()
+            spent["paint (every widget drawn again)"] = time.thread_time() - painted
+            after = time.thread_time()
+            app.processEvents()
+            spent["events after the paint"] = time.thread_time() - after
+            spent["total"] = time.thread_time() - started
+            if step >= 5:   # the first steps warm the caches
+                for name in set(spent) | set(rows[kind]):
+                    rows[kind][name].append(spent.get(name, 0.0))
+    for kind, found in rows.items():
+        print(f"{kind}: GUI thread CPU, medians over {steps} steps (ms)")
+        ordered = sorted(found.items(), key=lambda item: -median(item[1]))
+        for name, values in ordered[:top + 1]:
+            print(f"  {median(values) * 1000:7.3f}  {name}")
 
 
 def worker_bare(db: Path, steps: int) -> None:
@@ -349,13 +439,19 @@ def worker_bare(db: Path, steps: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = side_by_side_args(__doc__ or "", argv, spans=20_000)
+    args = side_by_side_args(__doc__ or "", argv, spans=20_000, extra=[
+        ("--breakdown", "where a step's time goes, in one process (no bare way)")])
     if args.worker:
         (worker_bare if args.bare else worker)(args.worker, args.steps)
         return 0
     if not BOOK.is_file():
         raise SystemExit(f"{BOOK} is absent: this benchmark needs ../shared/corpora")
     db = build_store(args.spans)
+    if args.breakdown:
+        scratch = OUT / "review-breakdown.sqlite3"
+        fresh_copy(db, scratch)
+        breakdown(scratch, args.steps)
+        return 0
     print(f"bench_review: {BOOK.name}, 3 annotators x {args.spans:,} spans; {args.runs} runs; "
           f"{machine()}")
     results, bares = [], []
