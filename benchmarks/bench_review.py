@@ -252,6 +252,8 @@ def breakdown(db: Path, steps: int, top: int = 10) -> None:
             spent["total"] = time.thread_time() - started
             if step >= 5:   # the first steps warm the caches
                 for name in set(spent) | set(rows[kind]):
+                    if name not in rows[kind]:   # first seen now: nothing at the steps before
+                        rows[kind][name] = [0.0] * (step - 5)
                     rows[kind][name].append(spent.get(name, 0.0))
     for kind, found in rows.items():
         print(f"{kind}: GUI thread CPU, medians over {steps} steps (ms)")
