@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,21 @@ def app_and_bare_run(script: Path, db: Path, run: int, tag: str, args: list[str]
         found[bare] = run_worker(script, ["--worker", str(scratch), *args]
                                  + (["--bare"] if bare else []))
     return found[False], found[True]
+
+
+def side_by_side_runs(script: Path, db: Path, tag: str, runs: int, args: list[str],
+                      line: Callable[[int, dict[str, Any], dict[str, Any]], str]
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``runs`` runs of :func:`app_and_bare_run`, each reported by the line ``line(run, app
+    result, bare result)`` gives; returns (the app's results, the bare way's)."""
+    apps: list[dict[str, Any]] = []
+    bares: list[dict[str, Any]] = []
+    for run in range(1, runs + 1):
+        app, bare = app_and_bare_run(script, db, run, tag, args)
+        apps.append(app)
+        bares.append(bare)
+        print(line(run, app, bare))
+    return apps, bares
 
 
 def side_by_side(name: str, key: str, apps: list[dict[str, Any]], bares: list[dict[str, Any]],

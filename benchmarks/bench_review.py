@@ -28,7 +28,6 @@ from _bare import move_to, rehighlight  # noqa: E402
 from _common import (  # noqa: E402
     OUT,
     REPO,
-    app_and_bare_run,
     emit,
     fresh_copy,
     machine,
@@ -37,6 +36,7 @@ from _common import (  # noqa: E402
     peak_rss_kb,
     side_by_side,
     side_by_side_args,
+    side_by_side_runs,
 )
 
 BOOK = REPO.parent / "shared" / "corpora" / "long" / \
@@ -456,17 +456,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"bench_review: {BOOK.name}, 3 annotators x {args.spans:,} spans; {args.runs} runs; "
           f"{machine()}")
-    results, bares = [], []
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for run in range(1, args.runs + 1):
-        result, bare_result = app_and_bare_run(Path(__file__), db, run, "review",
-                                               ["--steps", str(args.steps)])
-        results.append(result)
-        bares.append(bare_result)
-        print(f"  run {run}: open {result['open_s']:.3f} s (figures at {result['figures_s']:.2f} s;"
-              f" {result['candidates']:,} candidates, {result['disagreements']:,} disagreements), "
-              f"next {result['next_median_ms']:.1f} ms, accept {result['accept_median_ms']:.1f} ms"
-              f" (median), peak RSS {mb(result['peak_rss_kb']):.0f} MB")
+    results, bares = side_by_side_runs(
+        Path(__file__), db, "review", args.runs, ["--steps", str(args.steps)],
+        lambda run, result, _bare: (
+            f"  run {run}: open {result['open_s']:.3f} s (figures at {result['figures_s']:.2f} s;"
+            f" {result['candidates']:,} candidates, {result['disagreements']:,} disagreements), "
+            f"next {result['next_median_ms']:.1f} ms, accept {result['accept_median_ms']:.1f} ms"
+            f" (median), peak RSS {mb(result['peak_rss_kb']):.0f} MB"))
     opened = median([r["open_s"] for r in results])
     move = median([r["next_median_ms"] for r in results])
     accept = median([r["accept_median_ms"] for r in results])

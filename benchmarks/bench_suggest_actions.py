@@ -31,7 +31,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bare import cpu_of, move_to  # noqa: E402
-from _common import app_and_bare_run, emit, machine, median, side_by_side, side_by_side_args  # noqa: E402
+from _common import (  # noqa: E402
+    emit,
+    machine,
+    median,
+    side_by_side,
+    side_by_side_args,
+    side_by_side_runs,
+)
 from bench_gui import BOOK, USER, build_store  # noqa: E402
 
 SPANS = 20_000
@@ -201,16 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_suggest_actions: the book, {SPANS:,} spans of {USER}; {args.steps} steps, "
           f"{args.runs} runs; {machine()}")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    apps: list[dict[str, Any]] = []
-    bares: list[dict[str, Any]] = []
-    for run in range(1, args.runs + 1):
-        app, bare_run = app_and_bare_run(Path(__file__), db, run, "suggest-actions",
-                                         ["--steps", str(args.steps)])
-        apps.append(app)
-        bares.append(bare_run)
-        print(f"  run {run}: offered app {app['offered']:,}, bare {bare_run['offered']:,}; "
-              f"next {app['next_cpu_ms']:.2f} vs {bare_run['next_cpu_ms']:.2f} ms, accept "
-              f"{app['accept_cpu_ms']:.2f} vs {bare_run['accept_cpu_ms']:.2f} ms")
+    apps, bares = side_by_side_runs(
+        Path(__file__), db, "suggest-actions", args.runs, ["--steps", str(args.steps)],
+        lambda run, app, bare_run: (
+            f"  run {run}: offered app {app['offered']:,}, bare {bare_run['offered']:,}; "
+            f"next {app['next_cpu_ms']:.2f} vs {bare_run['next_cpu_ms']:.2f} ms, accept "
+            f"{app['accept_cpu_ms']:.2f} vs {bare_run['accept_cpu_ms']:.2f} ms"))
     print(side_by_side("next suggestion (CPU)", "next_cpu_ms", apps, bares, "ms"))
     print(side_by_side("accept a suggestion (CPU)", "accept_cpu_ms", apps, bares, "ms"))
     return 0
