@@ -118,7 +118,9 @@ def side_by_side_runs(script: Path, db: Path, tag: str, runs: int, args: list[st
                       line: Callable[[int, dict[str, Any], dict[str, Any]], str]
                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``runs`` runs of :func:`app_and_bare_run`, each reported by the line ``line(run, app
-    result, bare result)`` gives; returns (the app's results, the bare way's)."""
+    result, bare result)`` gives; returns (the app's results, the bare way's). The workers are
+    Qt programs: they start on the offscreen platform unless one is set."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     apps: list[dict[str, Any]] = []
     bares: list[dict[str, Any]] = []
     for run in range(1, runs + 1):

@@ -456,7 +456,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"bench_review: {BOOK.name}, 3 annotators x {args.spans:,} spans; {args.runs} runs; "
           f"{machine()}")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     results, bares = side_by_side_runs(
         Path(__file__), db, "review", args.runs, ["--steps", str(args.steps)],
         lambda run, result, _bare: (

@@ -207,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     db = build_store(SPANS)
     print(f"bench_suggest_actions: the book, {SPANS:,} spans of {USER}; {args.steps} steps, "
           f"{args.runs} runs; {machine()}")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     apps, bares = side_by_side_runs(
         Path(__file__), db, "suggest-actions", args.runs, ["--steps", str(args.steps)],
         lambda run, app, bare_run: (
