@@ -22,7 +22,7 @@ from annotator.core.sniff import CONVERT_HINT, binary_kind, looks_like_conll, lo
 from annotator.core.text import canonicalize, sha256_text
 from annotator.db.store import Store, UnitOfWork
 from annotator.exports.base import ImportContext
-from annotator.exports.jsonl import json_objects
+from annotator.exports.jsonl import NOT_NATIVE, json_objects
 from annotator.exports.registry import SUFFIXES, get_format
 from annotator.services.decoding import decode_bytes
 from annotator.services.import_records import _RecordsRun
@@ -35,6 +35,12 @@ HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
 TEXT_BATCH = 200
 TITLE_LIMIT = 200
+
+
+#: what to do with JSON lines that are not native JSONL
+SPANS_JSONL_HINT = ("a file of texts with their spans imports with --format spans-jsonl and the "
+                    "names of its fields (--text-field, --spans-field, --start, --end, --label: "
+                    "annotator import --help)")
 
 
 def _format_of(path: Path, fmt: str | None) -> str:
@@ -265,9 +271,19 @@ class _Importer:
             return
         lines = len(bad)
         what = f"{lines:,} bad line{'s' if lines != 1 else ''}"
+        # a stranger's JSON lines (a tweet and its spans ...) taken for native JSONL
+        foreign = not any_good and all(e.field == "doc_id" and e.detail.startswith(NOT_NATIVE)
+                                       for e in bad)
         if not self.skip_bad and len(bad) == 1:
+            if foreign:
+                first = bad[0]
+                raise ValidationError(f"{first.detail}; {SPANS_JSONL_HINT}", path=first.path,
+                                      line=first.line, field=first.field)
             raise bad[0]          # one bad line: its own message is the one line to print
         result.problems = [str(e) for e in bad]
+        if foreign:
+            none = "not native JSONL" if lines == 1 else "none of them native JSONL"
+            raise ValidationError(f"{what}, {none}; {SPANS_JSONL_HINT}", path=str(path))
         if not self.skip_bad:
             raise ValidationError(f"{what}; nothing imported from this file (--skip-bad imports "
                                   "the good part)", path=str(path))

@@ -3,6 +3,7 @@ docs rm, labels, the first-run and interruption messages, and what --help offers
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -158,6 +159,56 @@ def test_spans_jsonl_fields_on_the_command_line(capsys, db_url, corpora):
     assert result.out.splitlines()[0] == f"{path}: 27 documents added, 0 already there, " \
                                          "27 sets, 65 spans"
 
+
+
+HINT = ("a file of texts with their spans imports with --format spans-jsonl and the names of its "
+        "fields (--text-field, --spans-field, --start, --end, --label: annotator import --help)")
+NOT_NATIVE = "doc_id: missing: not a line of annotator's native JSONL"
+
+
+def test_json_lines_of_another_shape_are_told_how_to_import_and_nothing_is_written(
+        capsys, db_url, tmp_path):
+    tweets = tmp_path / "tweets.jsonl"
+    lines = [{"tweet_id": str(n), "text": f"انفجار في المنيل {n}",
+              "mentions": [{"startIdx": 10, "endIdx": 16, "type": "NBHD"}]} for n in range(3)]
+    tweets.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+                      encoding="utf-8")
+    before = snapshot(capsys, db_url)
+    for skip in ([], ["--skip-bad"]):
+        result = run(capsys, "--db", db_url, "import", str(tweets), *skip)
+        assert result.code == 1
+        assert result.err.splitlines() == [
+            f"annotator: {tweets}:{n}: {NOT_NATIVE} (the line's keys: tweet_id, text, mentions)"
+            for n in (1, 2, 3)] + [f"annotator: {tweets}: 3 bad lines, none of them native "
+                                   f"JSONL; {HINT}"]
+    # one line: its own message, with the way to import it
+    tweets.write_text(json.dumps(lines[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run(capsys, "--db", db_url, "import", str(tweets))
+    assert result.err == (f"annotator: {tweets}:1: {NOT_NATIVE} (the line's keys: tweet_id, "
+                          f"text, mentions); {HINT}\n")
+    # a native file with one line lacking its doc_id among good ones: the usual refusal
+    native = tmp_path / "native.jsonl"
+    native.write_text(json.dumps({"doc_id": "a", "text": "نص"}) + "\n"
+                      + json.dumps({"text": "نص آخر"}) + "\n", encoding="utf-8")
+    result = run(capsys, "--db", db_url, "import", str(native))
+    assert result.err == (f"annotator: {native}:2: {NOT_NATIVE} (the line's keys: text)\n")
+    assert snapshot(capsys, db_url) == before
+
+
+def test_the_idrisi_file_as_native_jsonl_is_told_to_use_spans_jsonl(capsys, db_url, corpora):
+    path = corpora / "spans" / "idrisi_ar_cairo_bombing_2019_dev.jsonl"
+    if not path.is_file():
+        pytest.skip("IDRISI file absent")
+    before = snapshot(capsys, db_url)
+    result = run(capsys, "--db", db_url, "import", str(path))
+    assert result.code == 1
+    err = result.err.splitlines()
+    keys = "tweet_id, user_id, text, created_at, info_class, location_mentions"
+    assert err[:20] == [f"annotator: {path}:{n}: {NOT_NATIVE} (the line's keys: {keys})"
+                        for n in range(1, 21)]
+    assert err[20:] == [f"annotator: {path}: ... and 7 more",
+                        f"annotator: {path}: 27 bad lines, none of them native JSONL; {HINT}"]
+    assert snapshot(capsys, db_url) == before
 
 def test_undo_with_files_is_refused(capsys, db_url):
     result = run(capsys, "--db", db_url, "import", "x.txt", "--undo", "abcd")
