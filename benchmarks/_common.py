@@ -114,6 +114,16 @@ def app_and_bare_run(script: Path, db: Path, run: int, tag: str, args: list[str]
     return found[False], found[True]
 
 
+def ran_as_worker(args: argparse.Namespace, app: Callable[[Path, int], None],
+                  bare: Callable[[Path, int], None]) -> bool:
+    """In a worker process (the hidden --worker PATH that :func:`side_by_side_runs` starts):
+    run the app's worker, or the bare way's with --bare, on that store; True when it did."""
+    if args.worker is None:
+        return False
+    (bare if args.bare else app)(args.worker, args.steps)
+    return True
+
+
 def side_by_side_runs(script: Path, db: Path, tag: str, runs: int, args: list[str],
                       line: Callable[[int, dict[str, Any], dict[str, Any]], str]
                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

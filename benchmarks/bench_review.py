@@ -34,6 +34,7 @@ from _common import (  # noqa: E402
     mb,
     median,
     peak_rss_kb,
+    ran_as_worker,
     side_by_side,
     side_by_side_args,
     side_by_side_runs,
@@ -443,8 +444,7 @@ def worker_bare(db: Path, steps: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = side_by_side_args(__doc__ or "", argv, spans=20_000, extra=[
         ("--breakdown", "where a step's time goes, in one process (no bare way)")])
-    if args.worker:
-        (worker_bare if args.bare else worker)(args.worker, args.steps)
+    if ran_as_worker(args, worker, worker_bare):
         return 0
     if not BOOK.is_file():
         raise SystemExit(f"{BOOK} is absent: this benchmark needs ../shared/corpora")

@@ -35,6 +35,7 @@ from _common import (  # noqa: E402
     emit,
     machine,
     median,
+    ran_as_worker,
     side_by_side,
     side_by_side_args,
     side_by_side_runs,
@@ -199,8 +200,7 @@ def worker_bare(db: Path, steps: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = side_by_side_args(__doc__ or "", argv)
-    if args.worker:
-        (worker_bare if args.bare else worker)(args.worker, args.steps)
+    if ran_as_worker(args, worker, worker_bare):
         return 0
     if not BOOK.is_file():
         raise SystemExit(f"{BOOK} is absent: this benchmark needs ../shared/corpora")
