@@ -157,9 +157,9 @@ def _check_unicode(obj: dict[str, Any], *, path: str, line: int) -> None:
                                       "pair): not Unicode text", path=path, line=line) from None
 
 
-#: how the message of a line without a doc_id starts (the importer tells a file of such
-#: lines how to import it: it is some other shape of JSON lines)
-NOT_NATIVE = "missing: not a line of annotator's native JSONL"
+class NotNativeLine(ValidationError):
+    """A line without a doc_id: some other shape of JSON lines (the importer tells a file of
+    such lines how to import it)."""
 
 
 def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -> JsonlRecord:
@@ -169,7 +169,8 @@ def parse_record(obj: dict[str, Any], *, path: str, line: int, schema: Schema) -
         return ValidationError(message, path=path, line=line, field=field)
     if "doc_id" not in obj:   # (another format's reader always gives one)
         keys = ", ".join(list(obj)[:8]) + (", ..." if len(obj) > 8 else "")
-        raise fail(f"{NOT_NATIVE} (the line's keys: {keys or 'none'})", "doc_id")
+        raise NotNativeLine("missing: not a line of annotator's native JSONL (the line's "
+                            f"keys: {keys or 'none'})", path=path, line=line, field="doc_id")
     doc_id = obj.get("doc_id")
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise fail("must be a non-empty string", "doc_id")

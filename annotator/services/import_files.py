@@ -22,7 +22,7 @@ from annotator.core.sniff import CONVERT_HINT, binary_kind, looks_like_conll, lo
 from annotator.core.text import canonicalize, sha256_text
 from annotator.db.store import Store, UnitOfWork
 from annotator.exports.base import ImportContext
-from annotator.exports.jsonl import NOT_NATIVE, json_objects
+from annotator.exports.jsonl import NotNativeLine, json_objects
 from annotator.exports.registry import SUFFIXES, get_format
 from annotator.services.decoding import decode_bytes
 from annotator.services.import_records import _RecordsRun
@@ -272,8 +272,7 @@ class _Importer:
         lines = len(bad)
         what = f"{lines:,} bad line{'s' if lines != 1 else ''}"
         # a stranger's JSON lines (a tweet and its spans ...) taken for native JSONL
-        foreign = not any_good and all(e.field == "doc_id" and e.detail.startswith(NOT_NATIVE)
-                                       for e in bad)
+        foreign = not any_good and all(isinstance(e, NotNativeLine) for e in bad)
         if not self.skip_bad and len(bad) == 1:
             if foreign:
                 first = bad[0]
