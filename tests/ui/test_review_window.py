@@ -182,6 +182,24 @@ def test_review_with_the_keyboard_builds_the_expected_gold(review: Review) -> No
     assert review.window.queue.progress() == (1, 1)
 
 
+def test_a_decisions_undo_after_a_fix_of_its_span_and_the_fixs_undo(review: Review) -> None:
+    """Accept, fix the accepted span's boundary, undo the fix, undo the accept: the accept's
+    undo names the span at the version the fix's undo left it (it was refused as changed by
+    someone else); redo puts it back."""
+    vm = review.vm
+    for _ in range(2):
+        review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Return)
+    vm.select_span(vm.spans.ids[(46, 59, "actor")])
+    review.key(Qt.Key.Key_Left, ALT | SHIFT)
+    assert review.gold() == [(46, 52, "actor", _prov("edited", "mona", "omar"))]
+    review.key(Qt.Key.Key_Z, CTRL)
+    review.key(Qt.Key.Key_Z, CTRL)
+    assert review.gold() == [] and review.messages[-1] == "Undone: accept Actor"
+    review.key(Qt.Key.Key_Z, CTRL | SHIFT)
+    assert review.gold() == [(46, 59, "actor", _prov("accepted", "mona", "omar"))]
+
+
 def test_undoing_every_decision_gives_back_an_empty_gold(review: Review) -> None:
     review.key(Qt.Key.Key_U)
     review.key(Qt.Key.Key_Tab)

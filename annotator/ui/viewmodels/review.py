@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import replace
 from bisect import bisect_left
 from collections.abc import Callable
 from types import MappingProxyType
@@ -370,17 +371,27 @@ class ReviewViewModel(AnnotationViewModel):
         holder: dict[str, Change] = {"done": change}
 
         def undo(status: SetStatus | None) -> None:
-            undone = self.service.change(change.set_id,
-                                         **self.service.inverse_of(holder["done"]), status=status)
+            undone = self.service.change(change.set_id, **self._inverse(holder["done"]),
+                                         status=status)
             holder["undone"] = undone
             self._apply_change(undone)
 
         def redo() -> None:
-            again = self.service.change(change.set_id, **self.service.inverse_of(holder["undone"]))
+            again = self.service.change(change.set_id, **self._inverse(holder["undone"]))
             holder["done"] = again
             self._apply_change(again)
 
         self._push(description, redo=redo, undo=undo, status_before=status_before)
+
+    def _inverse(self, change: Change) -> dict[str, Any]:
+        """What undoes ``change``, naming its spans at the versions this window's own last
+        changes left them: a fix made after the decision and undone since moved them on (the
+        decision's undo was refused as if someone else had changed them); a change by someone
+        else is still refused."""
+        inverse = self.service.inverse_of(change)
+        inverse["delete"] = [replace(s, version=self._own.get(s.id or 0, s.version))
+                             for s in inverse["delete"]]
+        return inverse
 
     def _apply_change(self, change: Change, *, select: Key | None = None) -> None:
         self.set_id = change.set_id
