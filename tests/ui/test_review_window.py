@@ -200,6 +200,29 @@ def test_a_decisions_undo_after_a_fix_of_its_span_and_the_fixs_undo(review: Revi
     assert review.gold() == [(46, 59, "actor", _prov("accepted", "mona", "omar"))]
 
 
+def test_a_decisions_undo_is_refused_when_another_reviewer_changed_its_span(
+        review: Review) -> None:
+    """The versions a decision's undo names are this window's own: a change by another reviewer
+    since (here a note on the accepted span) makes the undo refused, and nothing changes."""
+    from annotator.services.review import ReviewService
+
+    vm = review.vm
+    for _ in range(2):
+        review.key(Qt.Key.Key_Tab)
+    review.key(Qt.Key.Key_Return)
+    accepted = vm.spans.ids[(46, 59, "actor")]
+    store = open_project(review.url)
+    try:
+        ReviewService(store, project_schema(store), reviewer="lina").gold.update_span(
+            accepted, note="checked")
+    finally:
+        store.close()
+    review.key(Qt.Key.Key_Z, CTRL)
+    assert "changed by lina" in review.messages[-1]
+    assert review.gold() == [(46, 59, "actor", {"decided_by": "lina", "how": "edited",
+                                                "from": ["mona", "omar"]})]   # lina's, kept
+
+
 def test_undoing_every_decision_gives_back_an_empty_gold(review: Review) -> None:
     review.key(Qt.Key.Key_U)
     review.key(Qt.Key.Key_Tab)
