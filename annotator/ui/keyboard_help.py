@@ -53,7 +53,9 @@ def keyboard_help(review: bool) -> str:
         return annotation
     decisions = table(translate("Help", "Review"), [
         ("Tab / Shift+Tab", translate("Help", "next / previous disagreement")),
-        ("Enter", translate("Help", "accept the candidate into gold")),
+        ("Enter", translate("Help", "accept the candidate into gold, on to the next one")),
+        ("Shift+Enter", translate("Help", "accept it and select the gold span, to fix it with "
+                                          "the keys below (Tab moves on)")),
         ("x", translate("Help", "reject it")),
         ("1 … 9", translate("Help", "take that annotator's version of the region")),
         ("u", translate("Help", "accept every unanimous candidate of the document")),

@@ -252,7 +252,9 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, SuggestionWindow, QMai
         if self.review:
             for key, command in (("next", Command("next", (1,))),
                                  ("previous", Command("next", (-1,))),
-                                 ("accept", Command("accept")), ("reject", Command("reject")),
+                                 ("accept", Command("accept")),
+                                 ("accept_to_fix", Command("accept_to_fix")),
+                                 ("reject", Command("reject")),
                                  ("unanimous", Command("unanimous"))):
                 action("review", key, [], lambda _=False, c=command: self.run_command(c))
         else:
@@ -301,6 +303,8 @@ class MainWindow(WindowDocks, WindowStatus, ReviewWindow, SuggestionWindow, QMai
                           "previous": translate("MainWindow",
                                                 "Previous disagreement (Shift+Tab)"),
                           "accept": translate("MainWindow", "Accept (Enter)"),
+                          "accept_to_fix": translate("MainWindow",
+                                                     "Accept and fix it (Shift+Enter)"),
                           "reject": translate("MainWindow", "Reject (x)"),
                           "unanimous": translate("MainWindow", "Accept all unanimous (u)")})
         else:

@@ -10,6 +10,7 @@ from annotator.ui.viewmodels.keys import Command, CommandTable, carry_out
 REVIEW_COMMANDS: CommandTable = {
     "next": ("next_disagreement", True),
     "accept": ("accept_current", False),
+    "accept_to_fix": ("accept_to_fix", False),
     "reject": ("reject_current", False),
     "version": ("take_version", True),
     "unanimous": ("accept_unanimous", False),

@@ -360,7 +360,7 @@ class SpanList(QTableView):
     command = Signal(object)   # a keys.Command the window carries out
     # commands whose keys (Tab, Enter) belong to the list
     LIST_KEYS = frozenset({"suggestion", "accept_suggestion", "accept_all_suggestions", "next",
-                           "accept"})
+                           "accept", "accept_to_fix"})
     NARROW = 320   # pixels: below, the attribute and relation columns hide
 
     def __init__(self, vm: AnnotationViewModel, schema: Schema, *,

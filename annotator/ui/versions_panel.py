@@ -171,9 +171,9 @@ class VersionsPanel(QAbstractScrollArea):
                 "nothing": translate("VersionsPanel", "nothing"),
                 "head": translate("VersionsPanel", "{label} «{text}» — {agreement} ({count}/"
                                   "{total}: {names}); {state}; disagreement: {kinds}"),
-                "keys": translate("VersionsPanel", "Enter accepts, x rejects, 1-9 take a "
-                                  "version, u accepts every unanimous candidate, Tab / "
-                                  "Shift+Tab move."),
+                "keys": translate("VersionsPanel", "Enter accepts, Shift+Enter accepts to "
+                                  "fix, x rejects, 1-9 take a version, u accepts every "
+                                  "unanimous candidate, Tab / Shift+Tab move."),
             }
         return self._words.get(key, key)
 

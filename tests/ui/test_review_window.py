@@ -182,6 +182,48 @@ def test_review_with_the_keyboard_builds_the_expected_gold(review: Review) -> No
     assert review.window.queue.progress() == (1, 1)
 
 
+def test_shift_enter_accepts_and_selects_the_gold_span_staying_on_it_to_fix_it(
+        review: Review) -> None:
+    """Shift+Enter: the candidate into gold, selected in the article, the list and the details,
+    the current candidate unchanged (its versions still shown); the keys fix the gold span;
+    Enter then moves on without putting the candidate back beside its fix; undo takes back
+    the fix, then the accept (the accept's undo names the span at the version the fix's undo
+    left it)."""
+    vm, spans = review.vm, review.window.span_list
+
+    def selected() -> tuple[int, int, str] | None:
+        span = vm.span(vm.selected)
+        return (span.start, span.end, span.label) if span is not None else None
+
+    for _ in range(2):
+        review.key(Qt.Key.Key_Tab)
+    assert review.current() == (46, 59, "actor")
+    review.key(Qt.Key.Key_Return, SHIFT)
+    assert review.gold() == [(46, 59, "actor", _prov("accepted", "mona", "omar"))]
+    assert review.current() == (46, 59, "actor")                       # stayed
+    assert selected() == (46, 59, "actor")
+    assert spans.source.span_at(spans.currentIndex().row()).id == vm.selected
+    assert review.window.details.title.text() == "Actor: الرئيس الروسي"
+    assert review.window.versions.toPlainText().startswith("Actor «الرئيس الروسي»")
+    steps = len(vm.history._done)
+    review.key(Qt.Key.Key_Escape)
+    assert selected() is None
+    review.key(Qt.Key.Key_Return, SHIFT)              # in gold already: selected again, no step
+    assert selected() == (46, 59, "actor") and len(vm.history._done) == steps
+    assert review.messages == []
+    review.key(Qt.Key.Key_Left, ALT | SHIFT)               # shrink it by a word at its end
+    assert review.gold() == [(46, 52, "actor", _prov("edited", "mona", "omar"))]
+    assert selected() == (46, 52, "actor") and review.current() == (46, 59, "actor")
+    review.key(Qt.Key.Key_Return)                          # not put back beside its fix
+    assert review.messages[-1] == "Decided already: gold has its region's version"
+    assert review.gold() == [(46, 52, "actor", _prov("edited", "mona", "omar"))]
+    assert review.current() == (83, 88, "actor")           # moved on
+    review.key(Qt.Key.Key_Z, CTRL)
+    assert review.gold() == [(46, 59, "actor", _prov("accepted", "mona", "omar"))]
+    review.key(Qt.Key.Key_Z, CTRL)
+    assert review.gold() == []
+
+
 def test_a_decisions_undo_after_a_fix_of_its_span_and_the_fixs_undo(review: Review) -> None:
     """Accept, fix the accepted span's boundary, undo the fix, undo the accept: the accept's
     undo names the span at the version the fix's undo left it (it was refused as changed by
@@ -221,6 +263,22 @@ def test_a_decisions_undo_is_refused_when_another_reviewer_changed_its_span(
     assert "changed by lina" in review.messages[-1]
     assert review.gold() == [(46, 59, "actor", {"decided_by": "lina", "how": "edited",
                                                 "from": ["mona", "omar"]})]   # lina's, kept
+
+
+def test_enter_on_a_rejected_candidate_accepts_it(review: Review) -> None:
+    """A rejected candidate made current again (another reviewer's x, or here the view-model's
+    go_to): Enter accepts it, as before, the reviewer overriding the rejection; only a
+    candidate in gold or superseded by gold's version of its region is passed over."""
+    vm = review.vm
+    for _ in range(2):
+        review.key(Qt.Key.Key_Tab)
+    rejected = vm.current
+    review.key(Qt.Key.Key_X)
+    assert vm.states[rejected] == State.REJECTED and review.gold() == []
+    vm.go_to(rejected)
+    review.key(Qt.Key.Key_Return)
+    assert review.gold() == [(46, 59, "actor", _prov("accepted", "mona", "omar"))]
+    assert review.table(RejectionRow.label) == []                # the rejection taken back
 
 
 def test_undoing_every_decision_gives_back_an_empty_gold(review: Review) -> None:
@@ -395,7 +453,7 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     assert len(pages) == 3 and "«موسكو»" in pages[-1][0].text    # one page a key; Enter moved on
     assert review.current() == (83, 88, "actor")
     assert "mona" in versions.toPlainText() and "Moscow" not in versions.toPlainText()
-    assert review.vm.selected == review.vm.spans.ids[(46, 59, "actor")]   # the accepted span
+    assert review.vm.selected is None      # Enter moved on: nothing selected, as with x or 1-9
 
 
 def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Review) -> None:
@@ -420,8 +478,8 @@ def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Revie
         review.key(Qt.Key.Key_Tab)
     assert review.current() == (83, 88, "actor")
     location, actor = (versions.colors[name] for name in ("location", "actor"))
-    keys = ("Enter accepts, x rejects, 1-9 take a version, u accepts every unanimous "
-            "candidate, Tab / Shift+Tab move.")
+    keys = ("Enter accepts, Shift+Enter accepts to fix, x rejects, 1-9 take a version, u "
+            "accepts every unanimous candidate, Tab / Shift+Tab move.")
     assert versions._page == (
         Paragraph("Actor «موسكو» — minority (1/3: sara); open; disagreement: missing, "
                   "other label", ((0, 5, BOLD),)),

@@ -558,6 +558,33 @@ def test_command_for_key(schema: Schema, text: str, key: str, mods: str, selecte
                            shift="shift" in flags, selected_label=selected) == expected
 
 
+@pytest.mark.parametrize(("text", "key", "mods", "expected"), [
+    ("", "Return", "", Command("accept")),
+    ("", "Enter", "", Command("accept")),                  # the keypad's
+    ("", "Return", "shift", Command("accept_to_fix")),
+    ("", "Enter", "shift", Command("accept_to_fix")),
+    ("", "Return", "ctrl", None),                          # the window's: mark reviewed
+    ("", "Return", "alt", None),
+    ("", "Tab", "", Command("next", (1,))),
+    ("", "Backtab", "shift", Command("next", (-1,))),
+    ("x", "", "", Command("reject")),
+    ("ء", "", "", Command("reject")),                      # x on the Arabic layout
+    ("2", "", "", Command("version", (2,))),
+    ("٢", "", "", Command("version", (2,))),
+    ("0", "", "", None),
+    ("u", "", "", Command("unanimous")),
+    ("q", "", "", Command("label", ("quote",))),
+    ("", "Left", "alt+shift", Command("resize", ("end", False, True))),
+])
+def test_review_command_for_key(schema: Schema, text: str, key: str, mods: str,
+                                expected: Command | None) -> None:
+    from annotator.ui.viewmodels.keys import review_command_for_key
+
+    flags = set(mods.split("+")) if mods else set()
+    assert review_command_for_key(schema, text=text, key=key, alt="alt" in flags,
+                                  ctrl="ctrl" in flags, shift="shift" in flags) == expected
+
+
 def test_latin_key_maps_the_whole_arabic_row() -> None:
     assert "".join(latin_key(c) for c in "ضصثقفغعهخحشسيبلاتنمئءؤرىة") \
         == "qwertyuiopasdfghjklzxcvnm"
@@ -629,5 +656,6 @@ def test_the_windows_command_tables_name_view_model_methods() -> None:
     vm = Called()
     assert carry_out(vm, Command("version", (2,)), REVIEW_COMMANDS)
     assert carry_out(vm, Command("accept"), REVIEW_COMMANDS)
+    assert carry_out(vm, Command("accept_to_fix"), REVIEW_COMMANDS)
     assert not carry_out(vm, Command("label", ("actor",)), REVIEW_COMMANDS)
-    assert vm.calls == [("take_version", (2,)), ("accept_current", ())]
+    assert vm.calls == [("take_version", (2,)), ("accept_current", ()), ("accept_to_fix", ())]

@@ -435,8 +435,12 @@
         <translation>الخلاف التالي / السابق</translation>
     </message>
     <message>
-        <source>accept the candidate into gold</source>
-        <translation>قبول المرشح في المرجع الذهبي</translation>
+        <source>accept the candidate into gold, on to the next one</source>
+        <translation>قبول المرشح في المرجع الذهبي، ثم الانتقال إلى التالي</translation>
+    </message>
+    <message>
+        <source>accept it and select the gold span, to fix it with the keys below (Tab moves on)</source>
+        <translation>قبوله وتحديد المقطع الذهبي لتصحيحه بالمفاتيح أدناه (Tab للانتقال)</translation>
     </message>
     <message>
         <source>reject it</source>
@@ -612,6 +616,10 @@
         <translation>قبول (Enter)</translation>
     </message>
     <message>
+        <source>Accept and fix it (Shift+Enter)</source>
+        <translation>قبول ثم تصحيح (Shift+Enter)</translation>
+    </message>
+    <message>
         <source>Reject (x)</source>
         <translation>رفض (x)</translation>
     </message>
@@ -745,6 +753,10 @@
     <message>
         <source>Already in gold</source>
         <translation>موجود في المرجع الذهبي</translation>
+    </message>
+    <message>
+        <source>Decided already: gold has its region&apos;s version</source>
+        <translation>محسوم من قبل: في المرجع الذهبي نسخة لهذه المنطقة</translation>
     </message>
     <message>
         <source>accept {label}</source>
@@ -1020,8 +1032,8 @@ Annotators: {people}</source>
         <translation>{label} «{text}» — {agreement} ({count}/{total}: {names})؛ {state}؛ الخلاف: {kinds}</translation>
     </message>
     <message>
-        <source>Enter accepts, x rejects, 1-9 take a version, u accepts every unanimous candidate, Tab / Shift+Tab move.</source>
-        <translation>Enter للقبول، x للرفض، 1-9 لأخذ نسخة، u لقبول كل مرشح بالإجماع، Tab / Shift+Tab للتنقل.</translation>
+        <source>Enter accepts, Shift+Enter accepts to fix, x rejects, 1-9 take a version, u accepts every unanimous candidate, Tab / Shift+Tab move.</source>
+        <translation>Enter للقبول، Shift+Enter للقبول ثم التصحيح، x للرفض، 1-9 لأخذ نسخة، u لقبول كل مرشح بالإجماع، Tab / Shift+Tab للتنقل.</translation>
     </message>
     <message>
         <source>Copy the page</source>

@@ -96,13 +96,14 @@ def command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False, c
 def review_command_for_key(schema: Schema, *, text: str, key: str, alt: bool = False,
                            ctrl: bool = False, shift: bool = False,
                            selected_label: str | None = None) -> Command | None:
-    """Review mode: Tab / Shift+Tab next / previous disagreement, Enter accept, x reject,
-    1-9 take that annotator's version of the region, u accept every unanimous candidate; the
-    other keys as in annotation (letters label and relabel gold spans; digits are versions)."""
+    """Review mode: Tab / Shift+Tab next / previous disagreement, Enter accept (and move on),
+    Shift+Enter accept and select the gold span (staying on it, to fix it), x reject, 1-9 take
+    that annotator's version of the region, u accept every unanimous candidate; the other keys
+    as in annotation (letters label and relabel gold spans; digits are versions)."""
     if key in ("Tab", "Backtab") and not (alt or ctrl):
         return Command("next", (-1 if key == "Backtab" or shift else 1,))
-    if key in ("Return", "Enter") and not (alt or ctrl or shift):
-        return Command("accept")
+    if key in ("Return", "Enter") and not (alt or ctrl):
+        return Command("accept_to_fix" if shift else "accept")
     if text and not (alt or ctrl):
         letter = latin_key(text)
         if letter.isdigit():

@@ -275,17 +275,47 @@ class ReviewViewModel(AnnotationViewModel):
     @edits
     @decision
     def accept_current(self) -> None:
-        """Enter: the current candidate into gold, selected; on to the next disagreement."""
+        """Enter: the current candidate into gold; on to the next disagreement (as x and 1-9
+        move on, and as Enter on a suggestion: nothing newly selected)."""
+        candidate = self._need_current()
+        if not self._decided(candidate):
+            self._accept(candidate)
+        self.next_disagreement()
+
+    @edits
+    @decision
+    def accept_to_fix(self) -> None:
+        """Shift+Enter: the current candidate into gold, selected, staying on it: the boundary,
+        label, attribute and relation keys (and Delete) act on the gold span at once, beside
+        the versions they are fixed from; Tab moves on. A candidate already in gold is
+        selected."""
         candidate = self._need_current()
         key = candidate.key
         if key in self.spans.ids:  # type: ignore[attr-defined]
+            self.select_span(self.spans.ids[key])  # type: ignore[attr-defined]
+        elif not self._decided(candidate):
+            self._accept(candidate, select=True)
+
+    def _decided(self, candidate: Candidate) -> bool:
+        """True, with a message, when the current candidate is decided already: in gold, or
+        superseded by another version of its region in gold (its fix after Shift+Enter, another
+        reviewer's decision): Enter does not put it back beside gold's version (Tab stops only
+        at open candidates). A rejected one is accepted, as before: the reviewer overrides."""
+        if candidate.key in self.spans.ids:  # type: ignore[attr-defined]
             self.message.emit(translate("Review", "Already in gold"))
-            return
+            return True
+        if self.current is not None and self.states[self.current] == State.SUPERSEDED:
+            self.message.emit(translate("Review", "Decided already: gold has its region's "
+                                        "version"))
+            return True
+        return False
+
+    def _accept(self, candidate: Candidate, *, select: bool = False) -> None:
+        key = candidate.key
         self._decide(translate("Review", "accept {label}").format(
             label=self._label_name(candidate.label)),
                      lambda: self.review_service.accept(self._opened(), key, self.gold_state()),
-                     select=key)
-        self.next_disagreement()
+                     select=key if select else None)
 
     @edits
     @decision
