@@ -5,7 +5,8 @@ The 505k-character book in ../shared/corpora/long with three annotators of 20,00
 shifted boundaries in the others' sets, so that there are thousands of disagreements):
 - open the document in review mode (candidates, gold, highlights, first paint): target within 1 s;
 - next disagreement (move, redraw, versions panel): target median within 20 ms;
-- accept the candidate into gold (one transaction, redraw, move on): target median within 20 ms.
+- accept the candidate into gold (one transaction, redraw, move on): target median within 20 ms;
+- accept to fix (Shift+Enter: the decision, the gold span selected, staying on the candidate).
 
     python benchmarks/bench_review.py [--spans 20000] [--steps 60] [--runs 3]
     python benchmarks/bench_review.py --breakdown --steps 200   # where a step's time goes
@@ -171,11 +172,23 @@ def worker(db: Path, steps: int) -> None:
         window.article.viewport().repaint()
         app.processEvents()
         full_cpu.append(time.thread_time() - c0)
+    # Shift+Enter: accept and select the gold span, staying on the candidate (to fix it)
+    fix_cpu = []
+    for _ in range(steps):
+        vm.next_disagreement()
+        window.article.viewport().repaint()
+        app.processEvents()
+        c0 = time.thread_time()
+        vm.accept_to_fix()
+        window.article.viewport().repaint()
+        app.processEvents()
+        fix_cpu.append(time.thread_time() - c0)
     emit({"open_s": shown, "figures_s": figures, "candidates": candidates,
           "disagreements": disagreements, "next_median_ms": median(moves) * 1000,
           "accept_median_ms": median(accepts) * 1000, "open_cpu_s": shown_cpu,
           "next_cpu_ms": median(move_cpu) * 1000, "accept_cpu_ms": median(accept_cpu) * 1000,
           "full_gold": full_gold, "accept_full_cpu_ms": median(full_cpu) * 1000,
+          "accept_to_fix_cpu_ms": median(fix_cpu) * 1000,
           "gold": len(vm.spans), "peak_rss_kb": peak_rss_kb()})
 
 
@@ -271,12 +284,14 @@ def worker_bare(db: Path, steps: int) -> None:
       the old and the new current candidate redrawn (the current one tinted), and a plain-text
       versions panel (each annotator's keys overlapping it, and gold's) set;
     - accept: the gold span with its provenance and a journal row in one committed transaction,
-      redrawn, then on to the next disagreement as the app does (the same move as next)."""
+      redrawn, then on to the next disagreement as the app does (the same move as next);
+    - accept to fix: the same decision, then the gold span selected (the editor's own selection
+      drawn over it), staying."""
     import sqlite3
     from bisect import bisect_left, insort
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
+    from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QPlainTextEdit, QWidget
 
     from annotator.ui.fonts import load_bundled_fonts
@@ -385,7 +400,7 @@ def worker_bare(db: Path, steps: int) -> None:
 
     gold_keys = set(highlighter.gold)
 
-    def accept() -> None:
+    def decide() -> tuple[int, int, str]:
         key = highlighter.current
         assert key is not None
         provenance = json.dumps({"decided_by": REVIEWER, "how": "accepted",
@@ -399,7 +414,22 @@ def worker_bare(db: Path, steps: int) -> None:
         insort(highlighter.gold, key)
         gold_keys.add(key)
         rehighlight(view, highlighter, key[0], key[1])
+        return key
+
+    def accept() -> None:
+        decide()
         move_on()
+        view.viewport().repaint()
+        app.processEvents()
+
+    def accept_to_fix() -> None:
+        """Shift+Enter: the decision, the gold span selected (the editor's own selection),
+        staying."""
+        key = decide()
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(key[0])
+        cursor.setPosition(key[1], QTextCursor.MoveMode.KeepAnchor)
+        view.setTextCursor(cursor)
         view.viewport().repaint()
         app.processEvents()
 
@@ -432,10 +462,19 @@ def worker_bare(db: Path, steps: int) -> None:
         c0 = time.thread_time()
         accept()
         full_cpu.append(time.thread_time() - c0)
+    fix_cpu = []
+    for _ in range(steps):
+        move_on()
+        view.viewport().repaint()
+        app.processEvents()
+        c0 = time.thread_time()
+        accept_to_fix()
+        fix_cpu.append(time.thread_time() - c0)
     emit({"open_s": shown, "figures_s": shown, "candidates": len(holders),
           "open_cpu_s": shown_cpu, "next_cpu_ms": median(move_cpu) * 1000,
           "accept_cpu_ms": median(accept_cpu) * 1000,
           "full_gold": full_gold, "accept_full_cpu_ms": median(full_cpu) * 1000,
+          "accept_to_fix_cpu_ms": median(fix_cpu) * 1000,
           "disagreements": sum(1 for n in holders.values() if len(n) < len(names)),
           "next_median_ms": median(moves) * 1000, "accept_median_ms": median(accepts) * 1000,
           "gold": len(highlighter.gold), "peak_rss_kb": peak_rss_kb()})
@@ -479,7 +518,8 @@ def main(argv: list[str] | None = None) -> int:
                             ("open (GUI thread CPU)", "open_cpu_s", "s"),
                             ("next disagreement (CPU)", "next_cpu_ms", "ms"),
                             ("accept (CPU)", "accept_cpu_ms", "ms"),
-                            ("accept with the unanimous in gold (CPU)", "accept_full_cpu_ms", "ms")):
+                            ("accept with the unanimous in gold (CPU)", "accept_full_cpu_ms", "ms"),
+                            ("accept to fix, Shift+Enter (CPU)", "accept_to_fix_cpu_ms", "ms")):
         print(side_by_side(name, key, results, bares, unit))
     return 0
 
