@@ -162,27 +162,21 @@ def worker(db: Path, steps: int) -> None:
     while window.article.redrawing:
         app.processEvents()
     full_gold = len(vm.spans)
-    full_cpu = []
-    for _ in range(steps):
+
+    def after_a_move(decide: Any) -> float:
+        """On to the next disagreement, then the CPU seconds of ``decide`` and its paint."""
         vm.next_disagreement()
         window.article.viewport().repaint()
         app.processEvents()
         c0 = time.thread_time()
-        vm.accept_current()
+        decide()
         window.article.viewport().repaint()
         app.processEvents()
-        full_cpu.append(time.thread_time() - c0)
+        return time.thread_time() - c0
+
+    full_cpu = [after_a_move(vm.accept_current) for _ in range(steps)]
     # Shift+Enter: accept and select the gold span, staying on the candidate (to fix it)
-    fix_cpu = []
-    for _ in range(steps):
-        vm.next_disagreement()
-        window.article.viewport().repaint()
-        app.processEvents()
-        c0 = time.thread_time()
-        vm.accept_to_fix()
-        window.article.viewport().repaint()
-        app.processEvents()
-        fix_cpu.append(time.thread_time() - c0)
+    fix_cpu = [after_a_move(vm.accept_to_fix) for _ in range(steps)]
     emit({"open_s": shown, "figures_s": figures, "candidates": candidates,
           "disagreements": disagreements, "next_median_ms": median(moves) * 1000,
           "accept_median_ms": median(accepts) * 1000, "open_cpu_s": shown_cpu,
@@ -454,22 +448,18 @@ def worker_bare(db: Path, steps: int) -> None:
     gold_keys.update(unanimous)
     full_gold = len(gold_keys)
     highlighter.rehighlight()
-    full_cpu = []
-    for _ in range(steps):
+
+    def after_a_move(decide: Any) -> float:
+        """On to the next disagreement, then the CPU seconds of ``decide`` (which paints)."""
         move_on()
         view.viewport().repaint()
         app.processEvents()
         c0 = time.thread_time()
-        accept()
-        full_cpu.append(time.thread_time() - c0)
-    fix_cpu = []
-    for _ in range(steps):
-        move_on()
-        view.viewport().repaint()
-        app.processEvents()
-        c0 = time.thread_time()
-        accept_to_fix()
-        fix_cpu.append(time.thread_time() - c0)
+        decide()
+        return time.thread_time() - c0
+
+    full_cpu = [after_a_move(accept) for _ in range(steps)]
+    fix_cpu = [after_a_move(accept_to_fix) for _ in range(steps)]
     emit({"open_s": shown, "figures_s": shown, "candidates": len(holders),
           "open_cpu_s": shown_cpu, "next_cpu_ms": median(move_cpu) * 1000,
           "accept_cpu_ms": median(accept_cpu) * 1000,

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import replace
 from bisect import bisect_left
 from collections.abc import Callable
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
