@@ -428,11 +428,20 @@ def test_a_decision_repaints_the_counts_without_laying_the_window_out(review: Re
     """The counts' label has the size of the longest counts of the document, fixed: a new count
     changes its text only. The versions panel is laid out once for a decision, with the page of
     the candidate the decision moved to."""
-    from PySide6.QtCore import QEvent
+    from PySide6.QtCore import QEvent, QPropertyAnimation
+    from PySide6.QtWidgets import QDockWidget
 
     bar, versions, window = review.window.agreement_bar, review.window.versions, review.window
     assert bar is not None and versions is not None
-    review.qtbot.wait(50)                                  # the figures, shown after opening
+    # the window settled: the figures shown (a zero timer after the document opens) and the
+    # docks in place. Qt's main window moves its docks through geometry animations even when
+    # they are not animated (of 0 ms, ended by its animation timer): with a fixed wait of 50 ms
+    # the last of them could end during the first key on a slow machine, and lay the central
+    # widget out then
+    review.qtbot.waitUntil(lambda: "F1" in bar.label.text() and not [
+        a for dock in window.findChildren(QDockWidget)
+        for a in dock.findChildren(QPropertyAnimation)])
+    QApplication.processEvents()
     assert bar.counts.text() == ("Open disagreements: 7 · unanimous to accept: 0 · "
                                  "decided: 0/7")
     assert bar.counts.minimumSize() == bar.counts.maximumSize()   # fixed
