@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 QUEUE_SHARE = 0.25   # of the window's width, when no size was remembered
 SPANS_SHARE = 0.23
+# review's side, when no size was remembered: the versions panel, the span list, the details (in
+# proportion to the side's height): at 1400 x 900 a page of three annotators and gold shows whole
+REVIEW_SIDE_SHARES = [46, 30, 24]
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 
 
@@ -78,7 +81,15 @@ class WindowDocks:
                 self.resizeDocks(list(self._docks),
                                  [int(width * QUEUE_SHARE), int(width * SPANS_SHARE)],
                                  Qt.Orientation.Horizontal)
+                if self.side.count() == len(REVIEW_SIDE_SHARES):   # review: with the versions
+                    QTimer.singleShot(0, self._share_review_side)   # once the side is laid out
             self._later_keep_article_half()
+
+    def _share_review_side(self) -> None:
+        """Review's side split by :data:`REVIEW_SIDE_SHARES` of its height (QSplitter takes
+        sizes in pixels: shares summing to 100 did not scale)."""
+        total = sum(self.side.sizes())
+        self.side.setSizes([total * share // 100 for share in REVIEW_SIDE_SHARES])
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

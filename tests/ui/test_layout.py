@@ -190,6 +190,29 @@ def test_dock_and_splitter_sizes_are_remembered(qtbot: QtBot, url: str) -> None:
     assert not load_settings().window_states.get("review-ltr")
 
 
+def test_review_gives_the_versions_page_the_room_it_needs_at_1400x900(
+        qtbot: QtBot, url: str, language: str) -> None:
+    """A first run of review mode splits the side 46 / 30 / 24: the versions page shows whole
+    (at Qt's default split the panel was 193 px and a page of three annotators and gold needed a
+    scroll); a split the reviewer dragged is remembered and wins."""
+    from annotator.ui.window_docks import REVIEW_SIDE_SHARES
+
+    window = open_window(qtbot, url, (1400, 900), review=True)
+    versions = window.versions
+    assert versions is not None
+    sizes = window.side.sizes()
+    expected = [sum(sizes) * share // 100 for share in REVIEW_SIDE_SHARES]
+    assert all(abs(a - b) <= 2 for a, b in zip(sizes, expected, strict=True)), (sizes, expected)
+    assert versions.verticalScrollBar().maximum() == 0   # (three annotators: test_review_window)
+    window.side.setSizes([150, 400, sum(sizes) - 550])
+    settle()
+    dragged = window.side.sizes()
+    window.close()
+    again = open_window(qtbot, url, (1400, 900), review=True)
+    assert again.side.sizes() == dragged
+    again.close()
+
+
 def test_a_screenshot_does_not_remember_a_layout(qtbot: QtBot, url: str, tmp_path: Path) -> None:
     window = build_window(GuiOptions(db_url=url, open_document=EMOJI_ID,
                                      screenshot=tmp_path / "x.png"),

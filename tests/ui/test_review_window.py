@@ -524,7 +524,11 @@ def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Revie
               <= 2 and QColor(image.pixel(x, y)).red() < 200]
     assert len(tinted) > 200
 
-    # a new page from its top; the scroll bar drawn again only when its range changes
+    # a new page from its top; the scroll bar drawn again only when its range changes (the
+    # panel dragged shorter than a page)
+    sizes = review.window.side.sizes()
+    review.window.side.setSizes([150, sizes[0] + sizes[1] - 150, sizes[2]])
+    QApplication.processEvents()
     bar = versions.verticalScrollBar()
     watch = EventLog(QEvent.Type.Paint, lambda _w, _e: 1, bar)
     paints = watch.seen
@@ -547,6 +551,23 @@ def test_the_versions_page_says_each_version_and_draws_it_in_place(review: Revie
     assert versions._page[-1].text == keys and versions._laid[-1][2] is last
     versions.resize(versions.width() - 30, versions.height())   # narrower: wrapped anew
     assert versions._laid[-1][2] is not last
+
+
+def test_at_1400x900_the_versions_page_of_three_annotators_and_gold_shows_whole(
+        review: Review) -> None:
+    """The first run's split of review's side gives the versions panel the page of the first
+    disagreement whole: three annotators (mona's with her links on a second line), gold and the
+    keys, no scroll."""
+    versions = review.window.versions
+    assert versions is not None
+    review.qtbot.wait(10)
+    lines = versions.toPlainText().splitlines()
+    assert [line.split()[:2] for line in lines if line[:1] in "123—"] == [
+        ["1", "mona"], ["2", "omar"], ["3", "sara"], ["—", "gold"]]
+    assert lines[-1].startswith("Enter accepts") and len(lines) == 8
+    assert versions.verticalScrollBar().maximum() == 0
+    assert versions.viewport().height() >= 330
+
 
 def test_the_windows_gold_state_is_the_stored_gold_sets(review: Review) -> None:
     from annotator.services.review import GoldState
