@@ -335,7 +335,7 @@ def worker_bare(db: Path, steps: int) -> None:
     versions = QPlainTextEdit()
     versions.setReadOnly(True)
     view.setFixedSize(716, 695)        # the app's article and versions panel, at 1400 x 900
-    versions.setFixedSize(322, 195)
+    versions.setFixedSize(322, 343)
     row.addWidget(view)
     row.addWidget(versions)
     window.show()
