@@ -279,8 +279,8 @@ def worker_bare(db: Path, steps: int) -> None:
       versions panel (each annotator's keys overlapping it, and gold's) set;
     - accept: the gold span with its provenance and a journal row in one committed transaction,
       redrawn, then on to the next disagreement as the app does (the same move as next);
-    - accept to fix: the same decision, then the gold span selected (the editor's own selection
-      drawn over it), staying."""
+    - accept to fix: the same decision, the versions panel set again (gold's line has the span
+      now), then the gold span selected (the editor's own selection drawn over it), staying."""
     import sqlite3
     from bisect import bisect_left, insort
 
@@ -385,6 +385,10 @@ def worker_bare(db: Path, steps: int) -> None:
             position += 1
         key = highlighter.current = keys[position]
         move_to(view, highlighter, old, key)   # the view follows, as the app's does
+        show_versions(key)
+
+    def show_versions(key: tuple[int, int, str]) -> None:
+        """The versions panel: the candidate, each annotator's keys overlapping it, gold's."""
         lines = [(f"{key[2]} «{text[key[0]:key[1]]}» ({len(holders[key])}/{len(names)}: "
                   f"{', '.join(holders[key])})")]
         lines += [f"{name}: {'  '.join(overlapping(by_name[name], key[0], key[1]))}"
@@ -420,6 +424,7 @@ def worker_bare(db: Path, steps: int) -> None:
         """Shift+Enter: the decision, the gold span selected (the editor's own selection),
         staying."""
         key = decide()
+        show_versions(key)   # gold's line has the span now, as the app's page says
         cursor = QTextCursor(view.document())
         cursor.setPosition(key[0])
         cursor.setPosition(key[1], QTextCursor.MoveMode.KeepAnchor)
