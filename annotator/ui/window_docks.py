@@ -81,8 +81,8 @@ class WindowDocks:
                 self.resizeDocks(list(self._docks),
                                  [int(width * QUEUE_SHARE), int(width * SPANS_SHARE)],
                                  Qt.Orientation.Horizontal)
-                if self.side.count() == len(REVIEW_SIDE_SHARES):   # review: with the versions
-                    QTimer.singleShot(0, self._share_review_side)   # once the side is laid out
+                if self.versions is not None:   # review: the versions panel, on top of the side
+                    QTimer.singleShot(0, self, self._share_review_side)   # once laid out
             self._later_keep_article_half()
 
     def _share_review_side(self) -> None:
